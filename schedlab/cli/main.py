@@ -1,0 +1,278 @@
+"""The ``schedlab`` command line: solve, methods, generate, check, plot (and sweeps)."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..core import FAMILIES, SchedlabError, api
+from ..core.errors import InstanceError, SolutionError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit with status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def user_errors(func: F) -> F:
+    """Turn every :class:`SchedlabError` (and unreadable files) into one line and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SchedlabError as e:
+            fail(str(e))
+        except OSError as e:
+            fail(f"{e.filename or ''}: {e.strerror}" if e.filename else str(e))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fmt(v: float | None, digits: int = 6) -> str:
+    if v is None:
+        return "-"
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.{digits}g}"
+
+
+def summary(res: api.Result) -> str:  # type: ignore[name-defined]
+    """A short human-readable summary of a result."""
+    lines = [
+        f"instance   {res.instance} ({res.problem})",
+        f"method     {res.method}" + ("  (chosen by auto)" if res.info.get("auto") else ""),
+        f"status     {res.status}",
+        f"objective  {_fmt(res.objective)}",
+        f"bound      {_fmt(res.bound)}",
+        f"gap        {'-' if res.gap is None else f'{100 * res.gap:.2f} %'}",
+        f"time       {res.runtime_s:.3f} s",
+    ]
+    if res.reference is not None:
+        rg = res.reference_gap
+        extra = ""
+        if rg is not None:
+            extra = f"  (gap {100 * rg:.2f} %)" if res.reference else f"  (difference {_fmt(rg)})"
+        lines.append(f"reference  {_fmt(res.reference)}{extra}")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="schedlab")
+def main() -> None:
+    """schedlab: scheduling and allocation problems solved exactly, and measured honestly."""
+
+
+@main.command()
+@click.argument("instance")
+@click.option(
+    "--method",
+    "-m",
+    default="auto",
+    show_default=True,
+    help="Method name (see `schedlab methods`).",
+)
+@click.option("--time-limit", "-t", type=float, default=None, help="Wall-clock seconds.")
+@click.option("--threads", type=int, default=1, show_default=True, help="Worker threads.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A method parameter (repeatable).",
+)
+@click.option(
+    "--hint",
+    "hint_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Initial solution JSON.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the solution JSON here.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the Result as JSON on stdout and nothing else."
+)
+@click.option("--log", "show_log", is_flag=True, help="Print the solver's log on stderr.")
+@click.option(
+    "--plot",
+    "plot_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Draw the solution (PNG/SVG/PDF).",
+)
+@user_errors
+def solve(
+    instance: str,
+    method: str,
+    time_limit: float | None,
+    threads: int,
+    seed: int,
+    params: tuple[str, ...],
+    hint_file: str | None,
+    out: str | None,
+    as_json: bool,
+    show_log: bool,
+    plot_file: str | None,
+) -> None:
+    """Solve INSTANCE (a file, FILE#k for instance k of a multi-instance file, or - for a
+    JSON instance on stdin)."""
+    inst = api.read(instance)
+    hint = _load_json(hint_file, "hint") if hint_file else None
+    log = (lambda line: click.echo(line, err=True)) if show_log else None
+    res = api.solve(
+        inst,
+        method,
+        time_limit=time_limit,
+        threads=threads,
+        seed=seed,
+        log=log,
+        hint=hint,
+        **parse_params(params),
+    )
+    if out:
+        Path(out).write_text(json.dumps(res.solution) + "\n")
+    if plot_file:
+        if res.solution is None:
+            fail("no solution to plot")
+        from ..plot import plot_solution
+
+        plot_solution(inst, res.solution, plot_file, title=f"{inst.name} / {res.method}")
+    if as_json:
+        click.echo(res.to_json())
+        return
+    click.echo(summary(res))
+    describe = getattr(inst, "describe", None)
+    if describe is not None and res.solution is not None:
+        click.echo(describe(res.solution))
+
+
+def parse_params(items: tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; values parsed as JSON where they can be (numbers, true, lists)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SchedlabError(f"--param expects KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+def _load_json(path: str, what: str) -> Any:
+    try:
+        text = Path(path).read_text()
+    except OSError as e:
+        raise InstanceError(f"cannot read {what}: {e.strerror}", path) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SolutionError(
+            f"{path}, line {e.lineno}: {what} is not valid JSON ({e.msg})"
+        ) from None
+
+
+@main.command()
+@click.argument("family", required=False)
+@user_errors
+def methods(family: str | None) -> None:
+    """List the methods (of FAMILY, or of every family)."""
+    if family is not None and family not in FAMILIES:
+        raise SchedlabError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    rows = api.methods(family)
+    width = max((len(m.name) for m in rows), default=6)
+    current = None
+    for m in rows:
+        if m.family != current:
+            if current is not None:
+                click.echo("")
+            click.echo(f"{m.family}:")
+            current = m.family
+        click.echo(f"  {m.name:<{width}}  {m.kind:<9}  {m.help}")
+
+
+@main.command()
+@click.argument("instance")
+@click.argument("solution", type=click.Path(dir_okay=False))
+@user_errors
+def check(instance: str, solution: str) -> None:
+    """Check SOLUTION (JSON, or a Result JSON) against INSTANCE; print its objective."""
+    inst = api.read(instance)
+    sol = _load_json(solution, "solution")
+    if isinstance(sol, dict) and "solution" in sol and "problem" in sol:
+        sol = sol["solution"]
+    try:
+        value = api.check(inst, sol)
+    except SolutionError as e:
+        raise SolutionError(f"{solution}: {e}") from None
+    click.echo(f"feasible; objective {_fmt(value)}")
+
+
+@main.group()
+def generate() -> None:
+    """Generate random instances (JSON on stdout, or --out FILE)."""
+
+
+@main.command()
+@click.argument("solution", type=click.Path(dir_okay=False))
+@click.option(
+    "--instance", "-i", "instance", default=None, help="The instance (needed by some families)."
+)
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Image file to write."
+)
+@user_errors
+def plot(solution: str, instance: str | None, out: str) -> None:
+    """Draw SOLUTION (a solution or Result JSON) to an image."""
+    from ..plot import plot_solution
+
+    data = _load_json(solution, "solution")
+    inst = api.read(instance) if instance else None
+    title = None
+    if isinstance(data, dict) and "solution" in data and "problem" in data:
+        title = f"{data.get('instance')} / {data.get('method')}"
+        problem = data["problem"]
+        data = data["solution"]
+    else:
+        problem = inst.problem if inst is not None else None
+    plot_solution(inst, data, out, title=title, problem=problem)
+    click.echo(f"wrote {out}")
+
+
+def _load_plugins() -> None:
+    """Family-specific generate subcommands (``schedlab.cli.gen_<family>``, exposing
+    ``command``) and extra command groups (``schedlab.cli.ext_*``, exposing ``register(main)``)."""
+    for family in FAMILIES:
+        name = f"schedlab.cli.gen_{family}"
+        if importlib.util.find_spec(name) is not None:
+            generate.add_command(importlib.import_module(name).command, family)
+    for path in sorted(Path(__file__).parent.glob("ext_*.py")):
+        importlib.import_module(f"schedlab.cli.{path.stem}").register(main)
+
+
+_load_plugins()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

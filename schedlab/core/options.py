@@ -1,0 +1,59 @@
+"""Options common to every method."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SolveError
+from .timing import Deadline
+
+LogFn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """What every method accepts.
+
+    Attributes:
+        time_limit: wall-clock seconds for the whole solve (``None``: no limit). Methods return
+            within it plus a small margin, with the best solution found.
+        threads: worker threads a method may use (CP-SAT workers, HiGHS threads).
+        seed: random seed; with ``threads=1`` a run repeats exactly.
+        log: a callback that receives log lines, or ``None`` (nothing is printed).
+        hint: an initial solution in the family's solution JSON form (e.g.
+            ``{"sequence": [...]}`` for smtt), used as a warm start where the method can.
+    """
+
+    time_limit: float | None = None
+    threads: int = 1
+    seed: int = 0
+    log: LogFn | None = None
+    hint: dict[str, Any] | None = None
+    deadline: Deadline = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.time_limit is not None:
+            try:
+                tl = float(self.time_limit)
+            except (TypeError, ValueError):
+                raise SolveError(f"time_limit must be a number, got {self.time_limit!r}") from None
+            if not tl > 0:
+                raise SolveError(f"time_limit must be positive, got {self.time_limit!r}")
+            object.__setattr__(self, "time_limit", tl)
+        if not isinstance(self.threads, int) or isinstance(self.threads, bool) or self.threads < 1:
+            raise SolveError(f"threads must be a positive integer, got {self.threads!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise SolveError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if self.log is not None and not callable(self.log):
+            raise SolveError("log must be a callable taking one string, or None")
+        if self.hint is not None and not isinstance(self.hint, dict):
+            raise SolveError("hint must be a solution dict (the family's solution JSON)")
+        if self.deadline is None:
+            object.__setattr__(self, "deadline", Deadline(self.time_limit))
+
+    def emit(self, message: str) -> None:
+        """Send one log line to the callback, if any."""
+        if self.log is not None:
+            self.log(message)

@@ -1,0 +1,110 @@
+"""Compiled kernels (numba) for smtt: subset dynamic programming and local-search passes."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def total_tardiness(p, d, w, seq):  # pragma: no cover - compiled
+    """Σ w_j max(0, C_j - d_j) of a sequence."""
+    t = 0
+    tot = 0
+    for k in range(seq.shape[0]):
+        j = seq[k]
+        t += p[j]
+        if t > d[j]:
+            tot += w[j] * (t - d[j])
+    return tot
+
+
+@njit(cache=True)
+def subset_dp(p, d, w):  # pragma: no cover - compiled
+    """f[S] = min_{j in S} f[S - j] + w_j max(0, P(S) - d_j); returns (f[all], order)."""
+    n = p.shape[0]
+    full = (1 << n) - 1
+    f = np.empty(full + 1, dtype=np.int64)
+    last = np.zeros(full + 1, dtype=np.int8)
+    psum = np.zeros(full + 1, dtype=np.int64)
+    f[0] = 0
+    for s in range(1, full + 1):
+        low = s & (-s)
+        b = 0
+        while (1 << b) != low:
+            b += 1
+        psum[s] = psum[s ^ low] + p[b]
+        t = psum[s]
+        best = np.int64(-1)
+        arg = 0
+        rest = s
+        while rest:
+            bit = rest & (-rest)
+            j = 0
+            while (1 << j) != bit:
+                j += 1
+            rest ^= bit
+            c = f[s ^ bit]
+            if t > d[j]:
+                c += w[j] * (t - d[j])
+            if best < 0 or c < best:
+                best = c
+                arg = j
+        f[s] = best
+        last[s] = arg
+    order = np.empty(n, dtype=np.int64)
+    s = full
+    for k in range(n - 1, -1, -1):
+        j = last[s]
+        order[k] = j
+        s ^= 1 << j
+    return f[full], order
+
+
+@njit(cache=True)
+def ls_pass(p, d, w, seq, start):  # pragma: no cover - compiled
+    """One first-improvement pass over swap and insertion moves, scanning from position
+    ``start`` (cyclically). Modifies ``seq`` in place; returns the improvement (>= 0)."""
+    n = seq.shape[0]
+    cur = total_tardiness(p, d, w, seq)
+    trial = seq.copy()
+    for a0 in range(n):
+        a = (a0 + start) % n
+        # swaps (a, b), b > a
+        for b in range(a + 1, n):
+            for k in range(n):
+                trial[k] = seq[k]
+            trial[a] = seq[b]
+            trial[b] = seq[a]
+            v = total_tardiness(p, d, w, trial)
+            if v < cur:
+                for k in range(n):
+                    seq[k] = trial[k]
+                return cur - v
+        # insertions: move the job at a to position b
+        for b in range(n):
+            if b == a:
+                continue
+            job = seq[a]
+            if b > a:
+                for k in range(a):
+                    trial[k] = seq[k]
+                for k in range(a, b):
+                    trial[k] = seq[k + 1]
+                trial[b] = job
+                for k in range(b + 1, n):
+                    trial[k] = seq[k]
+            else:
+                for k in range(b):
+                    trial[k] = seq[k]
+                trial[b] = job
+                for k in range(b, a):
+                    trial[k + 1] = seq[k]
+                for k in range(a + 1, n):
+                    trial[k] = seq[k]
+            v = total_tardiness(p, d, w, trial)
+            if v < cur:
+                for k in range(n):
+                    seq[k] = trial[k]
+                return cur - v
+    return 0
