@@ -8,7 +8,7 @@ import click
 
 from ..core import SchedlabError
 from ..models.smtt import generate, write_orlib
-from .main import user_errors
+from .common import user_errors
 
 
 @click.command(help="Potts & Van Wassenhove random instances of 1||Σ(w)T.")

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from .. import __version__
 from ..core import FAMILIES, SchedlabError, api
 from ..core.errors import InstanceError, SolutionError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str) -> None:
-    """Print one line to stderr and exit with status 2."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def user_errors(func: F) -> F:
-    """Turn every :class:`SchedlabError` (and unreadable files) into one line and exit 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except SchedlabError as e:
-            fail(str(e))
-        except OSError as e:
-            fail(f"{e.filename or ''}: {e.strerror}" if e.filename else str(e))
-
-    return wrapper  # type: ignore[return-value]
+from .common import fail, user_errors
 
 
 def _fmt(v: float | None, digits: int = 6) -> str:

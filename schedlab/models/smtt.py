@@ -205,13 +205,14 @@ _WT_NAME = re.compile(r"wt(\d+)", re.IGNORECASE)
 def _format(path: str, head: str) -> str | None:
     name = Path(path).name
     lines = head.splitlines()
-    if _WT_NAME.match(name) and looks_numeric(head):
-        return "orlib"
+    if _WT_NAME.match(name) and name.lower().endswith(".txt"):
+        return "orlib"  # the reader reports any non-integer token with its line
     paper = len(lines) > 1 and len(lines[0].split()) == 2 and len(lines[1].split()) == 5
     if paper and looks_numeric(lines[0]) and looks_numeric(lines[1] + "\n", allow_float=True):
         return "paper"
-    pairs = lines and all(len(ln.split()) == 2 for ln in lines[:-1] if ln.strip())
-    if pairs and looks_numeric(head):
+    rows = [ln for ln in lines[:-1] if ln.strip()] or lines
+    pairs = bool(rows) and all(len(ln.split()) == 2 for ln in rows)
+    if pairs and sum(looks_numeric(ln + "\n") for ln in rows) >= max(1, len(rows) - 1):
         return "pairs"
     return None
 
