@@ -142,3 +142,10 @@ def test_rules_reproduce_paper_gaps_on_a_slice(instances_dir):
             assert v >= inst.reference
             hits += v == inst.reference
     assert hits > 40
+
+
+def test_auto_falls_back_to_a_method_that_fits():
+    small = schedlab.solve(generate(8, 0.6, 0.6, seed=1))
+    assert small.info["auto"] and small.status is Status.OPTIMAL
+    big = schedlab.solve(generate(300, 0.6, 0.6, seed=1), time_limit=2)
+    assert big.info["auto"] and big.solution is not None
