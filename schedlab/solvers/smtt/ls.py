@@ -21,11 +21,16 @@ def start_sequence(inst: Instance, opts: SolveOptions) -> tuple[np.ndarray, str]
     return np.asarray(seq, dtype=np.int64), rule
 
 
+def _auto(inst: Instance, time_limit: float | None) -> float:
+    return 10.0  # always fits: the fallback when no exact method can finish
+
+
 @register(
     "smtt",
     "ls",
     exact=False,
     help="Swap/insertion local search from the best rule, to a local optimum.",
+    auto=_auto,
 )
 def solve_ls(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """First-improvement local search over swap and insertion moves, the scan starting at a
