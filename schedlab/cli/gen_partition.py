@@ -1,0 +1,34 @@
+"""`schedlab generate partition`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..models.partition import generate
+from .main import user_errors
+
+
+@click.command(help="Random pipeline partitioning instances (layers, device types, devices).")
+@click.option("--layers", type=int, required=True, help="Number of layers.")
+@click.option("--types", type=int, default=2, show_default=True, help="Device types.")
+@click.option("--devices", type=int, default=3, show_default=True, help="Devices (round-robin).")
+@click.option(
+    "--mem-tightness",
+    type=float,
+    default=0.6,
+    show_default=True,
+    help="Device memory as a share of the model's (memory binds below 1).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None, help="JSON file.")
+@user_errors
+def command(
+    layers: int, types: int, devices: int, mem_tightness: float, seed: int, out: str | None
+) -> None:
+    inst = generate(layers, types, devices, seed, mem_tightness=mem_tightness)
+    if out:
+        Path(out).write_text(inst.to_json() + "\n")
+    else:
+        click.echo(inst.to_json())
