@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..models.partition import generate
-from .main import user_errors
+from .common import user_errors
 
 
 @click.command(help="Random pipeline partitioning instances (layers, device types, devices).")

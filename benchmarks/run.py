@@ -1,0 +1,66 @@
+"""Run a benchmark sweep file and print its report.
+
+The store goes to ``benchmarks/results/<name>.sqlite`` (resumable: rerunning skips the runs
+already there), the report (per set and method) is printed as markdown and written as CSV
+to ``benchmarks/results/<name>.csv``, and with ``--plot`` a performance profile is drawn.
+
+    python benchmarks/run.py benchmarks/smtt.toml --workers 2
+    python benchmarks/run.py benchmarks/smtt.toml --first 3 --store /tmp/smoke.sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+import schedlab
+from schedlab.sweep import load_sweep, make_executor, report, run_sweep
+from schedlab.sweep.report import plot_profile
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the sweep, print the report, write the CSV (and the plot)."""
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("sweep", help="a sweep file, e.g. benchmarks/smtt.toml")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--executor", choices=["local", "dask"], default="local")
+    ap.add_argument("--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT")
+    ap.add_argument("--first", type=int, default=None, help="first K instances of each set")
+    ap.add_argument("--store", default=None, help="default: benchmarks/results/<name>.sqlite")
+    ap.add_argument("--by", default="set,method")
+    ap.add_argument("--plot", default=None, help="performance profile image (gap)")
+    args = ap.parse_args(argv)
+
+    sw = load_sweep(args.sweep)
+    sw.first = args.first
+    store = Path(args.store) if args.store else RESULTS / f"{sw.name}.sqlite"
+    print(
+        f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, "
+        f"schedlab {schedlab.__version__}, {args.workers} workers ({args.executor})",
+        file=sys.stderr,
+    )
+    executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler)
+    summary = run_sweep(sw, store, executor=executor)
+    print(
+        f"{summary.total} runs: {summary.skipped} stored before, {summary.ran} run now "
+        f"({summary.failed} failed) in {summary.elapsed_s:.0f} s; store {store}",
+        file=sys.stderr,
+    )
+    print(report(store, by=args.by))
+    csv_path = store.with_suffix(".csv")
+    csv_path.write_text(report(store, by=args.by, fmt="csv"))
+    print(f"\nCSV: {csv_path}", file=sys.stderr)
+    if args.plot:
+        plot_profile(store, args.plot, kind="gap", title=f"{sw.name}: gap to the reference")
+        print(f"plot: {args.plot}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

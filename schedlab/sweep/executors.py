@@ -1,0 +1,344 @@
+"""Executors: where the runs of a sweep happen.
+
+An executor is any callable taking a list of :class:`~schedlab.sweep.config.RunSpec` and
+yielding one outcome dict per run, in the order the runs finish (see :func:`execute_run`
+for the outcome's keys). The driver writes each outcome to the store as it arrives, so an
+executor never touches the store. Two are provided:
+
+- :class:`LocalExecutor`: ``workers`` runs at a time on this machine.
+- :class:`DaskExecutor`: a Dask distributed cluster (a scheduler address, an existing
+  ``Client``, or a ``LocalCluster`` started on the fly).
+
+Whichever executor, each run happens in a fresh worker process
+(``python -m schedlab.sweep.worker``) in its own process group, killed with ``SIGKILL`` once
+its watchdog (time limit plus margin) expires: a hung or crashing solver is recorded as
+``timeout`` or ``error`` and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+from .config import RunSpec
+from .worker import PARENT_ENV, READY
+
+Outcome = dict[str, Any]
+#: The executor protocol: runs in, outcomes out (as they finish).
+Executor = Callable[[list[RunSpec]], Iterator[Outcome]]
+
+_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+_STDERR_TAIL = 2000
+
+_live: set[subprocess.Popen[bytes]] = set()
+_live_lock = threading.Lock()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.returncode is None:  # the leader is not reaped yet, so its group id is still ours
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
+def kill_live_workers() -> None:
+    """Kill every worker process this process started that is still running."""
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        _kill_group(proc)
+
+
+#: Seconds a worker may take to start (imports) before it is deemed hung.
+STARTUP_TIMEOUT = 300.0
+
+
+def _pump(stream: Any, chunks: list[bytes], ready: threading.Event | None) -> None:
+    seen = b""
+    while True:
+        chunk = stream.read1(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if ready is not None and not ready.is_set():
+            seen += chunk
+            if b"\n" in seen:
+                ready.set()
+    if ready is not None:
+        ready.set()
+
+
+def _supervise(
+    proc: subprocess.Popen[bytes], spec: bytes, watchdog: float | None
+) -> tuple[bytes, bytes, str | None]:
+    """Feed the spec, collect the output, and kill the process group if the run overstays.
+
+    The watchdog counts from the worker's ``READY`` line; the start (imports) gets
+    :data:`STARTUP_TIMEOUT`. Returns ``(stdout, stderr, timeout_message_or_None)``.
+    """
+    out: list[bytes] = []
+    err: list[bytes] = []
+    ready = threading.Event()
+    readers = [
+        threading.Thread(target=_pump, args=(proc.stdout, out, ready), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, err, None), daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    reason: str | None = None
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.write(spec)
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
+    if not ready.wait(STARTUP_TIMEOUT):
+        reason = f"the worker did not start within {STARTUP_TIMEOUT:g} s"
+    else:
+        try:
+            proc.wait(timeout=watchdog)
+        except subprocess.TimeoutExpired:
+            reason = f"killed by the watchdog after {watchdog:g} s (time limit plus margin)"
+    if reason is not None:
+        _kill_group(proc)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+    for t in readers:
+        t.join(timeout=5)
+    return b"".join(out), b"".join(err), reason
+
+
+def _tail(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace").strip()
+    return text[-_STDERR_TAIL:]
+
+
+def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
+    """Carry out one run in a fresh worker process under a watchdog; never raises.
+
+    Returns a dict with ``key``, ``status`` (the result's status, ``"timeout"`` or
+    ``"error"``), ``exit_reason`` (``"finished"``, ``"timeout"``, ``"error"`` or
+    ``"crashed"``), ``error`` (message or ``None``), ``result`` (the Result JSON text or
+    ``None``), ``wall_s``, ``started_at`` (ISO 8601, UTC), ``host`` and ``versions``.
+    """
+    from schedlab import versions
+
+    data = spec.to_dict() if isinstance(spec, RunSpec) else dict(spec)
+    threads = str(int(data.get("threads", 1)))
+    env = dict(os.environ)
+    env.update({name: threads for name in _THREAD_ENV})
+    env[PARENT_ENV] = str(os.getpid())
+    watchdog = data.get("watchdog")
+    out: Outcome = {
+        "key": data["key"],
+        "status": "error",
+        "exit_reason": "error",
+        "error": None,
+        "result": None,
+        "wall_s": 0.0,
+        "started_at": _now(),
+        "host": socket.gethostname(),
+        "versions": versions(),
+    }
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "schedlab.sweep.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as e:
+        out["error"] = f"cannot start a worker process: {e}"
+        return out
+    with _live_lock:
+        _live.add(proc)
+    try:
+        stdout, stderr, reason = _supervise(proc, json.dumps(data).encode(), watchdog)
+    finally:
+        with _live_lock:
+            _live.discard(proc)
+    out["wall_s"] = time.perf_counter() - t0
+    if reason is not None:
+        out["status"] = out["exit_reason"] = "timeout"
+        out["error"] = reason
+        return out
+    if stdout.startswith(READY):
+        stdout = stdout[len(READY) :]
+    payload: dict[str, Any] | None = None
+    with contextlib.suppress(ValueError):
+        payload = json.loads(stdout.decode("utf-8", errors="replace") or "null")
+    if not isinstance(payload, dict):
+        code = proc.returncode
+        if code is None:
+            how = "did not exit"
+        elif code < 0:
+            how = f"killed by signal {-code}"
+        else:
+            how = f"exited with code {code}"
+        tail = _tail(stderr)
+        out["exit_reason"] = "crashed"
+        out["error"] = f"worker {how}" + (f": {tail}" if tail else "")
+        return out
+    if payload.get("ok"):
+        out["result"] = payload["result"]
+        out["status"] = json.loads(payload["result"])["status"]
+        out["exit_reason"] = "finished"
+    else:
+        out["exit_reason"] = "crashed" if payload.get("type") == "crash" else "error"
+        out["error"] = str(payload.get("error"))
+        if payload.get("traceback"):
+            out["error"] += "\n" + str(payload["traceback"]).strip()
+    return out
+
+
+def _failed(spec: RunSpec, message: str) -> Outcome:
+    return {
+        "key": spec.key,
+        "status": "error",
+        "exit_reason": "crashed",
+        "error": message,
+        "result": None,
+        "wall_s": 0.0,
+        "started_at": _now(),
+        "host": None,
+        "versions": None,
+    }
+
+
+class LocalExecutor:
+    """Runs on this machine, ``workers`` at a time (each in its own worker process)."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+
+    def __call__(self, runs: list[RunSpec]) -> Iterator[Outcome]:
+        """Start the runs and yield their outcomes as they finish."""
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="schedlab-run")
+        try:
+            futures = {pool.submit(execute_run, spec): spec for spec in runs}
+            for fut in as_completed(futures):
+                try:
+                    yield fut.result()
+                except Exception as e:  # pragma: no cover - execute_run never raises
+                    yield _failed(futures[fut], f"{type(e).__name__}: {e}")
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_live_workers()
+
+
+class DaskExecutor:
+    """Runs on a Dask distributed cluster.
+
+    Args:
+        scheduler: a scheduler address (``tcp://HOST:PORT``); ``None`` starts a
+            ``LocalCluster`` with ``workers`` slots for the duration of the sweep.
+        workers: run slots of the local cluster (ignored with a scheduler or a client).
+        client: an existing ``distributed.Client`` (wins over ``scheduler``).
+        processes: whether the local cluster uses worker processes; the default (threads)
+            is enough, since every run is a subprocess anyway.
+
+    Every task starts its own worker subprocess with the watchdog (see
+    :func:`execute_run`), so the cluster's machines need schedlab (and any plugin) installed,
+    not the instance files: a run spec carries its instance. Results come back to the
+    driver, which writes them to the store as they complete.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int = 1,
+        client: Any = None,
+        processes: bool = False,
+    ) -> None:
+        self.scheduler = scheduler
+        self.workers = workers
+        self.client = client
+        self.processes = processes
+
+    def _connect(self, stack: contextlib.ExitStack) -> Any:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            from schedlab import SchedlabError
+
+            raise SchedlabError(
+                "the dask executor needs dask.distributed: pip install 'schedlab[dask]'"
+            ) from None
+        if self.client is not None:
+            return self.client
+        if self.scheduler:
+            return stack.enter_context(Client(self.scheduler))
+        cluster = stack.enter_context(
+            LocalCluster(
+                n_workers=1 if not self.processes else self.workers,
+                threads_per_worker=self.workers if not self.processes else 1,
+                processes=self.processes,
+                dashboard_address=None,
+            )
+        )
+        return stack.enter_context(Client(cluster))
+
+    def __call__(self, runs: list[RunSpec]) -> Iterator[Outcome]:
+        """Submit the runs and yield their outcomes as they complete."""
+        if not runs:
+            return
+        from distributed import as_completed as dask_completed
+
+        with contextlib.ExitStack() as stack:
+            client = self._connect(stack)
+            futures = {}
+            for spec in runs:
+                fut = client.submit(execute_run, spec.to_dict(), pure=False)
+                futures[fut] = spec
+            try:
+                for fut in dask_completed(list(futures)):
+                    spec = futures.pop(fut)
+                    try:
+                        yield fut.result()
+                    except Exception as e:
+                        yield _failed(spec, f"dask task failed: {type(e).__name__}: {e}")
+                    fut.release()
+            finally:
+                if futures:
+                    client.cancel(list(futures))
+
+
+def make_executor(
+    kind: str = "local", *, workers: int = 1, scheduler: str | None = None
+) -> LocalExecutor | DaskExecutor:
+    """The executor named ``kind`` (``"local"`` or ``"dask"``)."""
+    if kind == "local":
+        if scheduler:
+            from schedlab import SchedlabError
+
+            raise SchedlabError("--scheduler needs --executor dask")
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler=scheduler, workers=workers)
+    from schedlab import SchedlabError
+
+    raise SchedlabError(f"unknown executor {kind!r} (local or dask)")

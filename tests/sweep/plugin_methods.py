@@ -1,0 +1,28 @@
+"""Test-only smtt methods, loaded by sweep files through ``plugins = [...]`` (never by the
+library): one that hangs, one that raises, one whose process dies."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from schedlab.core import SolveOptions, SolverOutput, register
+
+
+@register("smtt", "hang", exact=False, help="Test only: never returns.")
+def solve_hang(inst: object, opts: SolveOptions) -> SolverOutput:
+    """Sleeps forever, ignoring the time limit."""
+    while True:
+        time.sleep(0.5)
+
+
+@register("smtt", "boom", exact=False, help="Test only: raises.")
+def solve_boom(inst: object, opts: SolveOptions) -> SolverOutput:
+    """Raises a plain exception."""
+    raise RuntimeError("boom: solver bug")
+
+
+@register("smtt", "die", exact=False, help="Test only: the process exits abruptly.")
+def solve_die(inst: object, opts: SolveOptions) -> SolverOutput:
+    """Exits the worker process without a word."""
+    os._exit(9)
