@@ -246,8 +246,11 @@ def _load_plugins() -> None:
         importlib.import_module(f"schedlab.cli.{path.stem}").register(main)
 
 
-_load_plugins()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m schedlab.cli.main`: run the importable module, so that plugins importing
+    # `schedlab.cli.main` see one module, not a second copy named __main__.
+    from schedlab.cli.main import main as _main
+
+    _main()
+else:
+    _load_plugins()

@@ -217,13 +217,15 @@ def solve(
     the checker's, never the solver's.
     """
     inst = as_instance(instance)
+    # Resolve the method first: importing a family's engines is a one-time cost that should
+    # not eat into the time limit.
+    m = pick_auto(inst, time_limit) if method == "auto" else get_method(inst.problem, method)
     opts = SolveOptions(time_limit=time_limit, threads=threads, seed=seed, log=log, hint=hint)
     if hint is not None:
         try:
             inst.check(hint)
         except SolutionError as e:
             raise SolveError(f"hint rejected: {e}") from None
-    m = pick_auto(inst, time_limit) if method == "auto" else get_method(inst.problem, method)
     if method == "auto":
         opts.emit(f"auto: using method {m.name}")
     timed = _run(m, inst, opts, params)
