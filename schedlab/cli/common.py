@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from ..core import SchedlabError
+from ..core import Result, SchedlabError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,3 +34,45 @@ def user_errors(func: F) -> F:
             fail(f"{e.filename or ''}: {e.strerror}" if e.filename else str(e))
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fmt(v: float | None, digits: int = 6) -> str:
+    if v is None:
+        return "-"
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.{digits}g}"
+
+
+def summary(res: Result) -> str:
+    """A short human-readable summary of a result."""
+    lines = [
+        f"instance   {res.instance} ({res.problem})",
+        f"method     {res.method}" + ("  (chosen by auto)" if res.info.get("auto") else ""),
+        f"status     {res.status}",
+        f"objective  {_fmt(res.objective)}",
+        f"bound      {_fmt(res.bound)}",
+        f"gap        {'-' if res.gap is None else f'{100 * res.gap:.2f} %'}",
+        f"time       {res.runtime_s:.3f} s",
+    ]
+    if res.reference is not None:
+        rg = res.reference_gap
+        extra = ""
+        if rg is not None:
+            extra = f"  (gap {100 * rg:.2f} %)" if res.reference else f"  (difference {_fmt(rg)})"
+        lines.append(f"reference  {_fmt(res.reference)}{extra}")
+    return "\n".join(lines)
+
+
+def parse_params(items: tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; values parsed as JSON where they can be (numbers, true, lists)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SchedlabError(f"--param expects KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out

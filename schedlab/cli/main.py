@@ -13,35 +13,7 @@ import click
 from .. import __version__
 from ..core import FAMILIES, SchedlabError, api
 from ..core.errors import InstanceError, SolutionError
-from .common import fail, user_errors
-
-
-def _fmt(v: float | None, digits: int = 6) -> str:
-    if v is None:
-        return "-"
-    if float(v).is_integer():
-        return str(int(v))
-    return f"{v:.{digits}g}"
-
-
-def summary(res: api.Result) -> str:  # type: ignore[name-defined]
-    """A short human-readable summary of a result."""
-    lines = [
-        f"instance   {res.instance} ({res.problem})",
-        f"method     {res.method}" + ("  (chosen by auto)" if res.info.get("auto") else ""),
-        f"status     {res.status}",
-        f"objective  {_fmt(res.objective)}",
-        f"bound      {_fmt(res.bound)}",
-        f"gap        {'-' if res.gap is None else f'{100 * res.gap:.2f} %'}",
-        f"time       {res.runtime_s:.3f} s",
-    ]
-    if res.reference is not None:
-        rg = res.reference_gap
-        extra = ""
-        if rg is not None:
-            extra = f"  (gap {100 * rg:.2f} %)" if res.reference else f"  (difference {_fmt(rg)})"
-        lines.append(f"reference  {_fmt(res.reference)}{extra}")
-    return "\n".join(lines)
+from .common import _fmt, fail, parse_params, summary, user_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -139,20 +111,6 @@ def solve(
     describe = getattr(inst, "describe", None)
     if describe is not None and res.solution is not None:
         click.echo(describe(res.solution))
-
-
-def parse_params(items: tuple[str, ...]) -> dict[str, Any]:
-    """``KEY=VALUE`` pairs; values parsed as JSON where they can be (numbers, true, lists)."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SchedlabError(f"--param expects KEY=VALUE, got {item!r}")
-        try:
-            out[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip()] = value
-    return out
 
 
 def _load_json(path: str, what: str) -> Any:

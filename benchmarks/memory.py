@@ -1,0 +1,204 @@
+"""Memory family benchmarks: three markdown tables, and CSVs under benchmarks/results/.
+
+1. MiniMalloc's challenging suite at capacity 2^20 (feasibility): greedy peaks, CP-SAT and
+   ``exact`` placements found within the time limits.
+2. idealloc real traces (minimum peak): peak / max load of the greedy baselines and of the
+   best schedlab method (``exact`` up to its size limit, else ``greedy-best``).
+3. Mapping: generated programs, objective of ``xla``, ``benefit`` and ``cpsat`` (hinted),
+   improvement of the best over ``xla``; small programs (<= 60 buffers) for optimality proofs.
+
+Usage: ``python benchmarks/memory.py [--quick]`` (quick: short limits, fewer instances).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import os
+import time
+from pathlib import Path
+
+import schedlab
+from schedlab.models import memory as M
+
+ROOT = Path(__file__).resolve().parent.parent
+INST = ROOT / "instances" / "memory"
+OUT = ROOT / "benchmarks" / "results"
+
+
+def _run(inst: M.Instance, method: str, tl: float | None, **params: object) -> dict:
+    t = time.perf_counter()
+    try:
+        r = schedlab.solve(inst, method, time_limit=tl, **params)
+    except schedlab.SchedlabError as e:
+        return {"ok": False, "obj": None, "status": f"error: {e}", "time": 0.0, "info": {}}
+    return {
+        "ok": r.solution is not None,
+        "obj": r.objective,
+        "bound": r.bound,
+        "status": str(r.status),
+        "time": time.perf_counter() - t,
+        "info": r.info,
+    }
+
+
+def _write(name: str, rows: list[dict]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not rows:
+        return
+    with open(OUT / name, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def challenging(quick: bool) -> None:
+    files = sorted(glob.glob(str(INST / "minimalloc" / "challenging" / "*.csv")))
+    if quick:
+        files = files[:3]
+    tl_cp, tl_ex = (5.0, 5.0) if quick else (30.0, 10.0)
+    rows = []
+    print(
+        f"\n### Challenging suite (capacity 2^20; cpsat {tl_cp:g} s 1 thread, exact {tl_ex:g} s)\n"
+    )
+    print(
+        "| inst | buffers | load/cap | greedy-size peak/cap | greedy-best peak/cap | cpsat | exact | exact time (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for f in files:
+        inst = M.read(f)
+        cap = inst.capacity
+        free = inst.with_capacity(None)
+        gs = _run(free, "greedy-size", None)
+        gb = _run(free, "greedy-best", None)
+        cp = _run(inst, "cpsat", tl_cp, minimize=False)
+        ex = _run(inst, "exact", tl_ex)
+        row = {
+            "instance": inst.name,
+            "buffers": inst.n,
+            "load_over_cap": inst.max_load / cap,
+            "greedy_size": gs["obj"] / cap,
+            "greedy_best": gb["obj"] / cap,
+            "cpsat_found": cp["ok"],
+            "cpsat_time": cp["time"],
+            "exact_found": ex["ok"],
+            "exact_status": ex["status"],
+            "exact_time": ex["time"],
+            "exact_nodes": ex["info"].get("nodes"),
+        }
+        rows.append(row)
+        print(
+            f"| {inst.name} | {inst.n} | {row['load_over_cap']:.3f} | {row['greedy_size']:.2f} | "
+            f"{row['greedy_best']:.2f} | {'yes' if cp['ok'] else 'no'} ({cp['time']:.1f} s) | "
+            f"{'yes' if ex['ok'] else 'no'} | {ex['time']:.2f} |",
+            flush=True,
+        )
+    n_ex = sum(r["exact_found"] for r in rows)
+    n_cp = sum(r["cpsat_found"] for r in rows)
+    tot = sum(r["exact_time"] for r in rows)
+    print(f"| **total** | | | | | {n_cp}/{len(rows)} | {n_ex}/{len(rows)} | {tot:.1f} |")
+    _write("memory_challenging.csv", rows)
+
+
+def traces(quick: bool) -> None:
+    files = sorted(glob.glob(str(INST / "idealloc" / "*" / "*.csv")))
+    if quick:
+        files = [f for f in files if M.read(f).n <= 2000]
+    rows = []
+    print("\n### idealloc traces (minimum peak; ratio to the max load)\n")
+    print("| trace | buffers | greedy-size | greedy-breadth | best schedlab | method | time (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for f in files:
+        inst = M.read(f).with_capacity(None)
+        gs = _run(inst, "greedy-size", None)
+        gbr = _run(inst, "greedy-breadth", None)
+        method = "exact" if inst.n <= 4000 else "greedy-best"
+        best = _run(inst, method, 30.0 if method == "exact" else 60.0)
+        lb = inst.max_load
+        row = {
+            "trace": inst.name,
+            "buffers": inst.n,
+            "max_load": lb,
+            "greedy_size": gs["obj"] / lb,
+            "greedy_breadth": gbr["obj"] / lb,
+            "best": min(best["obj"], gs["obj"], gbr["obj"]) / lb,
+            "method": method,
+            "time": best["time"],
+        }
+        rows.append(row)
+        print(
+            f"| {inst.name} | {inst.n} | {row['greedy_size']:.4f} | {row['greedy_breadth']:.4f} | "
+            f"{row['best']:.4f} | {method} | {best['time']:.1f} |",
+            flush=True,
+        )
+    within = sum(r["best"] <= 1.005 for r in rows)
+    print(f"| **within 0.5 %** | | | | {within}/{len(rows)} | | |")
+    _write("memory_traces.csv", rows)
+
+
+def mapping(quick: bool) -> None:
+    steps = [100, 200] if quick else [100, 200, 500, 1000, 2000]
+    structs = ["chain", "transformer"]
+    caps = [0.1, 0.25, 0.5]
+    tl = 5.0 if quick else 15.0
+    rows = []
+    print(f"\n### Mapping (objective: total time; cpsat {tl:g} s, 1 thread, hinted)\n")
+    print("| program | buffers | cap | xla | benefit | cpsat | best vs xla |")
+    print("|---|---|---|---|---|---|---|")
+    insts = [
+        M.generate_mapping(n, s, c, seed=k)
+        for k, (n, s) in enumerate((n, s) for n in steps for s in structs)
+        for c in caps
+    ]
+    small = [
+        M.generate_mapping(22, s, c, seed=100 + k) for k, s in enumerate(structs * 2) for c in caps
+    ]
+    for inst in insts + small:
+        frac = round(inst.capacity / inst.max_load, 2)
+        x = _run(inst, "xla", None)
+        b = _run(inst, "benefit", None)
+        c = _run(inst, "cpsat", tl)
+        best = min(v["obj"] for v in (x, b, c) if v["ok"])
+        imp = (x["obj"] - best) / x["obj"]
+        row = {
+            "program": inst.name,
+            "buffers": inst.n,
+            "steps": len(inst.steps),
+            "capacity_fraction": int(round(100 * frac)),
+            "xla": x["obj"],
+            "benefit": b["obj"],
+            "cpsat": c["obj"],
+            "cpsat_status": c["status"],
+            "cpsat_time": c["time"],
+            "improvement": imp,
+            "small": inst.n <= 60,
+        }
+        rows.append(row)
+        print(
+            f"| {inst.name} | {inst.n} | {row['capacity_fraction']} % | {x['obj']:.1f} | "
+            f"{b['obj']:.1f} | {c['obj']:.1f} ({c['status']}) | {100 * imp:.1f} % |",
+            flush=True,
+        )
+    big = [r for r in rows if not r["small"]]
+    sm = [r for r in rows if r["small"]]
+    mean = sum(r["improvement"] for r in big) / max(1, len(big))
+    opt = sum(r["cpsat_status"] == "optimal" for r in sm)
+    print(f"| **mean improvement ({len(big)} programs)** | | | | | | {100 * mean:.1f} % |")
+    print(f"| **cpsat optimal on <= 60 buffers** | | | | | {opt}/{len(sm)} | |")
+    _write("memory_mapping.csv", rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["challenging", "traces", "mapping"], default=None)
+    args = ap.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    for name, fn in (("challenging", challenging), ("traces", traces), ("mapping", mapping)):
+        if args.only in (None, name):
+            fn(args.quick)
+
+
+if __name__ == "__main__":
+    main()

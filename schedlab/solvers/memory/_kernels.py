@@ -1,0 +1,244 @@
+"""numba kernels: greedy placement into gaps, and the max load per buffer."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _align_up(x: int, a: int) -> int:
+    r = x % a
+    return x if r == 0 else x + a - r
+
+
+@njit(cache=True)
+def place(
+    order: np.ndarray,
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    cap: int,
+    best_fit: bool,
+    skip_overflow: bool,
+) -> np.ndarray:
+    """Place buffers in ``order`` (fixed ones first, at their offset), each into a gap among
+    the placed buffers overlapping it in time: the smallest gap that fits (``best_fit``) or
+    the lowest, else on top. Returns offsets; -1 where a buffer would exceed ``cap`` (> 0)
+    and ``skip_overflow`` is set (it stays in slow memory)."""
+    n = lo.shape[0]
+    off = np.full(n, -1, dtype=np.int64)
+    placed = np.empty(n, dtype=np.int64)
+    npl = 0
+    for i in range(n):
+        if fixed[i] >= 0:
+            off[i] = fixed[i]
+            placed[npl] = i
+            npl += 1
+    ps = np.empty(n, dtype=np.int64)
+    pe = np.empty(n, dtype=np.int64)
+    for k in range(order.shape[0]):
+        b = order[k]
+        if fixed[b] >= 0:
+            continue
+        m = 0
+        lb, ub = lo[b], up[b]
+        for q in range(npl):
+            j = placed[q]
+            if lo[j] < ub and lb < up[j] and sz[j] > 0:
+                ps[m] = off[j]
+                pe[m] = off[j] + sz[j]
+                m += 1
+        idx = np.argsort(ps[:m])
+        reach = 0
+        best = -1
+        best_waste = np.int64(-1)
+        s = sz[b]
+        a = al[b]
+        for t in range(m):
+            j = idx[t]
+            start = _align_up(reach, a)
+            if ps[j] > reach and start + s <= ps[j]:
+                waste = ps[j] - reach - s
+                if not best_fit:
+                    best = start
+                    break
+                if best < 0 or waste < best_waste:
+                    best = start
+                    best_waste = waste
+            if pe[j] > reach:
+                reach = pe[j]
+        if best < 0:
+            best = _align_up(reach, a)
+        if cap > 0 and best + s > cap and skip_overflow:
+            continue
+        off[b] = best
+        placed[npl] = b
+        npl += 1
+    return off
+
+
+@njit(cache=True)
+def breadth(lo: np.ndarray, up: np.ndarray, sz: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """For each buffer, the max load over its live interval and the (compressed) time at
+    which it is reached: returns an (n, 2) array. ``times``: the sorted distinct event
+    times."""
+    nt = times.shape[0]
+    load = np.zeros(nt, dtype=np.int64)
+    n = lo.shape[0]
+    a = np.searchsorted(times, lo)
+    b = np.searchsorted(times, up)
+    diff = np.zeros(nt + 1, dtype=np.int64)
+    for i in range(n):
+        diff[a[i]] += sz[i]
+        diff[b[i]] -= sz[i]
+    cur = 0
+    for t in range(nt):
+        cur += diff[t]
+        load[t] = cur
+    out = np.zeros((n, 2), dtype=np.int64)
+    for i in range(n):
+        best = -1
+        arg = a[i]
+        for t in range(a[i], b[i]):
+            if load[t] > best:
+                best = load[t]
+                arg = t
+        out[i, 0] = best
+        out[i, 1] = arg
+    return out
+
+
+@njit(cache=True)
+def _fit(
+    b: int,
+    placed: np.ndarray,
+    npl: int,
+    off: np.ndarray,
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    cap: int,
+    ps: np.ndarray,
+    pe: np.ndarray,
+) -> int:
+    """Best-fit offset for ``b`` among the placed buffers, or -1 if it exceeds ``cap``."""
+    m = 0
+    for q in range(npl):
+        j = placed[q]
+        if lo[j] < up[b] and lo[b] < up[j] and sz[j] > 0:
+            ps[m] = off[j]
+            pe[m] = off[j] + sz[j]
+            m += 1
+    idx = np.argsort(ps[:m])
+    reach = 0
+    best = -1
+    best_waste = np.int64(-1)
+    s = sz[b]
+    a = al[b]
+    for t in range(m):
+        j = idx[t]
+        start = _align_up(reach, a)
+        if ps[j] > reach and start + s <= ps[j]:
+            waste = ps[j] - reach - s
+            if best < 0 or waste < best_waste:
+                best = start
+                best_waste = waste
+        if pe[j] > reach:
+            reach = pe[j]
+    if best < 0:
+        best = _align_up(reach, a)
+    if best + s > cap:
+        return -1
+    return best
+
+
+@njit(cache=True)
+def map_greedy(
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    cap: int,
+    step_ptr: np.ndarray,
+    step_buf: np.ndarray,
+    step_bytes: np.ndarray,
+    buf_ptr: np.ndarray,
+    buf_step: np.ndarray,
+    buf_bytes: np.ndarray,
+    compute: np.ndarray,
+    inv_fast: float,
+    inv_slow: float,
+    gamma: float,
+    use_life: bool,
+) -> np.ndarray:
+    """Lazy greedy for mapping: repeatedly take the buffer of largest marginal time saving
+    per (size x lifetime)^gamma (lifetime only with ``use_life``), recomputed against the
+    current mapping (savings only shrink as buffers move to fast memory), and place it by
+    best fit if it fits. Returns offsets (-1: slow memory)."""
+    n = lo.shape[0]
+    ns = compute.shape[0]
+    mem = np.zeros(ns)
+    for s in range(ns):
+        for k in range(step_ptr[s], step_ptr[s + 1]):
+            mem[s] += step_bytes[k] * inv_slow
+    dv = inv_slow - inv_fast
+    off = np.full(n, -1, dtype=np.int64)
+    placed = np.empty(n, dtype=np.int64)
+    npl = 0
+    alive = np.ones(n, dtype=np.bool_)
+    for b in range(n):
+        if fixed[b] >= 0:
+            off[b] = fixed[b]
+            placed[npl] = b
+            npl += 1
+            alive[b] = False
+            for k in range(buf_ptr[b], buf_ptr[b + 1]):
+                mem[buf_step[k]] -= buf_bytes[k] * dv
+    denom = np.empty(n)
+    for b in range(n):
+        w = float(max(sz[b], 1))
+        if use_life:
+            w *= float(up[b] - lo[b])
+        denom[b] = w**gamma
+    key = np.empty(n)
+
+    def gain(b: int) -> float:
+        g = 0.0
+        for k in range(buf_ptr[b], buf_ptr[b + 1]):
+            s = buf_step[k]
+            t = max(compute[s], mem[s])
+            g += t - max(compute[s], mem[s] - buf_bytes[k] * dv)
+        return g
+
+    for b in range(n):
+        key[b] = gain(b) / denom[b] if alive[b] else -1.0
+    ps = np.empty(n, dtype=np.int64)
+    pe = np.empty(n, dtype=np.int64)
+    while True:
+        best = -1
+        bk = 0.0
+        for b in range(n):
+            if alive[b] and key[b] > bk:
+                bk = key[b]
+                best = b
+        if best < 0:
+            break
+        g = gain(best) / denom[best]
+        if g < bk * (1.0 - 1e-12):
+            key[best] = g
+            continue
+        alive[best] = False
+        o = _fit(best, placed, npl, off, lo, up, sz, al, cap, ps, pe)
+        if o < 0:
+            continue
+        off[best] = o
+        placed[npl] = best
+        npl += 1
+        for k in range(buf_ptr[best], buf_ptr[best + 1]):
+            mem[buf_step[k]] -= buf_bytes[k] * dv
+    return off

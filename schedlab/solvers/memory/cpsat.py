@@ -1,0 +1,187 @@
+"""``cpsat``: no-overlap-2D with fixed-size intervals in time and space (optional in
+mapping), hinted from the best greedy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from ...core import SolveOptions, SolverOutput, Status, register
+from ...models.memory import Instance
+from . import _common
+from .greedy import benefit_offsets
+
+#: Scale of mapping times in the integer model: the slowest step is worth this many units.
+_TIME_UNITS = 1e8
+
+
+def _auto(inst: Instance, time_limit: float | None) -> float | None:
+    if inst.kind == "mapping":
+        return 20.0 if inst.n <= 400 else None
+    if any(b.offset is not None for b in inst.buffers):
+        return 30.0
+    return None
+
+
+@register(
+    "memory",
+    "cpsat",
+    exact=True,
+    help="CP-SAT no-overlap-2D (allocation: min peak or feasibility; mapping: min time).",
+    engine="ortools",
+    auto=_auto,
+)
+def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) -> SolverOutput:
+    """Allocation: minimise the peak (with a capacity and ``minimize=False``: any placement
+    within it). Mapping: minimise the total time, step times linearised with times scaled
+    to integers and rounded down (so the bound stays valid)."""
+    lo, up, sz, al, fx = inst.arrays
+    n = inst.n
+    mapping = inst.kind == "mapping"
+    hint = _common.hint_offsets(inst, opts.hint)
+    if hint is None:
+        if mapping:
+            hint = benefit_offsets(inst)
+        else:
+            hint, _ = _common.best_greedy(inst, opts.deadline)
+            if inst.capacity is not None and _common.peak(inst, hint) > inst.capacity:
+                hint = None
+    lb = inst.lower_bound()
+    if mapping or inst.capacity is not None:
+        top = int(inst.capacity or 0)
+    else:
+        top = _common.peak(inst, hint) if hint is not None else int(sz.sum())
+    m = cp_model.CpModel()
+    xs, present = [], []
+    tiv, siv = [], []
+    for i in range(n):
+        s, a = int(sz[i]), int(al[i])
+        if fx[i] >= 0:
+            x = m.new_constant(int(fx[i]))
+        elif a > 1:
+            k = m.new_int_var(0, max(0, (top - s) // a), f"k{i}")
+            x = m.new_int_var(0, max(0, top - s), f"x{i}")
+            m.add(x == a * k)
+        else:
+            x = m.new_int_var(0, max(0, top - s), f"x{i}")
+        xs.append(x)
+        if mapping and fx[i] < 0:
+            p = m.new_bool_var(f"p{i}")
+            present.append(p)
+            if top - s < 0:
+                m.add(p == 0)
+            tiv.append(
+                m.new_optional_fixed_size_interval_var(int(lo[i]), int(up[i] - lo[i]), p, f"t{i}")
+            )
+            siv.append(m.new_optional_fixed_size_interval_var(x, s, p, f"s{i}"))
+        else:
+            present.append(None)
+            tiv.append(m.new_fixed_size_interval_var(int(lo[i]), int(up[i] - lo[i]), f"t{i}"))
+            siv.append(m.new_fixed_size_interval_var(x, s, f"s{i}"))
+    m.add_no_overlap_2d(tiv, siv)
+    if mapping or inst.capacity is not None:
+        # redundant: at every moment the live buffers in memory fit in the capacity
+        m.add_cumulative(tiv, [int(v) for v in sz], top)
+        if mapping:
+            # and as linear constraints, one per moment a buffer starts (for the LP bound)
+            for t in np.unique(lo):
+                live = [i for i in range(n) if lo[i] <= t < up[i] and present[i] is not None]
+                if sum(int(sz[i]) for i in live) > top:
+                    m.add(sum(int(sz[i]) * present[i] for i in live) <= top)
+    scale = 1.0
+    peak = None
+    if mapping:
+        ma = _common.mapping_arrays(inst)
+        per = ma.step_bytes * ma.inv_slow
+        slow_step = np.maximum(ma.compute, np.add.reduceat(per, ma.step_ptr[:-1]))
+        scale = _TIME_UNITS / max(1e-12, float(slow_step.max()))
+        terms = []
+        for s in range(len(inst.steps)):
+            c = int(math.floor(ma.compute[s] * scale))
+            t = m.new_int_var(c, max(c, int(math.ceil(slow_step[s] * scale))), f"T{s}")
+            expr = []
+            const = 0
+            for k in range(ma.step_ptr[s], ma.step_ptr[s + 1]):
+                b, nbytes = int(ma.step_buf[k]), int(ma.step_bytes[k])
+                const += int(math.floor(nbytes * ma.inv_slow * scale))
+                save = int(math.ceil(nbytes * (ma.inv_slow - ma.inv_fast) * scale))
+                if present[b] is not None:
+                    expr.append(save * present[b])
+                elif fx[b] >= 0:
+                    const -= save
+            m.add(t >= const - sum(expr))
+            terms.append(t)
+        m.minimize(sum(terms))
+    elif minimize or inst.capacity is None:
+        peak = m.new_int_var(int(lb), max(int(lb), top), "peak")
+        for i in range(n):
+            m.add(peak >= xs[i] + int(sz[i]))
+        m.minimize(peak)
+    if hint is not None:
+        for i in range(n):
+            if fx[i] >= 0:
+                continue
+            if present[i] is not None:
+                m.add_hint(present[i], bool(hint[i] >= 0))
+            if hint[i] >= 0:
+                m.add_hint(xs[i], int(hint[i]))
+    solver = cp_model.CpSolver()
+    tl = opts.deadline.limit_for(1.0)
+    if tl is not None:
+        solver.parameters.max_time_in_seconds = tl
+    solver.parameters.num_workers = opts.threads
+    solver.parameters.random_seed = opts.seed
+    solver.parameters.log_search_progress = opts.log is not None
+    if opts.log is not None:
+        solver.log_callback = opts.emit
+    st = solver.solve(m)
+    info = {"cp_status": solver.status_name(st), "wall_time": solver.wall_time}
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if st == cp_model.INFEASIBLE and not mapping:
+            return SolverOutput(solution=None, status=Status.INFEASIBLE, info=info)
+        if hint is not None:
+            return _out(inst, hint, lb, info, None)
+        return SolverOutput(solution=None, status=Status.UNKNOWN, bound=lb, info=info)
+    off = np.array(
+        [
+            -1
+            if present[i] is not None and not solver.boolean_value(present[i])
+            else int(solver.value(xs[i]))
+            for i in range(n)
+        ],
+        dtype=np.int64,
+    )
+    if mapping:
+        bound = max(lb, solver.best_objective_bound / scale * (1 - 1e-12))
+    elif peak is not None:
+        bound = max(lb, float(solver.best_objective_bound))
+    else:
+        bound = lb
+    proven = st == cp_model.OPTIMAL and peak is not None
+    return _out(inst, off, bound, info, float(_common.peak(inst, off)) if proven else None)
+
+
+def _out(
+    inst: Instance, off: np.ndarray, bound: float, info: dict, proven: float | None
+) -> SolverOutput:
+    if inst.kind == "mapping":
+        obj = _common.mapping_cost(_common.mapping_arrays(inst), off >= 0)
+        bound = min(bound, obj)
+        close = obj - bound <= 1e-7 * max(1.0, abs(obj))
+        return SolverOutput(
+            solution=_common.solution(inst, off),
+            status=Status.OPTIMAL if close else Status.FEASIBLE,
+            bound=obj if close else bound,
+            info=info,
+        )
+    p = float(_common.peak(inst, off))
+    b = max(bound, proven or 0.0)
+    status = Status.OPTIMAL if p <= b else Status.FEASIBLE
+    return SolverOutput(
+        solution=_common.solution(inst, off),
+        status=status,
+        bound=p if status is Status.OPTIMAL else b,
+        info={**info, "peak": int(p)},
+    )
