@@ -30,11 +30,24 @@ an asynchronous op (no warp cycles, not blocking) never issues strictly inside a
 its warp (in-order issue); all
 variable-latency ops run on one warp (the producer), and nothing else does: its issue waits on
 buffer-free barriers for unknown times, so no op with a fixed time can share it (Twill's
-producer rule, read as exclusive); its register budget is ``producer_regs`` when given; a warp's register need is ``reg_base`` plus the
+producer rule, read as exclusive); the same reason keeps fixed-time work (ops with warp cycles
+or blocking) off any warp running an ``unknown_wait`` op, one whose issue waits on barriers of
+unknown flip time (on Blackwell a tcgen05 MMA: one thread issues it after mbarrier waits on TMA
+data and on values other warp groups write to Tensor Memory; its accumulator lives in Tensor
+Memory, so unlike a Hopper WGMMA, whose accumulator registers bind it to a consumer warp group,
+nothing ties it to a compute warp). With that rule the Blackwell FlashAttention solution has a
+load warp, one MMA warp, two softmax warp groups and a correction group, by the solver's choice
+(the rule forbids MMAs only beside fixed-time work; how many MMA warps, which ops share them and
+how softmax and correction are split is the solver's). The FA4 epilogue warp is outside the
+model: the loop body has no epilogue op (the output store follows the loop); its register budget is ``producer_regs`` when given; a warp's register need is ``reg_base`` plus the
 peak sum of the ``regs`` of its live values (a value lives from its op's issue until the issue of
 its last consumer, at least ``max(1, span)`` cycles); each warp's need is within
 ``regs_per_warp`` and the sum over used warps within ``regs_per_sm``; live memory footprints
 (``mem``) stay within ``smem``.
+
+Costs are small integers; :func:`normalise_costs` (Twill's ratio-keeping ILP) and
+:func:`from_raw` / :func:`build_bundled` build the bundled GPU kernels from raw clock cycles
+(``data/pipelining/raw/*.json``).
 
 File formats (:func:`read` picks one from the file):
 
@@ -74,6 +87,7 @@ _OP_KEYS = {
     "mem",
     "variable_latency",
     "blocking",
+    "unknown_wait",
     "warp_cycles",
     "spill",
     "cycles",
@@ -189,6 +203,9 @@ class Op:
         mem: shared-memory footprint of its value while live.
         variable_latency: runs on the producer warp (TMA loads).
         blocking: waits on a barrier for its inputs, holding its warp meanwhile.
+        unknown_wait: its issue waits on barriers whose flip time is not known when the
+            schedule is made (a TMA load's data, a value another warp group writes to Tensor
+            Memory): its warp runs no fixed-time work (no op with warp cycles or blocking).
         warp_cycles: cycles it occupies its warp from issue (0 for asynchronous ops).
         spill: extra delay on its outgoing edges whose consumer runs on another warp.
         unit: the main unit kind (for display), or ``None``.
@@ -202,6 +219,7 @@ class Op:
     mem: int = 0
     variable_latency: bool = False
     blocking: bool = False
+    unknown_wait: bool = False
     warp_cycles: int = 0
     spill: int = 0
     unit: str | None = None
@@ -248,6 +266,7 @@ class Op:
             ("mem", 0),
             ("variable_latency", False),
             ("blocking", False),
+            ("unknown_wait", False),
             ("warp_cycles", 0),
             ("spill", 0),
             ("cycles", None),
@@ -314,6 +333,7 @@ def _parse_op(d: Any, i: int, machine: Machine, source: str | None) -> Op:
         mem=_int(d.get("mem", 0), f"op {name}: mem", source),
         variable_latency=bool(d.get("variable_latency", False)),
         blocking=blocking,
+        unknown_wait=bool(d.get("unknown_wait", False)),
         warp_cycles=_int(d.get("warp_cycles", 0), f"op {name}: warp_cycles", source),
         spill=_int(d.get("spill", 0), f"op {name}: spill", source),
         unit=unit,
@@ -639,6 +659,20 @@ class Instance:
                         f"op {o.name} runs on the producer warp {producer}, which waits on "
                         "buffer barriers for unknown times and runs only variable-latency ops"
                     )
+        # unknown waits: a warp that waits on barriers of unknown flip time runs no fixed-time
+        # work (its timing would slip by the unknown wait)
+        waiting = {
+            w_of(v, k): o.name for v, o in enumerate(ops) if o.unknown_wait for k in range(k_copies)
+        }
+        for v, o in enumerate(ops):
+            if not (o.warp_cycles or o.blocking):
+                continue
+            for k in range(k_copies):
+                if w_of(v, k) in waiting:
+                    raise SolutionError(
+                        f"op {o.name} (fixed-time work) runs on warp {w_of(v, k)}, where "
+                        f"{waiting[w_of(v, k)]} waits on barriers of unknown flip time"
+                    )
         # registers per warp and shared memory, as live intervals
         life = self.lifetimes(ii, start)
         reg_ev: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -920,6 +954,98 @@ def bundled_path(name: str) -> str:
 def running_example() -> Instance:
     """The note's running example: S = gemm -> P = exp -> O += gemm (I = 2, L = 4)."""
     return bundled_loop("running_example")
+
+
+# -- cost normalisation (Twill) ------------------------------------------------------------
+def normalise_costs(raw: list[int], upper: int = 300, time_limit: float = 10.0) -> list[int]:
+    """Scale raw cycle counts to small integers keeping their ratios (Twill's ILP): minimise
+    ``F`` subject to ``|C_i C'_j - C_j C'_i| <= F`` for every pair, ``1 <= sum C' <= upper``,
+    ``C'_i >= 1`` for ``C_i > 0`` (``0`` stays ``0``); among the minimisers of ``F`` the
+    smallest ``sum C'`` (the smallest problem). Exact (CP-SAT, two lexicographic solves)."""
+    from ortools.sat.python import cp_model
+
+    vals = [int(x) for x in raw]
+    if any(x < 0 for x in vals):
+        raise InstanceError("raw costs must be non-negative")
+    pos = sorted({x for x in vals if x > 0})
+    if not pos:
+        return [0] * len(vals)
+    if len(pos) > upper:
+        raise InstanceError(f"{len(pos)} distinct costs do not fit a total of {upper}")
+
+    def solve(f_cap: int | None) -> tuple[int, dict[int, int]]:
+        m = cp_model.CpModel()
+        c = {x: m.new_int_var(1, upper, f"c{x}") for x in pos}
+        f = m.new_int_var(0, max(pos) * upper, "F")
+        for i, a in enumerate(pos):
+            for b in pos[i + 1 :]:
+                m.add(a * c[b] - b * c[a] <= f)
+                m.add(b * c[a] - a * c[b] <= f)
+        m.add(sum(c.values()) <= upper)
+        if f_cap is None:
+            m.minimize(f)
+        else:
+            m.add(f <= f_cap)
+            m.minimize(sum(c.values()))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit
+        solver.parameters.num_workers = 1
+        st = solver.solve(m)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover
+            raise InstanceError("cost normalisation found no solution")
+        return int(solver.value(f)), {x: int(solver.value(c[x])) for x in pos}
+
+    f_best, _ = solve(None)
+    _, scale = solve(f_best)
+    return [scale[x] if x > 0 else 0 for x in vals]
+
+
+_RAW_COSTS = ("latency", "warp_cycles", "spill")
+
+
+def from_raw(data: dict[str, Any], upper: int = 300, source: str | None = None) -> Instance:
+    """Build an instance from a loop body whose costs are raw clock cycles: op ``busy`` (an
+    integer, or ``{unit: cycles}`` for a table of several units from offset 0),
+    ``latency``, ``warp_cycles``, ``spill`` and edge ``delay``; all of them are normalised
+    together by :func:`normalise_costs` (``regs`` and ``mem`` are kept). Each op's ``cycles``
+    records its raw busy time."""
+    ops_in = data.get("ops")
+    if not isinstance(ops_in, list):
+        raise InstanceError("ops must be a list", source)
+    raw: list[int] = []
+    for o in ops_in:
+        b = o.get("busy", 0)
+        raw += list(b.values()) if isinstance(b, dict) else [b]
+        raw += [o.get(k, 0) for k in _RAW_COSTS]
+    raw += [e.get("delay", 0) for e in data.get("edges", [])]
+    scale = dict(zip(raw, normalise_costs(raw, upper), strict=True))
+    out = dict(data)
+    ops = []
+    for o in ops_in:
+        d = dict(o)
+        b = d.pop("busy", None)
+        if isinstance(b, dict):
+            d["table"] = [[off, u, 1] for u, c in b.items() for off in range(scale[c])]
+            d["unit"] = d.get("unit") or next(iter(b))
+            d["cycles"] = max(b.values())
+        elif b is not None:
+            d["busy"] = scale[b]
+            d["cycles"] = b
+        for k in _RAW_COSTS:
+            if k in d:
+                d[k] = scale[d[k]]
+        ops.append(d)
+    out["ops"] = ops
+    out["edges"] = [dict(e, delay=scale[e.get("delay", 0)]) for e in data.get("edges", [])]
+    return Instance.from_dict(out, source)
+
+
+def build_bundled(name: str, upper: int = 300) -> Instance:
+    """A bundled GPU kernel built from its raw cycle counts (``data/pipelining/raw``)."""
+    f = _data_dir() / "raw" / f"{name}.json"
+    if not f.is_file():
+        raise InstanceError(f"no raw kernel {name!r}")
+    return from_raw(json.loads(f.read_text()), upper, source=str(f))
 
 
 # -- HatScheT GraphML reader ---------------------------------------------------------------

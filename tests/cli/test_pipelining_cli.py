@@ -32,3 +32,30 @@ def test_solve_running_example_json_stdout(tmp_path: Path) -> None:
     res = json.loads(r.output)
     assert res["solution"]["ii"] == 2 and res["solution"]["length"] == 4
     assert res["status"] == "optimal"
+
+
+def test_generate_pipelining(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["generate", "pipelining", "--n", "8", "--seed", "4"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["problem"] == "pipelining" and len(data["ops"]) == 8
+    assert P.Instance.from_dict(data).to_dict() == P.generate(8, 2, 4).to_dict()
+    r = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "pipelining",
+            "--n",
+            "6",
+            "--count",
+            "2",
+            "-o",
+            str(tmp_path / "g{seed}.json"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "g0.json").is_file() and (tmp_path / "g1.json").is_file()
+    r = CliRunner().invoke(main, ["solve", str(tmp_path / "g1.json"), "-m", "cpsat", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["status"] == "optimal"
+    r = CliRunner().invoke(main, ["generate", "pipelining", "--n", "0"])
+    assert r.exit_code == 2 and "error" in r.output

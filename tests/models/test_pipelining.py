@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from schedlab.core import InstanceError, SolutionError
 from schedlab.models import pipelining as P
 
 HATSCHET = Path(__file__).resolve().parents[2] / "instances" / "pipelining" / "hatschet"
-needs_hatschet = pytest.mark.usefixtures()  # the graphs are bundled: never skipped
 
 
 def _sol(starts: dict[str, int], ii: int, length: int, warp: object = 0) -> dict:
@@ -116,7 +116,6 @@ def test_sniff_only_graphml(tmp_path: Path) -> None:
     assert not P.sniff(str(g), g.read_text())  # no uses_resource: not a HatScheT loop graph
 
 
-@needs_hatschet
 def test_hatschet_reader_matches_mii_csv() -> None:
     import csv
 
@@ -130,7 +129,65 @@ def test_hatschet_reader_matches_mii_csv() -> None:
         assert inst.mii_bound() == int(r["MII"]) == inst.mii
 
 
-@needs_hatschet
 def test_vandongen_broken_xml_is_read() -> None:
     inst = schedlab.read(str(HATSCHET / "Programs/vanDongen/vanDongen.graphml"))
     assert inst.n == 10 and inst.mii_bound() == 6
+
+
+def test_unknown_wait_keeps_fixed_time_work_off_its_warp() -> None:
+    inst = P.bundled_loop("flash_fwd_blackwell")
+    res = schedlab.solve(inst, "cpsat", time_limit=30, threads=1)
+    sol = res.solution
+    w = {r["name"]: r["warp"] for r in sol["ops"]}
+    for r in sol["ops"]:
+        if r["name"] == "S_a":
+            r["warp"] = w["P_a"]  # an MMA beside the softmax: its unknown wait would delay it
+    with pytest.raises(SolutionError, match="unknown flip time"):
+        inst.check(sol)
+
+
+def test_normalise_costs_keeps_ratios() -> None:
+    assert P.normalise_costs([1024, 768, 128, 0, 1024]) == [8, 6, 1, 0, 8]
+    assert P.normalise_costs([7, 14, 21]) == [1, 2, 3]
+    raw = [1000, 1024, 768, 130]
+    out = P.normalise_costs(raw, upper=300)
+    assert sum(set(out)) <= 300 and all(x >= 1 for x in out)
+    for i in range(len(raw)):
+        for j in range(len(raw)):
+            assert abs(raw[i] / raw[j] - out[i] / out[j]) <= 0.05 * raw[i] / raw[j]
+    # exact: brute force over every vector with a total of at most 20
+
+    def cross(v: tuple[int, ...]) -> int:
+        return max(
+            abs(a * y - b * x)
+            for a, x in zip(raw, v, strict=True)
+            for b, y in zip(raw, v, strict=True)
+        )
+
+    best = min(cross(v) for v in itertools.product(range(1, 18), repeat=4) if sum(v) <= 20)
+    small = P.normalise_costs(raw, upper=20)
+    assert sum(small) <= 20 and cross(tuple(small)) == best
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gemm_hopper",
+        "flash_fwd_hopper",
+        "flash_fwd_blackwell",
+        "attn_bwd_hopper",
+        "attn_bwd_blackwell",
+    ],
+)
+def test_bundled_kernels_are_built_from_raw_cycles(name: str) -> None:
+    built = P.build_bundled(name)
+    assert built.to_dict() == P.bundled_loop(name).to_dict()
+    raw = json.loads(
+        (Path(P.__file__).parents[1] / "data/pipelining/raw" / f"{name}.json").read_text()
+    )
+    # every normalised cost is raw / 128 here (all raw costs are multiples of 128: F = 0)
+    for r, o in zip(raw["ops"], built.ops, strict=True):
+        assert 128 * o.latency == r.get("latency", 0)
+        assert 128 * o.warp_cycles == r.get("warp_cycles", 0)
+        assert 128 * o.spill == r.get("spill", 0)
+        assert o.cycles == (max(r["busy"].values()) if isinstance(r["busy"], dict) else r["busy"])

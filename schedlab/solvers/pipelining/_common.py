@@ -62,6 +62,12 @@ def is_plain(inst: Instance) -> bool:
     if inst.machine.warps == 1:
         return True
     return not any(
-        o.warp_cycles or o.blocking or o.regs or o.mem or o.spill or o.variable_latency
+        o.warp_cycles
+        or o.blocking
+        or o.unknown_wait
+        or o.regs
+        or o.mem
+        or o.spill
+        or o.variable_latency
         for o in inst.ops
     )

@@ -15,7 +15,9 @@ At a fixed II the CP-SAT model has, besides the modulo schedule of :mod:`.cpsat`
   ``max(1, span)``), so copy ``c`` has at most ``ceil(life_v / P)`` live instances; per warp
   ``reg_base + sum regs * ceil(life / P)`` within ``regs_per_warp`` (``producer_regs`` for
   the producer), the sum over used warps within ``regs_per_sm``;
-- shared memory: ``sum mem * ceil(life / II)`` within ``smem``.
+- shared memory: ``sum mem * ceil(life / II)`` within ``smem``;
+- unknown waits: a warp running an ``unknown_wait`` op copy runs no op with warp cycles or
+  blocking.
 
 Every bound is an upper bound on what the simulator measures, so its solutions always pass the
 checker; starts are limited to a horizon ``H`` (documented in the result's info), so the
@@ -84,6 +86,17 @@ def joint_model(
     first = 1 if var_ops else 0
     for w in range(first + 1, W):
         m.add_implication(used[w], used[w - 1])
+    # unknown waits: a warp where some op waits on barriers of unknown flip time runs no
+    # fixed-time work (warp cycles or blocking)
+    if any(o.unknown_wait for o in inst.ops):
+        waits = [m.new_bool_var(f"waits{w}") for w in range(W)]
+        for v, o in enumerate(inst.ops):
+            for c in range(k_c):
+                for w in range(W):
+                    if o.unknown_wait:
+                        m.add_implication(x[v][c][w], waits[w])
+                    elif o.warp_cycles or o.blocking:
+                        m.add_implication(x[v][c][w], waits[w].Not())
     # dependences with spill
     for e, (s, d, w_e) in zip(inst.edges, edge_weights(inst, ii), strict=True):
         sp = inst.ops[s].spill

@@ -72,15 +72,33 @@ def test_flash_fwd_hopper_ping_pong(solved: dict) -> None:
 
 
 def test_flash_fwd_blackwell_roles(solved: dict) -> None:
+    """FA4's split, out of the solver: a load warp, one MMA warp, two softmax groups that never
+    run exp at once, a correction group (the model gives MMAs only their unknown barrier
+    waits; which warps exist and who shares them is the solver's choice)."""
     inst, res, _ = solved["flash_fwd_blackwell"]
+    assert res.status is Status.OPTIMAL
     w = _warps(res)
     producer = w["ldK"]
     assert w["ldV"] == producer and all(w[o] != producer for o in w if not o.startswith("ld"))
-    # two softmax groups, never running exp at the same time, each apart from the correction
-    assert w["P_a"] != w["P_b"]
+    # one dedicated MMA warp issuing all four MMAs, and nothing else
+    mma = {w[o] for o in ("S_a", "S_b", "O_a", "O_b")}
+    assert len(mma) == 1
+    assert {o for o in w if w[o] in mma} == {"S_a", "S_b", "O_a", "O_b"}
+    # two softmax groups, never running exp at the same time
+    assert w["P_a"] != w["P_b"] and not ({w["P_a"], w["P_b"]} & (mma | {producer}))
     assert not (_arc(inst, res.solution, "P_a", "exp") & _arc(inst, res.solution, "P_b", "exp"))
-    assert w["C_a"] not in (w["P_a"], w["P_b"]) and w["C_b"] not in (w["P_a"], w["P_b"])
-    # NOT asserted: a dedicated MMA warp (the model lacks in-order issue; see the note)
+    # a correction group apart from the softmax groups
+    assert w["C_a"] == w["C_b"]
+    assert w["C_a"] not in (w["P_a"], w["P_b"], producer, *mma)
+    assert len(set(w.values())) == 5
+
+
+def test_attn_bwd_blackwell_mma_warp(solved: dict) -> None:
+    inst, res, _ = solved["attn_bwd_blackwell"]
+    w = _warps(res)
+    mma = {w[o.name] for o in inst.ops if o.unknown_wait}
+    assert len(mma) == 1
+    assert all(w[o.name] not in mma for o in inst.ops if o.warp_cycles or o.blocking)
 
 
 @pytest.mark.parametrize("name", ["flash_fwd_hopper", "gemm_hopper", "attn_bwd_hopper"])
