@@ -191,6 +191,9 @@ def _ils_batch(
     target: int,
     stall: int,
     restart_after: int,
+    kick_min: int,
+    kick_span: int,
+    win: int,
 ) -> tuple[int, int, int, int]:
     """Run ``n_iters`` kick+descent iterations; returns (cur_cost, best_cost, stall, done)."""
     n = cur.shape[0]
@@ -203,13 +206,13 @@ def _ils_batch(
     tmp = np.empty(n, np.int64)
     if n < 2:
         return cur_cost, best_cost, stall, 1
-    win = max(2, min(n - 1, n // 4))
+    win = max(1, min(n - 1, win))
     for _ in range(n_iters):
         if best_cost <= target:
             return cur_cost, best_cost, stall, 1
         for k in range(n):
             trial[k] = cur[k]
-        nk = 2 + rng.integers(0, 5)
+        nk = kick_min + rng.integers(0, kick_span)
         for _s in range(nk):
             a = rng.integers(0, n)
             off = 1 + rng.integers(0, win)
@@ -273,6 +276,14 @@ def _wmdd(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
     return seq
 
 
+def _params(n: int) -> tuple[int, int, int, int]:
+    """(restart_after, kick_min, kick_span, swap window) for n jobs.
+
+    Tuned on wt100: kicks of 4..9 random swaps of jobs at most n/2 positions apart,
+    restart from the best sequence after n/2 iterations without improvement."""
+    return max(20, n // 2), 4, 6, max(2, n // 2)
+
+
 def evaluate(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> int:
     """Total weighted tardiness of ``seq`` (0-based job indices in processing order)."""
     return int(_cost(np.asarray(seq, np.int64), p, d, w))
@@ -327,7 +338,7 @@ def ils_iterations(
         return best, cc
     rng = np.random.default_rng(seed)
     tgt = -1 if target is None else int(np.floor(target + 1e-9))
-    _, bc, _, _ = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, max(50, 2 * n))
+    _, bc, _, _ = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *_params(n))
     return best, int(bc)
 
 
@@ -375,7 +386,7 @@ def ils_solve(
     rng = np.random.default_rng(seed)
     batch = 1
     stall = 0
-    restart_after = max(50, 2 * n)
+    params = _params(n)
     deadline = t0 + time_limit
     slice_s = min(0.02, max(0.002, time_limit / 50.0))
     while True:
@@ -384,7 +395,7 @@ def ils_solve(
             break
         tb = time.perf_counter()
         cc, bc, stall, done = _ils_batch(
-            cur, cc, best, bc, p, d, w, rng, batch, tgt, stall, restart_after
+            cur, cc, best, bc, p, d, w, rng, batch, tgt, stall, *params
         )
         el = time.perf_counter() - tb
         if done or bc == 0:

@@ -1,0 +1,1271 @@
+"""Exact solver for 1||sum w_j T_j by successive sublimation dynamic programming (SSDP).
+
+Algorithm (after Tanaka, Fujikuma & Araki, J. Scheduling 12 (2009) 575-593), written from the
+published description:
+
+* Time-indexed network: node (t, j) means "job j completes at time t", machine never idle,
+  horizon T = sum p.  A path 0 -> T is a "sequence" in which jobs may repeat or be missing.
+* Stage 1: Lagrangian relaxation of "every job exactly once" (multipliers mu), with successor
+  prohibition (no job directly after itself).  Solved in O(nT) with best/second-best labels,
+  multipliers by subgradient optimisation.  Forward+backward labels eliminate every node whose
+  best path cost exceeds UB - 1.
+* Stage 2: adjacent-pair interchange dominance (i then j finishing at t is forbidden when
+  j then i is cheaper, or equal and i > j), on the reduced network, with a few more
+  subgradient steps; arcs are eliminated by bound as well.
+* Stage 3: successive sublimation.  A set M of jobs is memorised in the state (bit mask of the
+  jobs of M already processed), enforcing "exactly once" for them.  Jobs that the best
+  relaxed path repeats or misses are added to M a few at a time; each forward pass uses the
+  previous stage's backward labels as bounds, each backward pass eliminates states by UB.
+  When the best relaxed path is feasible it is optimal.
+
+* Dominance used throughout: a job i precedes j whenever p_i <= p_j, w_i >= w_j, d_i <= d_j
+  (ties broken by one fixed rank that the adjacent-pair rule also uses, so some optimal
+  schedule satisfies every rule at once).  It gives completion-time windows (node
+  elimination) and, in stage 3, forbids states where a memorised job is out of order.
+
+The module is self-contained (numpy + numba only).  Results are deterministic when no time
+limit is hit (the upper bound comes from an iteration-budgeted, fixed-seed dynasearch).
+
+Known limits: the unweighted n = 500 sets are out of reach (stage-1 bound too weak, the
+time-indexed network too large); some wt100 instances need > 20 s in stage 3.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numba
+import numpy as np
+from numba import njit
+
+from ._ils import descent, ils_iterations, initial_sequence
+
+__all__ = ["exact_solve"]
+
+INF = 1e300
+MAX_ARCS = 80_000_000  # arcs of the stage-2 network (8 bytes each)
+MAX_STATES = 40_000_000  # states of one sublimation stage
+SG_ITERS = 10  # subgradient steps after each sublimation stage
+S1_ITERS = 300  # stage-1 subgradient iterations
+S2_ITERS = 25  # stage-2 subgradient iterations per reduction round
+
+
+# ----------------------------------------------------------------------------------------
+# Stage 1: LR with successor prohibition, O(nT)
+# ----------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _now():
+    with numba.objmode(t="float64"):
+        t = time.perf_counter()
+    return t
+
+
+@njit(cache=True)
+def _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax):
+    """Forward labels: H1[t] best cost of a path ending at t (last job A1[t]); H2[t] best
+    with a last job different from A1[t]."""
+    n = p.shape[0]
+    H1[0] = 0.0
+    A1[0] = -1
+    H2[0] = INF
+    A2[0] = -1
+    for t in range(1, T + 1):
+        b1 = INF
+        a1 = -1
+        b2 = INF
+        a2 = -1
+        for j in range(n):
+            if t < tmin[j] or t > tmax[j]:
+                continue
+            s = t - p[j]
+            prev = H1[s] if A1[s] != j else H2[s]
+            if prev >= INF:
+                continue
+            x = t - d[j]
+            c = w[j] * x if x > 0 else 0
+            v = prev + c - mu[j]
+            if v < b2:
+                if v < b1:
+                    b2 = b1
+                    a2 = a1
+                    b1 = v
+                    a1 = j
+                else:
+                    b2 = v
+                    a2 = j
+        H1[t] = b1
+        A1[t] = a1
+        H2[t] = b2
+        A2[t] = a2
+
+
+@njit(cache=True)
+def _lr1_backward(p, d, w, mu, T, G1, AG1, G2, tmin, tmax):
+    """Backward labels: G1[s] best cost of a path from s to T (first job AG1[s])."""
+    n = p.shape[0]
+    G1[T] = 0.0
+    AG1[T] = -1
+    G2[T] = INF
+    for s in range(T - 1, -1, -1):
+        b1 = INF
+        a1 = -1
+        b2 = INF
+        for k in range(n):
+            t = s + p[k]
+            if t < tmin[k] or t > tmax[k]:
+                continue
+            nxt = G1[t] if AG1[t] != k else G2[t]
+            if nxt >= INF:
+                continue
+            x = t - d[k]
+            c = w[k] * x if x > 0 else 0
+            v = nxt + c - mu[k]
+            if v < b2:
+                if v < b1:
+                    b2 = b1
+                    b1 = v
+                    a1 = k
+                else:
+                    b2 = v
+        G1[s] = b1
+        AG1[s] = a1
+        G2[s] = b2
+
+
+@njit(cache=True)
+def _lr1_path_counts(p, T, A1, A2, counts):
+    """Backtrack the optimal LR1 path; fills counts[j] = occurrences of j."""
+    n = p.shape[0]
+    for j in range(n):
+        counts[j] = 0
+    t = T
+    j = A1[T]
+    while t > 0 and j >= 0:
+        counts[j] += 1
+        t -= p[j]
+        j = A1[t] if A1[t] != j else A2[t]
+
+
+@njit(cache=True)
+def _subgradient_lr1(p, d, w, mu, T, ub, max_iter, lam0, tmin, tmax, deadline):
+    """Subgradient optimisation of the stage-1 bound; mu is updated in place with the best
+    multipliers found.  Returns the best bound."""
+    n = p.shape[0]
+    H1 = np.empty(T + 1)
+    A1 = np.empty(T + 1, np.int64)
+    H2 = np.empty(T + 1)
+    A2 = np.empty(T + 1, np.int64)
+    counts = np.zeros(n, np.int64)
+    best_mu = mu.copy()
+    best = -INF
+    lam = lam0
+    no_imp = 0
+    for it in range(max_iter):
+        if _now() > deadline:
+            break
+        _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax)
+        smu = 0.0
+        for j in range(n):
+            smu += mu[j]
+        L = H1[T] + smu
+        if best + 1e-9 < L:
+            no_imp = 0
+            best = L
+            best_mu[:] = mu
+        else:
+            no_imp += 1
+        if best > ub - 1.0 + 1e-6:
+            break
+        if no_imp >= 10:
+            lam *= 0.5
+            no_imp = 0
+            if lam < 1e-4:
+                break
+        _lr1_path_counts(p, T, A1, A2, counts)
+        nrm = 0.0
+        for j in range(n):
+            g = 1 - counts[j]
+            nrm += g * g
+        if nrm == 0:
+            break
+        step = lam * (ub - L) / nrm
+        for j in range(n):
+            mu[j] += step * (1 - counts[j])
+        _ = it
+    mu[:] = best_mu
+    return best
+
+
+# ----------------------------------------------------------------------------------------
+# Network construction after stage 1 elimination
+# ----------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _dominated(i, j, t, p, d, w, rank):
+    """True if i immediately followed by j (j completing at t) is forbidden by the
+    adjacent interchange rule (strictly worse, or equal with i > j)."""
+    s = t - p[j] - p[i]
+    ci = s + p[i] - d[i]
+    cj = t - d[j]
+    a = (w[i] * ci if ci > 0 else 0) + (w[j] * cj if cj > 0 else 0)
+    cj2 = s + p[j] - d[j]
+    ci2 = t - d[i]
+    b = (w[j] * cj2 if cj2 > 0 else 0) + (w[i] * ci2 if ci2 > 0 else 0)
+    if b < a:
+        return True
+    return bool(b == a and rank[i] > rank[j])
+
+
+@njit(cache=True)
+def _build_network(
+    p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, deadline, max_arcs
+):
+    """Build the reduced network.  Returns node arrays and predecessor CSR.
+
+    Node 0 is the source (t = 0, job -1).  A node (t, j) survives if its stage-1 bound
+    F1 + B1 <= thr; an arc (t - p_j, i) -> (t, j) survives if i != j, the pair is not
+    dominated and F1(pred) + c + B1(node) <= thr.
+    """
+    n = p.shape[0]
+    # node lookup
+    nid = np.full((T + 1) * n, -1, np.int64)
+    # count alive nodes
+    cnt = 1
+    for t in range(1, T + 1):
+        for j in range(n):
+            if t < tmin[j] or t > tmax[j]:
+                continue
+            s = t - p[j]
+            prev = H1[s] if A1[s] != j else H2[s]
+            if prev >= INF:
+                continue
+            nxt = G1[t] if AG1[t] != j else G2[t]
+            if nxt >= INF:
+                continue
+            x = t - d[j]
+            c = (w[j] * x if x > 0 else 0) - mu[j]
+            if prev + c + nxt <= thr:
+                nid[t * n + j] = cnt
+                cnt += 1
+    nn = cnt
+    node_t = np.empty(nn, np.int64)
+    node_j = np.empty(nn, np.int64)
+    node_c = np.empty(nn)
+    node_t[0] = 0
+    node_j[0] = -1
+    node_c[0] = 0.0
+    for t in range(1, T + 1):
+        for j in range(n):
+            k = nid[t * n + j]
+            if k > 0:
+                node_t[k] = t
+                node_j[k] = j
+                x = t - d[j]
+                node_c[k] = (w[j] * x if x > 0 else 0) - mu[j]
+    # arcs: two passes
+    pr_off = np.zeros(nn + 1, np.int64)
+    pr_node = np.empty(0, np.int64)
+    fill = np.empty(0, np.int64)
+    for pas in range(2):
+        if pas == 1:
+            tot = 0
+            for k in range(nn):
+                c0 = pr_off[k + 1]
+                pr_off[k + 1] = tot + c0
+                tot += c0
+            pr_off[0] = 0
+            if tot > max_arcs:
+                return node_t, node_j, node_c, pr_off, pr_node, False
+            pr_node = np.empty(tot, np.int64)
+            fill = pr_off[:-1].copy()
+        else:
+            pr_node = np.empty(0, np.int64)
+            fill = np.empty(0, np.int64)
+        run = 0
+        for k in range(1, nn):
+            if pas == 0:
+                run += pr_off[k]
+                if (k & 1023) == 0 and (run > max_arcs or _now() > deadline):
+                    return node_t, node_j, node_c, pr_off, pr_node, False
+            t = node_t[k]
+            j = node_j[k]
+            s = t - p[j]
+            nxt = G1[t] if AG1[t] != j else G2[t]
+            base = node_c[k] + nxt
+            if s == 0:
+                if pas == 0:
+                    pr_off[k + 1] += 1
+                else:
+                    pr_node[fill[k]] = 0
+                    fill[k] += 1
+                continue
+            for i in range(n):
+                if i == j:
+                    continue
+                q = nid[s * n + i]
+                if q <= 0:
+                    continue
+                u = s - p[i]
+                prev = H1[u] if A1[u] != i else H2[u]
+                x = s - d[i]
+                fq = prev + (w[i] * x if x > 0 else 0) - mu[i]
+                if fq + base > thr:
+                    continue
+                if prec[j, i] or _dominated(i, j, t, p, d, w, rank):
+                    continue
+                if pas == 0:
+                    pr_off[k + 1] += 1
+                else:
+                    pr_node[fill[k]] = q
+                    fill[k] += 1
+    return node_t, node_j, node_c, pr_off, pr_node, True
+
+
+@njit(cache=True)
+def _succ_from_pred(nn, pr_off, pr_node):
+    sc_off = np.zeros(nn + 1, np.int64)
+    for k in range(nn):
+        for e in range(pr_off[k], pr_off[k + 1]):
+            sc_off[pr_node[e] + 1] += 1
+    for k in range(nn):
+        sc_off[k + 1] += sc_off[k]
+    sc_node = np.empty(sc_off[nn], np.int64)
+    fill = sc_off[:-1].copy()
+    for k in range(nn):
+        for e in range(pr_off[k], pr_off[k + 1]):
+            q = pr_node[e]
+            sc_node[fill[q]] = k
+            fill[q] += 1
+    return sc_off, sc_node
+
+
+# ----------------------------------------------------------------------------------------
+# Stage 2: adjacency-constrained relaxation on the reduced network (one state per node)
+# ----------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _net_forward(nn, node_c, pr_off, pr_node, F, arg):
+    F[0] = 0.0
+    arg[0] = -1
+    for k in range(1, nn):
+        b = INF
+        a = -1
+        for e in range(pr_off[k], pr_off[k + 1]):
+            q = pr_node[e]
+            v = F[q]
+            if v < b:
+                b = v
+                a = q
+        F[k] = b + node_c[k] if b < INF else INF
+        arg[k] = a
+
+
+@njit(cache=True)
+def _net_backward(nn, node_t, node_c, sc_off, sc_node, T, B):
+    for k in range(nn - 1, -1, -1):
+        if node_t[k] == T:
+            B[k] = 0.0
+            continue
+        b = INF
+        for e in range(sc_off[k], sc_off[k + 1]):
+            r = sc_node[e]
+            v = B[r] + node_c[r]
+            if v < b:
+                b = v
+        B[k] = b
+
+
+@njit(cache=True)
+def _net_recost(nn, node_t, node_j, d, w, mu, node_c):
+    for k in range(1, nn):
+        j = node_j[k]
+        x = node_t[k] - d[j]
+        node_c[k] = (w[j] * x if x > 0 else 0) - mu[j]
+
+
+@njit(cache=True)
+def _net_best_end(nn, node_t, F, T):
+    b = INF
+    a = -1
+    for k in range(nn):
+        if node_t[k] == T and F[k] < b:
+            b = F[k]
+            a = k
+    return a, b
+
+
+@njit(cache=True)
+def _subgradient_net(
+    nn, node_t, node_j, node_c, pr_off, pr_node, p, d, w, mu, T, ub, iters, lam0, deadline
+):
+    """A few subgradient steps on the stage-2 relaxation over the reduced network."""
+    n = p.shape[0]
+    F = np.empty(nn)
+    arg = np.empty(nn, np.int64)
+    counts = np.zeros(n, np.int64)
+    best = -INF
+    best_mu = mu.copy()
+    lam = lam0
+    no_imp = 0
+    for _ in range(iters):
+        if _now() > deadline:
+            break
+        _net_recost(nn, node_t, node_j, d, w, mu, node_c)
+        _net_forward(nn, node_c, pr_off, pr_node, F, arg)
+        a, v = _net_best_end(nn, node_t, F, T)
+        if a < 0:
+            best = INF
+            break
+        smu = mu.sum()
+        L = v + smu
+        if best + 1e-9 < L:
+            best = L
+            best_mu[:] = mu
+            no_imp = 0
+        else:
+            no_imp += 1
+        if best > ub - 1.0 + 1e-6:
+            break
+        if no_imp >= 5:
+            lam *= 0.5
+            no_imp = 0
+        for j in range(n):
+            counts[j] = 0
+        k = a
+        while k > 0:
+            counts[node_j[k]] += 1
+            k = arg[k]
+        nrm = 0.0
+        for j in range(n):
+            g = 1 - counts[j]
+            nrm += g * g
+        if nrm == 0:
+            break
+        step = lam * (ub - L) / nrm
+        for j in range(n):
+            mu[j] += step * (1 - counts[j])
+    mu[:] = best_mu
+    _net_recost(nn, node_t, node_j, d, w, mu, node_c)
+    return best
+
+
+@njit(cache=True)
+def _net_reduce(nn, node_t, node_j, node_c, pr_off, pr_node, F, B, thr):
+    """Remove nodes with F + B > thr and arcs with F(pred) + c + B > thr; renumber."""
+    newid = np.full(nn, -1, np.int64)
+    cnt = 0
+    for k in range(nn):
+        if k == 0 or (F[k] < INF and B[k] < INF and F[k] + B[k] <= thr):
+            newid[k] = cnt
+            cnt += 1
+    n_t = np.empty(cnt, np.int64)
+    n_j = np.empty(cnt, np.int64)
+    n_c = np.empty(cnt)
+    off = np.zeros(cnt + 1, np.int64)
+    ne = 0
+    for k in range(nn):
+        m = newid[k]
+        if m < 0:
+            continue
+        n_t[m] = node_t[k]
+        n_j[m] = node_j[k]
+        n_c[m] = node_c[k]
+        for e in range(pr_off[k], pr_off[k + 1]):
+            q = pr_node[e]
+            if newid[q] >= 0 and F[q] + node_c[k] + B[k] <= thr:
+                ne += 1
+        off[m + 1] = ne
+    pn = np.empty(ne, np.int64)
+    ne = 0
+    for k in range(nn):
+        m = newid[k]
+        if m < 0:
+            continue
+        for e in range(pr_off[k], pr_off[k + 1]):
+            q = pr_node[e]
+            if newid[q] >= 0 and F[q] + node_c[k] + B[k] <= thr:
+                pn[ne] = newid[q]
+                ne += 1
+    return n_t, n_j, n_c, off, pn
+
+
+# ----------------------------------------------------------------------------------------
+# Stage 3: successive sublimation with memorised job subsets (states = (node, mask))
+# ----------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _bsearch(arr, lo, hi, key):
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = arr[mid]
+        if v < key:
+            lo = mid + 1
+        elif v > key:
+            hi = mid
+        else:
+            return mid
+    return -1
+
+
+@njit(cache=True)
+def _grow_u(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def _required_masks(nn, node_t, node_j, off, bitv, T):
+    """req[t] = jobs of M whose latest possible completion (over nodes that still have
+    states) is <= t: every state at time t must contain them."""
+    n = bitv.shape[0]
+    last = np.full(n, -1, np.int64)
+    for k in range(1, nn):
+        if off[k + 1] > off[k]:
+            j = node_j[k]
+            if node_t[k] > last[j]:
+                last[j] = node_t[k]
+    req = np.zeros(T + 1, np.uint64)
+    zero = np.uint64(0)
+    for j in range(n):
+        if bitv[j] != zero and last[j] >= 0:
+            req[last[j]] |= bitv[j]
+    for t in range(1, T + 1):
+        req[t] |= req[t - 1]
+    return req
+
+
+@njit(cache=True)
+def _ss_forward(
+    nn,
+    node_t,
+    node_j,
+    node_c,
+    pr_off,
+    pr_node,
+    p,
+    T,
+    bitv,
+    sumPM,
+    thr,
+    o_off,
+    o_mask,
+    o_B,
+    o_Mmask,
+    max_states,
+    req,
+    predM,
+    succM,
+    deadline,
+):
+    """Forward pass of one sublimation stage.  bitv[j] is the bit (as uint64) of job j in M,
+    or 0.  Returns (off, mask, F, ps, ok)."""
+    cap = max(1024, 2 * o_mask.shape[0])
+    mask = np.empty(cap, np.uint64)
+    F = np.empty(cap)
+    ps = np.empty(cap, np.int64)
+    off = np.zeros(nn + 1, np.int64)
+    mask[0] = 0
+    F[0] = 0.0
+    ps[0] = 0
+    off[1] = 1
+    ns = 1
+    ccap = 1024
+    cm = np.empty(ccap, np.uint64)
+    cf = np.empty(ccap)
+    cp = np.empty(ccap, np.int64)
+    zero = np.uint64(0)
+    for k in range(1, nn):
+        if (k & 255) == 0 and _now() > deadline:
+            return off, mask[:ns], F[:ns], ps[:ns], False
+        t = node_t[k]
+        j = node_j[k]
+        jb = bitv[j]
+        pj = p[j] if jb != zero else 0
+        ck = node_c[k]
+        pmj = predM[j]
+        smj = succM[j]
+        olo = o_off[k]
+        ohi = o_off[k + 1]
+        nc = 0
+        if ohi > olo:
+            for e in range(pr_off[k], pr_off[k + 1]):
+                q = pr_node[e]
+                for s in range(off[q], off[q + 1]):
+                    m = mask[s]
+                    if (m & jb) != zero or (pmj & ~m) != zero or (smj & m) != zero:
+                        continue
+                    nm = m | jb
+                    nps = ps[s] + pj
+                    if T - t < sumPM - nps:
+                        continue
+                    if (req[t] & ~nm) != zero:
+                        continue
+                    v = F[s] + ck
+                    idx = _bsearch(o_mask, olo, ohi, nm & o_Mmask)
+                    if idx < 0:
+                        continue
+                    if v + o_B[idx] > thr:
+                        continue
+                    if nc >= ccap:
+                        ccap *= 2
+                        cm = _grow_u(cm, ccap)
+                        cf = _grow_u(cf, ccap)
+                        cp = _grow_u(cp, ccap)
+                    cm[nc] = nm
+                    cf[nc] = v
+                    cp[nc] = nps
+                    nc += 1
+        if nc > 0:
+            order = np.argsort(cm[:nc], kind="mergesort") if nc > 1 else np.zeros(1, np.int64)
+            if ns + nc > mask.shape[0]:
+                need = ns + nc
+                mask = _grow_u(mask, need)
+                F = _grow_u(F, need)
+                ps = _grow_u(ps, need)
+            last = np.uint64(0)
+            first = True
+            for r in range(nc):
+                x = order[r]
+                if first or cm[x] != last:
+                    mask[ns] = cm[x]
+                    F[ns] = cf[x]
+                    ps[ns] = cp[x]
+                    last = cm[x]
+                    ns += 1
+                    first = False
+                elif cf[x] < F[ns - 1]:
+                    F[ns - 1] = cf[x]
+            if ns > max_states:
+                off[k + 1] = ns
+                return off, mask[:ns], F[:ns], ps[:ns], False
+        off[k + 1] = ns
+    return off, mask[:ns], F[:ns], ps[:ns], True
+
+
+@njit(cache=True)
+def _ss_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B, deadline):
+    zero = np.uint64(0)
+    for k in range(nn - 1, -1, -1):
+        if (k & 255) == 0 and _now() > deadline:
+            return False
+        t = node_t[k]
+        for s in range(off[k], off[k + 1]):
+            if t == T:
+                B[s] = 0.0
+                continue
+            m = mask[s]
+            b = INF
+            for e in range(sc_off[k], sc_off[k + 1]):
+                r = sc_node[e]
+                jb = bitv[node_j[r]]
+                if (m & jb) != zero:
+                    continue
+                idx = _bsearch(mask, off[r], off[r + 1], m | jb)
+                if idx < 0:
+                    continue
+                v = node_c[r] + B[idx]
+                if v < b:
+                    b = v
+            B[s] = b
+    return True
+
+
+@njit(cache=True)
+def _ss_forward_existing(nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F, arg, deadline):
+    """Forward labels over an existing state space (after a change of multipliers).
+    Returns False if the deadline passed (labels incomplete)."""
+    zero = np.uint64(0)
+    F[0] = 0.0
+    arg[0] = -1
+    for k in range(1, nn):
+        if (k & 255) == 0 and _now() > deadline:
+            return False
+        jb = bitv[node_j[k]]
+        ck = node_c[k]
+        for s in range(off[k], off[k + 1]):
+            m = mask[s]
+            if jb != zero:
+                if (m & jb) == zero:
+                    F[s] = INF
+                    arg[s] = -1
+                    continue
+                pm = m ^ jb
+            else:
+                pm = m
+            b = INF
+            a = -1
+            for e in range(pr_off[k], pr_off[k + 1]):
+                q = pr_node[e]
+                idx = _bsearch(mask, off[q], off[q + 1], pm)
+                if idx < 0:
+                    continue
+                v = F[idx]
+                if v < b:
+                    b = v
+                    a = idx
+            F[s] = b + ck if b < INF else INF
+            arg[s] = a
+    return True
+
+
+@njit(cache=True)
+def _ss_subgradient(
+    nn,
+    node_t,
+    node_j,
+    node_c,
+    pr_off,
+    pr_node,
+    p,
+    d,
+    w,
+    mu,
+    T,
+    ub,
+    bitv,
+    off,
+    mask,
+    iters,
+    lam0,
+    deadline,
+):
+    """Subgradient steps on the current sublimation relaxation; mu updated in place to the
+    best multipliers found (jobs in M keep their multipliers).  Returns best bound."""
+    n = p.shape[0]
+    ns = mask.shape[0]
+    F = np.empty(ns)
+    arg = np.empty(ns, np.int64)
+    state_node = np.empty(ns, np.int64)
+    for k in range(nn):
+        for s in range(off[k], off[k + 1]):
+            state_node[s] = k
+    counts = np.zeros(n, np.int64)
+    best = -INF
+    best_mu = mu.copy()
+    lam = lam0
+    no_imp = 0
+    for _ in range(iters):
+        if _now() > deadline:
+            break
+        _net_recost(nn, node_t, node_j, d, w, mu, node_c)
+        if not _ss_forward_existing(
+            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F, arg, deadline
+        ):
+            break
+        bv = INF
+        bs = -1
+        for k in range(nn - 1, -1, -1):
+            if node_t[k] != T:
+                break
+            for s in range(off[k], off[k + 1]):
+                if F[s] < bv:
+                    bv = F[s]
+                    bs = s
+        if bs < 0:
+            best = INF
+            break
+        L = bv + mu.sum()
+        if best + 1e-9 < L:
+            best = L
+            best_mu[:] = mu
+            no_imp = 0
+        else:
+            no_imp += 1
+        if best > ub - 1.0 + 1e-6:
+            break
+        if no_imp >= 3:
+            lam *= 0.5
+            no_imp = 0
+        for j in range(n):
+            counts[j] = 0
+        s = bs
+        while s > 0:
+            counts[node_j[state_node[s]]] += 1
+            s = arg[s]
+        nrm = 0.0
+        for j in range(n):
+            g = 1 - counts[j]
+            nrm += g * g
+        if nrm == 0:
+            break
+        step = lam * (ub - L) / nrm
+        for j in range(n):
+            mu[j] += step * (1 - counts[j])
+    mu[:] = best_mu
+    _net_recost(nn, node_t, node_j, d, w, mu, node_c)
+    return best
+
+
+@njit(cache=True)
+def _ss_reduce(nn, off, mask, F, B, ps, thr):
+    """Keep states with F + B <= thr (the source state is always kept)."""
+    noff = np.zeros(nn + 1, np.int64)
+    keep = 0
+    for k in range(nn):
+        for s in range(off[k], off[k + 1]):
+            if (k == 0 and s == 0) or F[s] + B[s] <= thr:
+                keep += 1
+        noff[k + 1] = keep
+    nm = np.empty(keep, np.uint64)
+    nF = np.empty(keep)
+    nB = np.empty(keep)
+    nps = np.empty(keep, np.int64)
+    c = 0
+    for k in range(nn):
+        for s in range(off[k], off[k + 1]):
+            if (k == 0 and s == 0) or F[s] + B[s] <= thr:
+                nm[c] = mask[s]
+                nF[c] = F[s]
+                nB[c] = B[s]
+                nps[c] = ps[s]
+                c += 1
+    return noff, nm, nF, nB, nps
+
+
+@njit(cache=True)
+def _ss_best_path(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B, out):
+    """Follow the best relaxed path from the source; writes jobs into out; returns length."""
+    zero = np.uint64(0)
+    k = 0
+    s = 0
+    ln = 0
+    while node_t[k] < T:
+        m = mask[s]
+        bb = INF
+        br = -1
+        bi = -1
+        for e in range(sc_off[k], sc_off[k + 1]):
+            r = sc_node[e]
+            jb = bitv[node_j[r]]
+            if (m & jb) != zero:
+                continue
+            idx = _bsearch(mask, off[r], off[r + 1], m | jb)
+            if idx < 0:
+                continue
+            v = node_c[r] + B[idx]
+            if v < bb:
+                bb = v
+                br = r
+                bi = idx
+        if br < 0:
+            return -1
+        out[ln] = node_j[br]
+        ln += 1
+        k = br
+        s = bi
+    return ln
+
+
+@njit(cache=True)
+def _prune_arcs(nn, off, pr_off, pr_node):
+    """Drop arcs whose ends have no states left; returns new pred CSR (same node ids)."""
+    noff = np.zeros(nn + 1, np.int64)
+    ne = 0
+    for k in range(nn):
+        if off[k + 1] > off[k]:
+            for e in range(pr_off[k], pr_off[k + 1]):
+                q = pr_node[e]
+                if off[q + 1] > off[q]:
+                    ne += 1
+        noff[k + 1] = ne
+    pn = np.empty(ne, np.int64)
+    ne = 0
+    for k in range(nn):
+        if off[k + 1] > off[k]:
+            for e in range(pr_off[k], pr_off[k + 1]):
+                q = pr_node[e]
+                if off[q + 1] > off[q]:
+                    pn[ne] = q
+                    ne += 1
+    return noff, pn
+
+
+# ----------------------------------------------------------------------------------------
+# Driver
+# ----------------------------------------------------------------------------------------
+
+
+def _cost(seq, p, d, w) -> int:
+    C = np.cumsum(p[seq])
+    return int(np.sum(w[seq] * np.maximum(0, C - d[seq])))
+
+
+def _precedences(p, d, w):
+    """Rank (a linear extension used for all tie-breaks), the pairwise dominance relation
+    prec[i, j] = "i precedes j in some optimal schedule" (consistent with the rank), and the
+    completion-time windows it implies."""
+    n = p.shape[0]
+    order = np.lexsort((np.arange(n), d, -w, p))
+    rank = np.empty(n, np.int64)
+    rank[order] = np.arange(n)
+    prec = (
+        (p[:, None] <= p[None, :])
+        & (w[:, None] >= w[None, :])
+        & (d[:, None] <= d[None, :])
+        & (rank[:, None] < rank[None, :])
+    )
+    T = int(p.sum())
+    before = prec.T.astype(np.int64) @ p  # sum of p over jobs that must precede j
+    after = prec.astype(np.int64) @ p  # sum of p over jobs that must follow j
+    tmin = (p + before).astype(np.int64)
+    tmax = (T - after).astype(np.int64)
+    return rank, np.ascontiguousarray(prec), tmin, tmax
+
+
+def _solve_core(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    time_limit: float | None,
+    deadline: float | None,
+    log: Callable[[str], None] | None,
+) -> tuple[np.ndarray, int, float, bool]:
+    """Exact solve of a preprocessed instance (all p >= 1, w >= 1)."""
+    n = p.shape[0]
+    T = int(p.sum())
+    dl = INF if deadline is None else float(deadline)
+
+    def say(msg: str) -> None:
+        if log is not None:
+            log(msg)
+
+    def out_of_time() -> bool:
+        return time.perf_counter() > dl
+
+    # ---- upper bound: EDD/WMDD + dynasearch, then a deterministic iterated dynasearch
+    seq, ub = initial_sequence(p, d, w)
+    if ub > 0:
+        iters = 200 if n <= 60 else (300 if n <= 150 else max(10, int(3e6 / (n * n))))
+        if time_limit is not None and time_limit < 5.0:
+            iters = max(1, int(iters * time_limit / 5.0))
+        s2, c2 = ils_iterations(p, d, w, iters, seed=12345, initial=seq)
+        if c2 < ub:
+            seq, ub = s2, c2
+    say(f"ssdp: n={n} T={T} UB={ub}")
+    if ub == 0:
+        return seq, 0, 0.0, True
+    lb = 0.0
+    tol = 1e-6 + 1e-9 * abs(ub)
+
+    def result(proven: bool) -> tuple[np.ndarray, int, float, bool]:
+        if proven:
+            return seq, ub, float(ub), True
+        return seq, ub, float(min(ub, max(0.0, np.ceil(lb - tol)))), False
+
+    # ---- dominance: i before j if p_i <= p_j, w_i >= w_j, d_i <= d_j (ties by rank)
+    rank, prec, tmin, tmax = _precedences(p, d, w)
+    say(f"ssdp: {int(prec.sum())} precedence pairs")
+
+    # ---- stage 1: LR1 + subgradient, initial multipliers = job costs in the heuristic
+    mu = np.zeros(n)
+    C = np.cumsum(p[seq])
+    mu[seq] = w[seq] * np.maximum(0, C - d[seq])
+    lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 2.0, tmin, tmax, dl)
+    lb = max(lb, lb1)
+    say(f"ssdp: stage1 LB={lb1:.3f}")
+    if lb > ub - 1 + tol:
+        return result(True)
+    if out_of_time():
+        return result(False)
+
+    smu = float(mu.sum())
+    thr = ub - 1 + tol - smu
+    H1 = np.empty(T + 1)
+    A1 = np.empty(T + 1, np.int64)
+    H2 = np.empty(T + 1)
+    A2 = np.empty(T + 1, np.int64)
+    G1 = np.empty(T + 1)
+    AG1 = np.empty(T + 1, np.int64)
+    G2 = np.empty(T + 1)
+    _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax)
+    _lr1_backward(p, d, w, mu, T, G1, AG1, G2, tmin, tmax)
+    node_t, node_j, node_c, pr_off, pr_node, ok = _build_network(
+        p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, dl, MAX_ARCS
+    )
+    del H1, A1, H2, A2, G1, AG1, G2
+    if not ok:
+        say("ssdp: network too large or out of time")
+        return result(False)
+    nn = node_t.shape[0]
+    say(f"ssdp: network nodes={nn} arcs={pr_node.shape[0]}")
+
+    # ---- stage 2: adjacency + subgradient on the reduced network, reduction by bound
+    F = np.empty(nn)
+    arg = np.empty(nn, np.int64)
+    B = np.empty(nn)
+    hist = [-INF]
+    lam2 = 2.0
+    lb2 = -INF
+    for rnd in range(200):
+        lb2s = _subgradient_net(
+            nn,
+            node_t,
+            node_j,
+            node_c,
+            pr_off,
+            pr_node,
+            p,
+            d,
+            w,
+            mu,
+            T,
+            float(ub),
+            S2_ITERS,
+            lam2,
+            dl,
+        )
+        smu = float(mu.sum())
+        thr = ub - 1 + tol - smu
+        _net_forward(nn, node_c, pr_off, pr_node, F, arg)
+        sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+        _net_backward(nn, node_t, node_c, sc_off, sc_node, T, B)
+        lb2 = B[0] + smu
+        lb = max(lb, lb2)
+        if lb > ub - 1 + tol:
+            say(f"ssdp: stage2 round {rnd} closed the gap")
+            return result(True)
+        node_t, node_j, node_c, pr_off, pr_node = _net_reduce(
+            nn, node_t, node_j, node_c, pr_off, pr_node, F, B, thr
+        )
+        nn = node_t.shape[0]
+        F = np.empty(nn)
+        arg = np.empty(nn, np.int64)
+        B = np.empty(nn)
+        if rnd % 10 == 0:
+            say(
+                f"ssdp: stage2 round {rnd} LB={lb2:.3f} ({lb2s:.3f}) nodes={nn} arcs={pr_node.shape[0]}"
+            )
+        if out_of_time():
+            return result(False)
+        if lb2 - hist[-1] < 0.002 * (ub - lb2):
+            lam2 *= 0.5
+            if lam2 < 0.02:
+                break
+        hist.append(lb2)
+        if len(hist) > 5 and hist[-1] - hist[-5] < 0.005 * (ub - hist[-1]):
+            break
+    say(f"ssdp: stage2 end LB={lb2:.3f} nodes={nn} arcs={pr_node.shape[0]}")
+    smu = float(mu.sum())
+    thr = ub - 1 + tol - smu
+
+    # ---- stage 3: successive sublimation
+    sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+    bitv = np.zeros(n, np.uint64)
+    predM = np.zeros(n, np.uint64)  # predM[k]: jobs of M that must precede k
+    succM = np.zeros(n, np.uint64)  # succM[k]: jobs of M that must follow k
+    Mmask = np.uint64(0)
+    sumPM = 0
+    nM = 0
+    off = np.arange(nn + 1, dtype=np.int64)  # one state (mask 0) per node
+    mask = np.zeros(nn, np.uint64)
+    Fs = np.empty(nn)
+    _net_forward(nn, node_c, pr_off, pr_node, Fs, arg)
+    Bs = np.empty(nn)
+    _ss_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, INF)
+    ps = np.zeros(nn, np.int64)
+    path = np.empty(4 * n + 4, np.int64)
+    add_k = 3
+    stage = 0
+    while True:
+        stage += 1
+        lb = max(lb, Bs[0] + smu)
+        if lb > ub - 1 + tol:
+            return result(True)
+        ln = _ss_best_path(
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, path
+        )
+        if ln < 0:
+            return result(True)  # no path left below UB
+        jobs = path[:ln]
+        cnts = np.bincount(jobs, minlength=n)
+        if ln == n and np.all(cnts == 1):
+            c = _cost(jobs, p, d, w)
+            if c < ub:
+                seq, ub = jobs.copy(), c
+            say(f"ssdp: stage3 feasible relaxed path, opt={ub}")
+            return result(True)
+        # Lagrangian heuristic: repair the relaxed path and improve by descent
+        order = []
+        seen = np.zeros(n, np.bool_)
+        for j in jobs:
+            if not seen[j]:
+                seen[j] = True
+                order.append(int(j))
+        missing = [int(j) for j in np.argsort(d, kind="stable") if not seen[j]]
+        cand, cc = descent(np.array(order + missing, np.int64), p, d, w)
+        if cc < ub:
+            seq, ub = cand, cc
+            thr = ub - 1 + tol - smu
+            say(f"ssdp: UB improved to {ub}")
+            if lb > ub - 1 + tol:
+                return result(True)
+        if out_of_time():
+            return result(False)
+        viol = [int(j) for j in np.nonzero(cnts != 1)[0] if bitv[j] == 0]
+        if not viol or nM >= 64:
+            say("ssdp: cannot extend M")
+            return result(False)
+        # repeated jobs first, then missing ones; by first position in the path
+        firstpos: dict[int, int] = {}
+        for q, j in enumerate(jobs):
+            firstpos.setdefault(int(j), q)
+        viol.sort(key=lambda j: (0 if cnts[j] > 1 else 1, firstpos.get(j, n)))
+        add = viol[: min(add_k, 64 - nM)]
+        o_Mmask = Mmask
+        for j in add:
+            bitv[j] = np.uint64(1) << np.uint64(nM)
+            Mmask |= bitv[j]
+            sumPM += int(p[j])
+            nM += 1
+            predM[prec[j]] |= bitv[j]  # j must precede these jobs
+            succM[prec[:, j]] |= bitv[j]  # j must follow these jobs
+        req = _required_masks(nn, node_t, node_j, off, bitv, T)
+        noff, nmask, nF, nps, ok = _ss_forward(
+            nn,
+            node_t,
+            node_j,
+            node_c,
+            pr_off,
+            pr_node,
+            p,
+            T,
+            bitv,
+            sumPM,
+            thr,
+            off,
+            mask,
+            Bs,
+            o_Mmask,
+            MAX_STATES,
+            req,
+            predM,
+            succM,
+            dl,
+        )
+        if not ok:
+            say("ssdp: state limit or time limit reached")
+            return result(False)
+        nB = np.empty(nmask.shape[0])
+        if not _ss_backward(
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB, dl
+        ):
+            return result(False)
+        off, mask, Fs, Bs, ps = _ss_reduce(nn, noff, nmask, nF, nB, nps, thr)
+        pr_off, pr_node = _prune_arcs(nn, off, pr_off, pr_node)
+        sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+        lb = max(lb, Bs[0] + smu)
+        if lb <= ub - 1 + tol and SG_ITERS > 0:
+            lbsg = _ss_subgradient(
+                nn,
+                node_t,
+                node_j,
+                node_c,
+                pr_off,
+                pr_node,
+                p,
+                d,
+                w,
+                mu,
+                T,
+                float(ub),
+                bitv,
+                off,
+                mask,
+                SG_ITERS,
+                1.0,
+                dl,
+            )
+            lb = max(lb, min(lbsg, float(ub)))
+            smu = float(mu.sum())
+            thr = ub - 1 + tol - smu
+            argb = np.empty(mask.shape[0], np.int64)
+            if not _ss_forward_existing(
+                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, Fs, argb, dl
+            ):
+                return result(False)
+            if not _ss_backward(
+                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, dl
+            ):
+                return result(False)
+            off, mask, Fs, Bs, ps = _ss_reduce(nn, off, mask, Fs, Bs, ps, thr)
+            pr_off, pr_node = _prune_arcs(nn, off, pr_off, pr_node)
+            sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+        say(
+            f"ssdp: stage3.{stage} |M|={nM} states={nmask.shape[0]}->{mask.shape[0]} "
+            f"LB={Bs[0] + smu:.3f} arcs={pr_node.shape[0]}"
+        )
+        if mask.shape[0] < 200_000:
+            add_k = min(add_k + 1, 8)
+        elif mask.shape[0] > 2_000_000:
+            add_k = max(1, add_k - 1)
+
+
+def exact_solve(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    time_limit: float | None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[list[int] | None, float, float, bool]:
+    """Solve 1||sum w_j T_j exactly by successive sublimation dynamic programming.
+
+    Args:
+        p: processing times (non-negative integers).
+        d: due dates (integers, may be negative).
+        w: weights (non-negative integers).
+        time_limit: wall-clock budget in seconds (None = no limit).  On time-out the best
+            sequence found so far and a valid lower bound are returned.
+        log: optional callback receiving progress messages.
+
+    Returns:
+        (sequence, objective, lower_bound, proven_optimal): the sequence lists 0-based job
+        indices in processing order; the objective is its total weighted tardiness (an
+        integer-valued float); lower_bound <= optimum (== objective when proven).
+    """
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    p = np.ascontiguousarray(p, dtype=np.int64).ravel()
+    d = np.ascontiguousarray(d, dtype=np.int64).ravel()
+    w = np.ascontiguousarray(w, dtype=np.int64).ravel()
+    n = p.shape[0]
+    if n == 0:
+        return [], 0.0, 0.0, True
+    if np.any(p < 0) or np.any(w < 0):
+        raise ValueError("processing times and weights must be non-negative")
+
+    # Preprocessing.  Zero-length jobs first (finishing at 0 is their cheapest slot and
+    # delays nobody); zero-weight jobs last; jobs that can never be tardy (d_j >= total
+    # remaining processing) last as well.
+    idx = np.arange(n)
+    head = [int(j) for j in idx[p == 0]]
+    const = int(sum(int(w[j]) * max(0, -int(d[j])) for j in head))
+    rest = [int(j) for j in idx if p[j] > 0 and w[j] > 0]
+    tail = [int(j) for j in idx if p[j] > 0 and w[j] == 0]
+    while rest:
+        P = int(p[rest].sum())
+        late_ok = [j for j in rest if d[j] >= P]
+        if not late_ok:
+            break
+        tail = late_ok + tail
+        rest = [j for j in rest if d[j] < P]
+    if not rest:
+        seq = head + tail
+        return seq, float(const), float(const), True
+    ra = np.array(rest, dtype=np.int64)
+    sub_seq, sub_obj, sub_lb, proven = _solve_core(p[ra], d[ra], w[ra], time_limit, deadline, log)
+    seq = head + [int(ra[j]) for j in sub_seq] + tail
+    obj = _cost(np.array(seq, np.int64), p, d, w)
+    if log is not None:
+        log(
+            f"ssdp: done obj={obj} lb={sub_lb + const} proven={proven} in {time.perf_counter() - t0:.3f}s"
+        )
+    return seq, float(obj), float(sub_lb + const), bool(proven)
