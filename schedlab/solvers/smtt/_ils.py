@@ -289,11 +289,29 @@ def evaluate(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> in
     return int(_cost(np.asarray(seq, np.int64), p, d, w))
 
 
-def descent(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, int]:
-    """Dynasearch descent to a local optimum; returns (sequence, cost)."""
+def descent(
+    seq: np.ndarray,
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    deadline: float | None = None,
+) -> tuple[np.ndarray, int]:
+    """Dynasearch descent to a local optimum (or until ``deadline``, a ``perf_counter``
+    time); returns (sequence, cost)."""
     s = np.array(seq, dtype=np.int64)
-    cost = int(_descent(s, p, d, w))
-    return s, cost
+    if deadline is None:
+        return s, int(_descent(s, p, d, w))
+    n = s.shape[0]
+    C = np.empty(n, np.int64)
+    c = np.empty(n, np.int64)
+    G = np.empty(n + 1, np.int64)
+    mv_i = np.empty(n + 1, np.int64)
+    mv_t = np.empty(n + 1, np.int64)
+    tmp = np.empty(n, np.int64)
+    while time.perf_counter() < deadline:
+        if _dynasearch_pass(s, p, d, w, C, c, G, mv_i, mv_t, tmp) >= 0:
+            break
+    return s, int(_cost(s, p, d, w))
 
 
 def _as_arrays(p, d, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -304,13 +322,17 @@ def _as_arrays(p, d, w) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def initial_sequence(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, int]:
-    """Best of EDD and WMDD after dynasearch descent."""
+def initial_sequence(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, deadline: float | None = None
+) -> tuple[np.ndarray, int]:
+    """Best of EDD and WMDD after dynasearch descent (cut short at ``deadline``)."""
     n = p.shape[0]
     cands = [np.lexsort((np.arange(n), d)).astype(np.int64), _wmdd(p, d, w)]
     best: tuple[np.ndarray, int] | None = None
     for s in cands:
-        s2, c = descent(s, p, d, w)
+        if best is not None and deadline is not None and time.perf_counter() >= deadline:
+            break
+        s2, c = descent(s, p, d, w, deadline)
         if best is None or c < best[1]:
             best = (s2, c)
     assert best is not None
@@ -372,10 +394,11 @@ def ils_solve(
     n = p.shape[0]
     if n == 0:
         return []
+    deadline = t0 + time_limit
     if initial is None:
-        cur, cc = initial_sequence(p, d, w)
+        cur, cc = initial_sequence(p, d, w, deadline)
     else:
-        cur, cc = descent(np.asarray(initial, np.int64), p, d, w)
+        cur, cc = descent(np.asarray(initial, np.int64), p, d, w, deadline)
     best = cur.copy()
     bc = cc
     tgt = -1 if target is None else int(np.floor(target + 1e-9))
@@ -387,7 +410,6 @@ def ils_solve(
     batch = 1
     stall = 0
     params = _params(n)
-    deadline = t0 + time_limit
     slice_s = min(0.02, max(0.002, time_limit / 50.0))
     while True:
         now = time.perf_counter()
