@@ -55,7 +55,7 @@ def _count_variables(formulation: str, p: np.ndarray, dom: np.ndarray | None) ->
 
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
-    return 20.0 if inst.n <= 15 else None
+    return 20.0 if inst.n <= 15 and time_limit is not None else None
 
 
 class _Collect(logging.Handler):

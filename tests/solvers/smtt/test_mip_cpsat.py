@@ -147,8 +147,10 @@ def test_auto_priorities() -> None:
     mid = generate(30, 0.6, 0.6, weighted=True)
     methods = {m.name: m for m in schedlab.methods("smtt")}
     assert methods["mip"].auto is not None and methods["cpsat"].auto is not None
-    assert methods["mip"].auto(small, None) is not None
-    assert methods["mip"].auto(mid, None) is None
-    assert methods["cpsat"].auto(mid, None) is not None
+    assert methods["mip"].auto(small, 10.0) is not None
+    assert methods["mip"].auto(mid, 10.0) is None
+    assert methods["cpsat"].auto(mid, 10.0) is not None
+    # without a time limit auto must pick a method that terminates
+    assert methods["cpsat"].auto(mid, None) is None and methods["mip"].auto(small, None) is None
     assert methods["mip"].engine == "highs" and methods["cpsat"].engine == "ortools"
     assert methods["mip"].exact and methods["cpsat"].exact

@@ -150,3 +150,10 @@ def test_auto_falls_back_to_a_method_that_fits():
     assert small.info["auto"] and small.status is Status.OPTIMAL
     big = schedlab.solve(generate(300, 0.6, 0.6, seed=1), time_limit=2)
     assert big.info["auto"] and big.solution is not None
+
+
+def test_auto_without_time_limit_terminates_on_wt40(instances_dir):
+    """The README's first command: `schedlab solve instances/smtt/wt40.txt#1` (no limit)."""
+    t0 = time.perf_counter()
+    r = schedlab.solve(f"{instances_dir}/smtt/wt40.txt#1")
+    assert time.perf_counter() - t0 < 60 and r.solution is not None
