@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,12 +83,17 @@ VARIANTS = (
 
 
 def best_greedy(inst: Instance, deadline: Any = None) -> tuple[np.ndarray, str]:
-    """The lowest-peak placement among the greedy variants (allocation)."""
+    """The lowest-peak placement among the greedy variants (allocation). With a deadline,
+    a variant starts only if the slowest one so far would still end in time (one placement
+    cannot be interrupted); the first always runs."""
     best: tuple[int, np.ndarray, str] | None = None
+    slowest = 0.0
     for rule, bf in VARIANTS:
-        if best is not None and deadline is not None and deadline.expired():
+        if best is not None and deadline is not None and deadline.remaining() < 1.2 * slowest:
             break
+        t0 = time.perf_counter()
         off = greedy(inst, rule, bf, skip=False)
+        slowest = max(slowest, time.perf_counter() - t0)
         p = peak(inst, off)
         if best is None or p < best[0]:
             best = (p, off, f"{rule}/{'best' if bf else 'first'}-fit")

@@ -13,6 +13,15 @@ def _align_up(x: int, a: int) -> int:
 
 
 @njit(cache=True)
+def _sections(lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Compressed time: section indices ``[a, e)`` of every buffer, and the section count."""
+    times = np.unique(np.concatenate((lo, up)))
+    a = np.searchsorted(times, lo)
+    e = np.searchsorted(times, up)
+    return a.astype(np.int64), e.astype(np.int64), max(1, times.shape[0] - 1)
+
+
+@njit(cache=True)
 def place(
     order: np.ndarray,
     lo: np.ndarray,
@@ -27,56 +36,134 @@ def place(
     """Place buffers in ``order`` (fixed ones first, at their offset), each into a gap among
     the placed buffers overlapping it in time: the smallest gap that fits (``best_fit``) or
     the lowest, else on top. Returns offsets; -1 where a buffer would exceed ``cap`` (> 0)
-    and ``skip_overflow`` is set (it stays in slow memory)."""
+    and ``skip_overflow`` is set (it stays in slow memory).
+
+    The placed buffers overlapping ``b`` are found without a scan of all placed buffers:
+    those live when ``b`` starts come from a segment tree over time (each placed buffer is
+    stored in the O(log T) nodes that cover its interval; a root-to-leaf path lists each
+    buffer covering a point once), those starting later within ``b``'s life from per-block
+    lists of start times. The cost is O(k log k) per buffer for its k overlapping placed
+    buffers, instead of O(n)."""
     n = lo.shape[0]
     off = np.full(n, -1, dtype=np.int64)
-    placed = np.empty(n, dtype=np.int64)
-    npl = 0
-    for i in range(n):
-        if fixed[i] >= 0:
-            off[i] = fixed[i]
-            placed[npl] = i
-            npl += 1
+    if n == 0:
+        return off
+    a, e, ns = _sections(lo, up)
+    size = 1
+    depth = 1
+    while size < ns:
+        size *= 2
+        depth += 1
+    # linked lists: segment tree nodes, and blocks of start sections
+    head = np.full(2 * size, -1, dtype=np.int64)
+    bsh = 6
+    nblk = (ns >> bsh) + 1
+    bhead = np.full(nblk, -1, dtype=np.int64)
+    cap_e = n * (2 * depth + 2) + 16
+    nxt = np.empty(cap_e, dtype=np.int64)
+    val = np.empty(cap_e, dtype=np.int64)
+    ne = 0
     ps = np.empty(n, dtype=np.int64)
     pe = np.empty(n, dtype=np.int64)
+    todo = np.empty(n + order.shape[0], dtype=np.int64)
+    nt = 0
+    for i in range(n):
+        if fixed[i] >= 0:
+            todo[nt] = i
+            nt += 1
     for k in range(order.shape[0]):
-        b = order[k]
-        if fixed[b] >= 0:
-            continue
-        m = 0
-        lb, ub = lo[b], up[b]
-        for q in range(npl):
-            j = placed[q]
-            if lo[j] < ub and lb < up[j] and sz[j] > 0:
-                ps[m] = off[j]
-                pe[m] = off[j] + sz[j]
-                m += 1
-        idx = np.argsort(ps[:m])
-        reach = 0
-        best = -1
-        best_waste = np.int64(-1)
+        if fixed[order[k]] < 0:
+            todo[nt] = order[k]
+            nt += 1
+    for k in range(nt):
+        b = todo[k]
         s = sz[b]
-        a = al[b]
-        for t in range(m):
-            j = idx[t]
-            start = _align_up(reach, a)
-            if ps[j] > reach and start + s <= ps[j]:
-                waste = ps[j] - reach - s
-                if not best_fit:
-                    best = start
-                    break
-                if best < 0 or waste < best_waste:
-                    best = start
-                    best_waste = waste
-            if pe[j] > reach:
-                reach = pe[j]
-        if best < 0:
-            best = _align_up(reach, a)
-        if cap > 0 and best + s > cap and skip_overflow:
-            continue
+        if fixed[b] >= 0:
+            best = fixed[b]
+        else:
+            m = 0
+            ab, eb = a[b], e[b]
+            node = ab + size
+            while node >= 1:
+                q = head[node]
+                while q >= 0:
+                    c = val[q]
+                    if sz[c] > 0:
+                        ps[m] = off[c]
+                        pe[m] = off[c] + sz[c]
+                        m += 1
+                    q = nxt[q]
+                node >>= 1
+            if eb - ab > 1:
+                for blk in range((ab + 1) >> bsh, ((eb - 1) >> bsh) + 1):
+                    q = bhead[blk]
+                    while q >= 0:
+                        c = val[q]
+                        if ab < a[c] < eb and sz[c] > 0:
+                            ps[m] = off[c]
+                            pe[m] = off[c] + sz[c]
+                            m += 1
+                        q = nxt[q]
+            # gaps of the union of the [ps, pe) intervals: sweep their sorted starts and
+            # ends (ends first on ties: touching intervals leave no gap)
+            xs = np.sort(ps[:m])
+            xe = np.sort(pe[:m])
+            best = -1
+            best_waste = np.int64(-1)
+            al_b = al[b]
+            cov = 0
+            glo = 0
+            i = 0
+            j = 0
+            while i < m:
+                if xe[j] <= xs[i]:
+                    cov -= 1
+                    if cov == 0:
+                        glo = xe[j]
+                    j += 1
+                    continue
+                if cov == 0 and xs[i] > glo:
+                    start = _align_up(glo, al_b)
+                    if start + s <= xs[i]:
+                        waste = xs[i] - glo - s
+                        if not best_fit:
+                            best = start
+                            break
+                        if best < 0 or waste < best_waste:
+                            best = start
+                            best_waste = waste
+                cov += 1
+                i += 1
+            if best < 0:
+                best = _align_up(xe[m - 1] if m > 0 else 0, al_b)
+            if cap > 0 and best + s > cap and skip_overflow:
+                continue
         off[b] = best
-        placed[npl] = b
-        npl += 1
+        if s <= 0:
+            continue
+        # register b: segment tree nodes covering [a, e), and its start block
+        left = a[b] + size
+        right = e[b] + size
+        while left < right:
+            if left & 1:
+                val[ne] = b
+                nxt[ne] = head[left]
+                head[left] = ne
+                ne += 1
+                left += 1
+            if right & 1:
+                right -= 1
+                val[ne] = b
+                nxt[ne] = head[right]
+                head[right] = ne
+                ne += 1
+            left >>= 1
+            right >>= 1
+        blk = a[b] >> bsh
+        val[ne] = b
+        nxt[ne] = bhead[blk]
+        bhead[blk] = ne
+        ne += 1
     return off
 
 

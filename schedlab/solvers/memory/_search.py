@@ -1,22 +1,33 @@
-"""numba kernel of the exact search: depth-first over canonical partial solutions.
+"""numba kernel of the exact search: an iterative depth-first search over canonical partial
+solutions, in the manner of MiniMalloc (Moffitt, ASPLOS 2024).
 
-A canonical solution puts every buffer at the lowest aligned offset above the buffers below
-it that overlap it in time. Any canonical solution can be built by placing buffers in
-non-decreasing order of offset, each at its *skyline*: the highest floor (end of the placed
-buffers) over the time sections it spans, and never below the offset of the last buffer
-placed (the level). The search branches on which buffer comes next, in order of skyline
-then a static rank, and prunes with:
+Time is cut into *sections* (between consecutive distinct start/end times); buffer ``b``
+spans the sections ``[a[b], e[b])``. The search keeps, incrementally and with a trail for
+undoing:
 
-- section inference: in every section, the remaining buffers start no lower than the level
-  and than the smallest skyline among them, so ``effective floor + remaining load`` must fit
-  in the capacity;
-- dominance: a partial solution that leaves, below the level, a gap where a remaining
-  buffer fits is pruned (placing that buffer there first is never worse);
-- symmetry breaking: two buffers placed one after the other at the same offset and disjoint
-  in time commute; only the order of increasing rank is explored.
+- ``minoff[b]``: the lowest offset of an unplaced buffer, the highest end of the placed
+  buffers overlapping it in time (aligned);
+- ``floor[s]``: per section, the end of the highest placed buffer there, raised to the lowest
+  ``minoff`` of the unplaced buffers in the section (the unallocated floor);
+- ``total[s]``: the total size of the unplaced buffers in the section;
+- ``cuts[s]``: how many unplaced buffers span the boundary between sections ``s`` and ``s+1``.
 
-The state lives in arrays owned by the caller so that the search can run in slices of a
-node budget (numba cannot read the clock) and resume.
+Buffers are placed in non-decreasing ``(offset, preorder rank)`` (canonical solutions: every
+buffer at its ``minoff``, in order; equal offsets in rank order break symmetries). At a node,
+the candidates are the unplaced buffers of the current partition sorted by ``(minoff,
+rank)``; a candidate is skipped when it lies below the last placement (``minoff < level``, or
+equal with a lower rank), and the scan stops at the first ``minoff >= min height`` (the lowest
+``minoff + size`` of an unplaced buffer): placing it there would leave a gap that buffer
+fills (dominance). After each placement, ``max(floor, level) + total <= capacity`` must hold
+in every section of the partition (section inference). A buffer placed with no unplaced
+buffer above it in time ("hatless") that fails ends its node: no other choice can do better.
+When a placement leaves a section boundary crossed by no unplaced buffer, the partition
+splits into independent sub-partitions, solved one after the other (dynamic
+decomposition); a sub-partition that fails backtracks to the placement that split.
+
+All state lives in caller-owned arrays, so the kernel runs in slices of a node budget (numba
+cannot read the clock) and resumes; it returns 2 when a pool must grow (the caller doubles
+it and calls again).
 """
 
 from __future__ import annotations
@@ -24,445 +35,459 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True)
-def _expand(
-    d: int,
-    a: np.ndarray,
-    e: np.ndarray,
-    sz: np.ndarray,
-    al: np.ndarray,
-    rank: np.ndarray,
-    off: np.ndarray,
-    floor: np.ndarray,
-    rem: np.ndarray,
-    level: int,
-    cap: int,
-    cand: np.ndarray,
-    ncand: np.ndarray,
-    sky: np.ndarray,
-    minsky: np.ndarray,
-    keys: np.ndarray,
-) -> int:
-    """Compute skylines, run the inference and fill the candidate list of depth ``d``.
-    Returns 1 if every buffer is placed, 0 if the node is expanded, -1 if pruned."""
-    n = a.shape[0]
-    ns = floor.shape[0]
-    big = np.int64(1) << 62
-    for s in range(ns):
-        minsky[s] = big
-    m = 0
-    for b in range(n):
-        if off[b] >= 0:
-            continue
-        h = 0
-        for s in range(a[b], e[b]):
-            if floor[s] > h:
-                h = floor[s]
-        r = h % al[b]
-        if r:
-            h += al[b] - r
-        if h + sz[b] <= level and h < level:
-            return -1  # dominance: b fits in the gap below the level, nothing else will
-        if h < level:
-            h = level
-            r = h % al[b]
-            if r:
-                h += al[b] - r
-        if h + sz[b] > cap:
-            return -1
-        sky[b] = h
-        for s in range(a[b], e[b]):
-            if h < minsky[s]:
-                minsky[s] = h
-        keys[m] = b
-        m += 1
-    if m == 0:
-        return 1
-    for s in range(ns):
-        if rem[s] > 0:
-            f = floor[s]
-            if minsky[s] > f:
-                f = minsky[s]
-            if f + rem[s] > cap:
-                return -1
-    # sort candidates by (skyline, rank): insertion sort is fine for a few hundred
-    row = cand[d]
-    for i in range(m):
-        b = keys[i]
-        j = i
-        while j > 0:
-            c = row[j - 1]
-            if sky[c] < sky[b] or (sky[c] == sky[b] and rank[c] < rank[b]):
-                break
-            row[j] = c
-            j -= 1
-        row[j] = b
-    ncand[d] = m
-    return 0
+# node table columns
+PLO, PHI, OWNER, ISROOT, LEVEL, LASTR, NEXTI, NCAND, CPTR, MINH = range(10)
+CHOSEN, HATLESS, TMP, TFP, SPLO, SPHI, SPCUR, CUTDONE = range(10, 18)
+NCOLS = 18
+# state slots
+S_D, S_MODE, S_NODES, S_TOPCUR, S_NTOP, S_TMTOP, S_TFTOP, S_RTOP, S_STAMP, S_STEPS = range(10)
+NSTATE = 10
+ENTER, NEXT = 0, 1
+BIG = np.int64(1) << np.int64(62)
 
 
 @njit(cache=True)
-def search(
-    a: np.ndarray,
-    e: np.ndarray,
-    sz: np.ndarray,
-    al: np.ndarray,
-    rank: np.ndarray,
-    cap: int,
-    state: np.ndarray,
-    off: np.ndarray,
-    floor: np.ndarray,
-    rem: np.ndarray,
-    cand: np.ndarray,
-    ncand: np.ndarray,
-    nexti: np.ndarray,
-    chosen: np.ndarray,
-    levels: np.ndarray,
-    saved: np.ndarray,
-    sptr: np.ndarray,
-    budget: int,
-) -> int:
-    """Run up to ``budget`` nodes. ``state = [depth, started, nodes, best_depth]``.
-    Returns 1 (solution in ``off``), -1 (search space exhausted: infeasible at ``cap``),
-    0 (budget spent; call again to resume)."""
+def _undo(k, nd, st, a, e, sz, off, minoff, floor, total, cuts, tmb, tmv, tfs, tfv):
+    b = nd[k, CHOSEN]
+    p = st[S_TFTOP]
+    q = nd[k, TFP]
+    while p > q:
+        p -= 1
+        floor[tfs[p]] = tfv[p]
+    st[S_TFTOP] = q
+    p = st[S_TMTOP]
+    q = nd[k, TMP]
+    while p > q:
+        p -= 1
+        minoff[tmb[p]] = tmv[p]
+    st[S_TMTOP] = q
+    for s in range(a[b], e[b]):
+        total[s] += sz[b]
+    if nd[k, CUTDONE]:
+        for s in range(a[b], e[b] - 1):
+            cuts[s] += 1
+        nd[k, CUTDONE] = 0
+    if nd[k, SPLO] >= 0:
+        st[S_RTOP] = nd[k, SPLO]
+        nd[k, SPLO] = -1
+    off[b] = -1
+    nd[k, CHOSEN] = -1
+
+
+@njit(cache=True)
+def _set_root(nd, d, lo, hi, owner):
+    nd[d, PLO] = lo
+    nd[d, PHI] = hi
+    nd[d, OWNER] = owner
+    nd[d, ISROOT] = 1
+    nd[d, LEVEL] = 0
+    nd[d, LASTR] = -1
+    nd[d, CHOSEN] = -1
+    nd[d, SPLO] = -1
+    nd[d, CUTDONE] = 0
+
+
+@njit(cache=True)
+def run(
+    a,
+    e,
+    sz,
+    al,
+    fixed,
+    width,
+    area,
+    heur,
+    ovp,
+    ovl,
+    secp,
+    secl,
+    bys,
+    sstart,
+    cap,
+    maxdeg,
+    maxspan,
+    st,
+    nd,
+    off,
+    minoff,
+    floor,
+    total,
+    cuts,
+    mark,
+    bmark,
+    cb,
+    cr,
+    tmb,
+    tmv,
+    tfs,
+    tfv,
+    rlo,
+    rhi,
+    budget,
+):
+    """Run up to ``budget`` steps. Returns 1 (solution in ``off``), -1 (no placement within
+    ``cap``: search space exhausted), 0 (budget spent; call again) or 2 (grow a pool)."""
     n = a.shape[0]
     ns = floor.shape[0]
-    sky = np.empty(n, dtype=np.int64)
-    minsky = np.empty(ns, dtype=np.int64)
-    keys = np.empty(n, dtype=np.int64)
-    d = state[0]
-    if state[1] == 0:
-        state[1] = 1
-        levels[0] = 0
-        sptr[0] = 0
-        r = _expand(0, a, e, sz, al, rank, off, floor, rem, 0, cap, cand, ncand, sky, minsky, keys)
-        state[2] += 1
-        if r == 1:
-            return 1
-        if r == -1:
-            return -1
-        nexti[0] = 0
-        d = 0
+    d = st[S_D]
+    mode = st[S_MODE]
     spent = 0
-    while spent < budget:
-        # try the next candidate at depth d
-        if nexti[d] >= ncand[d]:
-            if d == 0:
-                state[0] = 0
-                return -1
-            # undo the placement that led to depth d
-            d -= 1
-            b = chosen[d]
-            p = sptr[d]
+    tmpb = np.empty(n, dtype=np.int64)
+    tmpr = np.empty(n, dtype=np.int64)
+    kk = np.empty((3, n), dtype=np.int64)
+    while True:
+        if mode == ENTER:
+            if spent >= budget:
+                st[S_D] = d
+                st[S_MODE] = mode
+                st[S_STEPS] += spent
+                return 0
+            slo = nd[d, PLO]
+            shi = nd[d, PHI]
+            base = nd[d, CPTR]
+            if base + (sstart[shi] - sstart[slo]) > cb.shape[0]:
+                st[S_D] = d
+                st[S_MODE] = mode
+                return 2
+            spent += 1
+            st[S_NODES] += 1
+            m = 0
+            if nd[d, ISROOT]:
+                for k in range(sstart[slo], sstart[shi]):
+                    b = bys[k]
+                    if off[b] < 0:
+                        tmpb[m] = b
+                        m += 1
+                if m > 0:
+                    # static preorder of the partition: keys descending, then buffer index
+                    for i in range(m):
+                        b = tmpb[i]
+                        t = 0
+                        for s in range(a[b], e[b]):
+                            if total[s] > t:
+                                t = total[s]
+                        for c in range(3):
+                            h = heur[c]
+                            if h == 0:
+                                kk[c, i] = -t
+                            elif h == 1:
+                                kk[c, i] = -width[b]
+                            elif h == 2:
+                                kk[c, i] = -area[b]
+                            else:
+                                kk[c, i] = -sz[b]
+                    o = np.argsort(tmpb[:m], kind="mergesort")
+                    for c in range(2, -1, -1):
+                        v = np.empty(m, dtype=np.int64)
+                        for i in range(m):
+                            v[i] = kk[c, o[i]]
+                        o = o[np.argsort(v, kind="mergesort")]
+                    mo = np.empty(m, dtype=np.int64)
+                    for i in range(m):
+                        mo[i] = minoff[tmpb[o[i]]]
+                    o2 = np.argsort(mo, kind="mergesort")
+                    for i in range(m):
+                        j = o2[i]
+                        cb[base + i] = tmpb[o[j]]
+                        cr[base + i] = j
+            else:
+                # the parent's order minus its placed buffer, with the buffers whose minoff
+                # rose (marked) taken out, sorted, and merged back
+                pb = nd[d - 1, CPTR]
+                pm = nd[d - 1, NCAND]
+                x = nd[d - 1, CHOSEN]
+                sv = st[S_STAMP]
+                k = 0
+                for i in range(pm):
+                    b = cb[pb + i]
+                    if b == x or bmark[b] != sv:
+                        continue
+                    r = cr[pb + i]
+                    mb = minoff[b]
+                    j = k
+                    while j > 0:
+                        c = tmpb[j - 1]
+                        if minoff[c] < mb or (minoff[c] == mb and tmpr[j - 1] < r):
+                            break
+                        tmpb[j] = c
+                        tmpr[j] = tmpr[j - 1]
+                        j -= 1
+                    tmpb[j] = b
+                    tmpr[j] = r
+                    k += 1
+                j = 0
+                for i in range(pm):
+                    b = cb[pb + i]
+                    if b == x or bmark[b] == sv:
+                        continue
+                    r = cr[pb + i]
+                    mb = minoff[b]
+                    while j < k and (
+                        minoff[tmpb[j]] < mb or (minoff[tmpb[j]] == mb and tmpr[j] < r)
+                    ):
+                        cb[base + m] = tmpb[j]
+                        cr[base + m] = tmpr[j]
+                        m += 1
+                        j += 1
+                    cb[base + m] = b
+                    cr[base + m] = r
+                    m += 1
+                while j < k:
+                    cb[base + m] = tmpb[j]
+                    cr[base + m] = tmpr[j]
+                    m += 1
+                    j += 1
+            if m == 0:
+                # this partition is placed: go on with the next sibling sub-partition
+                w = nd[d, OWNER]
+                while True:
+                    if w < 0:
+                        st[S_TOPCUR] += 1
+                        tc = st[S_TOPCUR]
+                        if tc < st[S_NTOP]:
+                            _set_root(nd, d, rlo[tc], rhi[tc], -1)
+                            break
+                        st[S_D] = d
+                        st[S_MODE] = ENTER
+                        st[S_STEPS] += spent
+                        return 1
+                    nd[w, SPCUR] += 1
+                    c = nd[w, SPCUR]
+                    if c < nd[w, SPHI]:
+                        _set_root(nd, d, rlo[c], rhi[c], w)
+                        break
+                    w = nd[w, OWNER]
+                continue
+            nd[d, NCAND] = m
+            nd[d, NEXTI] = 0
+            # a fixed buffer left below the level can never be placed: the node fails
+            for i in range(m):
+                b = cb[base + i]
+                if minoff[b] >= nd[d, LEVEL]:
+                    break
+                if fixed[b] >= 0:
+                    nd[d, NEXTI] = m
+                    break
+            mh = BIG
+            for i in range(m):
+                b = cb[base + i]
+                h = minoff[b] + sz[b]
+                if h < mh:
+                    mh = h
+            nd[d, MINH] = mh
+            mode = NEXT
+            continue
+
+        # mode NEXT: try the next candidate of node d
+        if (
+            st[S_TMTOP] + maxdeg > tmb.shape[0]
+            or st[S_TFTOP] + maxspan + ns > tfs.shape[0]
+            or st[S_RTOP] + ns + 2 > rlo.shape[0]
+        ):
+            st[S_D] = d
+            st[S_MODE] = mode
+            st[S_STEPS] += spent
+            return 2
+        base = nd[d, CPTR]
+        m = nd[d, NCAND]
+        lev = nd[d, LEVEL]
+        lr = nd[d, LASTR]
+        mh = nd[d, MINH]
+        i = nd[d, NEXTI]
+        found = -1
+        while i < m:
+            b = cb[base + i]
+            o = minoff[b]
+            if o >= mh:
+                i = m
+                break
+            if o < lev or (o == lev and cr[base + i] < lr) or o + sz[b] > cap:
+                i += 1
+                continue
+            found = i
+            i += 1
+            break
+        nd[d, NEXTI] = i
+        failed = found < 0
+        if not failed:
+            spent += 1
+            b = cb[base + found]
+            r = cr[base + found]
+            o = minoff[b]
+            hgt = o + sz[b]
+            slo = nd[d, PLO]
+            shi = nd[d, PHI]
+            off[b] = o
+            nd[d, CHOSEN] = b
+            nd[d, TMP] = st[S_TMTOP]
+            nd[d, TFP] = st[S_TFTOP]
+            nd[d, CUTDONE] = 0
+            nd[d, SPLO] = -1
+            st[S_STAMP] += 1
+            sv = st[S_STAMP]
+            tf = st[S_TFTOP]
             for s in range(a[b], e[b]):
-                floor[s] = saved[p]
-                rem[s] += sz[b]
-                p += 1
-            off[b] = -1
-            continue
-        b = cand[d, nexti[d]]
-        nexti[d] += 1
-        # recompute b's skyline at this node (floors are those of depth d)
-        h = levels[d]
-        for s in range(a[b], e[b]):
-            if floor[s] > h:
-                h = floor[s]
-        r = h % al[b]
-        if r:
-            h += al[b] - r
-        if d > 0 and h == levels[d]:
-            last = chosen[d - 1]
-            if off[last] == h and (a[b] >= e[last] or a[last] >= e[b]) and rank[b] < rank[last]:
-                continue  # symmetric to placing b first
-        # place b at h
-        chosen[d] = b
-        p = sptr[d]
-        for s in range(a[b], e[b]):
-            saved[p] = floor[s]
-            floor[s] = h + sz[b]
-            rem[s] -= sz[b]
-            p += 1
-        off[b] = h
-        sptr[d + 1] = p
-        levels[d + 1] = h
-        spent += 1
-        state[2] += 1
-        res = _expand(
-            d + 1, a, e, sz, al, rank, off, floor, rem, h, cap, cand, ncand, sky, minsky, keys
-        )
-        if res == 1:
-            state[0] = d + 1
-            return 1
-        if res == 0:
-            d += 1
-            nexti[d] = 0
-            if d > state[3]:
-                state[3] = d
-            continue
-        # pruned: undo
-        p = sptr[d]
-        for s in range(a[b], e[b]):
-            floor[s] = saved[p]
-            rem[s] += sz[b]
-            p += 1
-        off[b] = -1
-    state[0] = d
-    return 0
+                tfs[tf] = s
+                tfv[tf] = floor[s]
+                tf += 1
+                floor[s] = hgt
+                total[s] -= sz[b]
+            # section inference: first with the floors of the placed buffers (cheap), then
+            # with the unallocated floors where a minoff rose
+            ok = True
+            for s in range(slo, shi):
+                if total[s] > 0:
+                    f = floor[s]
+                    if f < o:
+                        f = o
+                    if f + total[s] > cap:
+                        ok = False
+                        break
+            hat = 1
+            if not ok:
+                for k in range(ovp[b], ovp[b + 1]):
+                    if off[ovl[k]] < 0:
+                        hat = 0
+                        break
+            else:
+                tm = st[S_TMTOP]
+                for k in range(ovp[b], ovp[b + 1]):
+                    c = ovl[k]
+                    if off[c] >= 0:
+                        continue
+                    hat = 0
+                    if minoff[c] >= hgt:
+                        continue
+                    tmb[tm] = c
+                    tmv[tm] = minoff[c]
+                    tm += 1
+                    v = hgt
+                    rem = v % al[c]
+                    if rem:
+                        v += al[c] - rem
+                    minoff[c] = v
+                    if fixed[c] >= 0 and v > fixed[c]:
+                        ok = False
+                    bmark[c] = sv
+                    for s in range(a[c], e[c]):
+                        mark[s] = sv
+                st[S_TMTOP] = tm
+                for s in range(slo, shi):
+                    if not ok:
+                        break
+                    if mark[s] != sv:
+                        continue
+                    f = floor[s]
+                    mn = BIG
+                    for k in range(secp[s], secp[s + 1]):
+                        c = secl[k]
+                        if off[c] < 0 and minoff[c] < mn:
+                            mn = minoff[c]
+                    if mn != BIG and mn > f:
+                        tfs[tf] = s
+                        tfv[tf] = f
+                        tf += 1
+                        floor[s] = mn
+                        if mn < o:
+                            mn = o
+                        if mn + total[s] > cap:
+                            ok = False
+                            break
+            nd[d, HATLESS] = hat
+            st[S_TFTOP] = tf
+            if not ok:
+                _undo(d, nd, st, a, e, sz, off, minoff, floor, total, cuts, tmb, tmv, tfs, tfv)
+                if hat:
+                    failed = True
+                else:
+                    continue
+            else:
+                rt = st[S_RTOP]
+                prev = slo
+                ncp = 0
+                for s in range(a[b], e[b] - 1):
+                    cuts[s] -= 1
+                    if cuts[s] == 0:
+                        rlo[rt] = prev
+                        rhi[rt] = s + 1
+                        rt += 1
+                        prev = s + 1
+                        ncp += 1
+                nd[d, CUTDONE] = 1
+                child = d + 1
+                nd[child, CPTR] = base + m
+                if ncp > 0:
+                    rlo[rt] = prev
+                    rhi[rt] = shi
+                    rt += 1
+                    nd[d, SPLO] = st[S_RTOP]
+                    nd[d, SPHI] = rt
+                    nd[d, SPCUR] = st[S_RTOP]
+                    st[S_RTOP] = rt
+                    _set_root(nd, child, rlo[nd[d, SPLO]], rhi[nd[d, SPLO]], d)
+                else:
+                    nd[child, PLO] = slo
+                    nd[child, PHI] = shi
+                    nd[child, OWNER] = nd[d, OWNER]
+                    nd[child, ISROOT] = 0
+                    nd[child, LEVEL] = o
+                    nd[child, LASTR] = r
+                    nd[child, CHOSEN] = -1
+                    nd[child, SPLO] = -1
+                    nd[child, CUTDONE] = 0
+                d = child
+                mode = ENTER
+                continue
+        # node d has failed (no candidate left, or a hatless placement failed)
+        while True:
+            if nd[d, ISROOT] == 0:
+                d -= 1
+                hat = nd[d, HATLESS]
+                _undo(d, nd, st, a, e, sz, off, minoff, floor, total, cuts, tmb, tmv, tfs, tfv)
+                if hat:
+                    continue
+                break
+            w = nd[d, OWNER]
+            if w < 0:
+                st[S_D] = d
+                st[S_MODE] = mode
+                st[S_STEPS] += spent
+                return -1
+            for k in range(d - 1, w, -1):
+                _undo(k, nd, st, a, e, sz, off, minoff, floor, total, cuts, tmb, tmv, tfs, tfv)
+            d = w
+            hat = nd[d, HATLESS]
+            _undo(d, nd, st, a, e, sz, off, minoff, floor, total, cuts, tmb, tmv, tfs, tfv)
+            if hat:
+                continue
+            break
+        mode = NEXT
 
 
 @njit(cache=True)
-def _rebuild(
-    R: np.ndarray,
-    done: np.ndarray,
-    a: np.ndarray,
-    e: np.ndarray,
-    sz: np.ndarray,
-    off: np.ndarray,
-    floor: np.ndarray,
-    rem: np.ndarray,
-) -> None:
-    """Undo placed components: restore loads, and floors from the buffers still placed
-    (each section's floor is the highest end of a placed buffer there, else its old value:
-    the lowest floor among the undone buffers' pre-placement skylines is not recorded, so
-    recompute from scratch over the affected sections)."""
+def overlaps(a: np.ndarray, e: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the buffers overlapping each buffer in time (``order``: by start section)."""
     n = a.shape[0]
-    lo_s = 1 << 62
-    hi_s = -1
-    for i in range(R.shape[0]):
-        if done[i]:
-            b = R[i]
-            for s in range(a[b], e[b]):
-                rem[s] += sz[b]
-            if a[b] < lo_s:
-                lo_s = a[b]
-            if e[b] > hi_s:
-                hi_s = e[b]
-    if hi_s < 0:
-        return
-    for s in range(lo_s, hi_s):
-        floor[s] = 0
-    for b in range(n):
-        if off[b] >= 0 and a[b] < hi_s and e[b] > lo_s:
-            top = off[b] + sz[b]
-            for s in range(max(a[b], lo_s), min(e[b], hi_s)):
-                if top > floor[s]:
-                    floor[s] = top
-    return
-
-
-# The recursive kernel is compiled eagerly from an explicit signature: numba's cache of a
-# lazily typed self-recursive function crashes when loaded in another process.
-_A = "int64[::1]"
-_SIG = (
-    f"int64({_A}, int64, int64, {_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A}, {_A}, {_A}, "
-    f"{_A}, {_A})"
-)
-
-
-@njit(_SIG, cache=True)
-def _solve(
-    R: np.ndarray,
-    level: int,
-    last: int,
-    a: np.ndarray,
-    e: np.ndarray,
-    sz: np.ndarray,
-    al: np.ndarray,
-    rank: np.ndarray,
-    cap: int,
-    off: np.ndarray,
-    floor: np.ndarray,
-    rem: np.ndarray,
-    sky: np.ndarray,
-    minsky: np.ndarray,
-    counter: np.ndarray,
-) -> int:
-    """Place the buffers ``R`` (all unplaced, alone in their sections) at or above
-    ``level``. Returns 1 (placed, offsets in ``off``), 0 (impossible), -2 (node budget
-    ``counter[1]`` spent; state restored)."""
-    m = R.shape[0]
-    if m == 0:
-        return 1
-    counter[0] += 1
-    if counter[0] > counter[1]:
-        return -2
-    big = np.int64(1) << 62
-    for i in range(m):
-        b = R[i]
-        for s in range(a[b], e[b]):
-            minsky[s] = big
-    for i in range(m):
-        b = R[i]
-        h = 0
-        for s in range(a[b], e[b]):
-            if floor[s] > h:
-                h = floor[s]
-        r = h % al[b]
-        if r:
-            h += al[b] - r
-        if h < level:
-            if h + sz[b] <= level:
-                return 0  # dominance: b fits in the gap below the level
-            h = level
-            r = h % al[b]
-            if r:
-                h += al[b] - r
-        if h + sz[b] > cap:
-            return 0
-        sky[b] = h
-        for s in range(a[b], e[b]):
-            if h < minsky[s]:
-                minsky[s] = h
-    for i in range(m):
-        b = R[i]
-        for s in range(a[b], e[b]):
-            f = floor[s]
-            if minsky[s] > f:
-                f = minsky[s]
-            if f + rem[s] > cap:
-                return 0
-    # components: sweep R by start section; a new one starts where no buffer crosses
-    byst = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        byst[i] = a[R[i]]
-    order = np.argsort(byst, kind="mergesort")
-    comp = np.empty(m, dtype=np.int64)
-    nc = 0
-    reach = -1
-    for k in range(m):
-        b = R[order[k]]
-        if a[b] >= reach:
-            nc += 1
-        comp[order[k]] = nc - 1
-        if e[b] > reach:
-            reach = e[b]
-    if nc > 1:
-        # solve the components one after the other, tightest (least slack) first
-        slack = np.full(nc, big, dtype=np.int64)
-        for i in range(m):
-            b = R[i]
-            c = comp[i]
-            for s in range(a[b], e[b]):
-                f = floor[s]
-                if minsky[s] > f:
-                    f = minsky[s]
-                sl = cap - f - rem[s]
-                if sl < slack[c]:
-                    slack[c] = sl
-        corder = np.argsort(slack, kind="mergesort")
-        no_last = np.int64(-1)
-        done = np.zeros(m, dtype=np.bool_)
-        res = 1
-        for ci in range(nc):
-            c = corder[ci]
-            cnt = 0
-            for i in range(m):
-                if comp[i] == c:
-                    cnt += 1
-            sub = np.empty(cnt, dtype=np.int64)
-            k = 0
-            for i in range(m):
-                if comp[i] == c:
-                    sub[k] = R[i]
-                    k += 1
-            r2 = _solve(sub, level, no_last, a, e, sz, al, rank, cap, off, floor, rem, sky, minsky,
-                        counter)  # fmt: skip
-            if r2 != 1:
-                res = r2
+    deg = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        b = order[i]
+        for j in range(i + 1, n):
+            c = order[j]
+            if a[c] >= e[b]:
                 break
-            for i in range(m):
-                if comp[i] == c:
-                    done[i] = True
-        if res != 1:
-            # undo the components already placed (their floors and loads)
-            for i in range(m):
-                if done[i]:
-                    b = R[i]
-                    off[b] = -1
-            _rebuild(R, done, a, e, sz, off, floor, rem)
-        return res
-    # one component: branch on the next buffer, by skyline then rank
-    cand = R.copy()
-    keys = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        keys[i] = sky[R[i]]
-    # stable tie-break by rank: sort by rank first, then stable by skyline
-    rk = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        rk[i] = rank[R[i]]
-    o0 = np.argsort(rk, kind="mergesort")
-    k2 = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        k2[i] = keys[o0[i]]
-    o1 = np.argsort(k2, kind="mergesort")
-    for i in range(m):
-        cand[i] = R[o0[o1[i]]]
-    hs = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        hs[i] = sky[cand[i]]
-    rest = np.empty(m - 1, dtype=np.int64)
-    saved = np.empty(1, dtype=np.int64)
-    for i in range(m):
-        b = cand[i]
-        h = hs[i]
-        if (
-            last >= 0
-            and h == level
-            and off[last] == h
-            and rank[b] < rank[last]
-            and (a[b] >= e[last] or a[last] >= e[b])
-        ):
-            continue  # symmetric to placing b before last
-        span = e[b] - a[b]
-        if saved.shape[0] < span:
-            saved = np.empty(span, dtype=np.int64)
-        for s in range(a[b], e[b]):
-            saved[s - a[b]] = floor[s]
-            floor[s] = h + sz[b]
-            rem[s] -= sz[b]
-        off[b] = h
-        k = 0
-        for j in range(m):
-            if cand[j] != b:
-                rest[k] = cand[j]
-                k += 1
-        r2 = _solve(rest, h, b, a, e, sz, al, rank, cap, off, floor, rem, sky, minsky, counter)
-        if r2 == 1:
-            return 1
-        for s in range(a[b], e[b]):
-            floor[s] = saved[s - a[b]]
-            rem[s] += sz[b]
-        off[b] = -1
-        if r2 == -2:
-            return -2
-    return 0
-
-
-def solve(
-    a: np.ndarray,
-    e: np.ndarray,
-    sz: np.ndarray,
-    al: np.ndarray,
-    rank: np.ndarray,
-    cap: int,
-    budget: int,
-) -> tuple[int, np.ndarray, int]:
-    """Recursive search with dynamic decomposition: returns ``(status, offsets, nodes)``,
-    status 1 found, 0 infeasible at ``cap``, -2 node budget spent. (Plain Python: it only
-    sets up the arrays for the eagerly compiled kernel.)"""
-    n = a.shape[0]
-    ns = int(e.max()) if n else 0
-    off = np.full(n, -1, dtype=np.int64)
-    floor = np.zeros(ns, dtype=np.int64)
-    diff = np.zeros(ns + 1, dtype=np.int64)
-    np.add.at(diff, a, sz)
-    np.add.at(diff, e, -sz)
-    rem = np.cumsum(diff)[:ns].astype(np.int64)
-    sky = np.zeros(n, dtype=np.int64)
-    minsky = np.zeros(ns, dtype=np.int64)
-    counter = np.array([0, budget], dtype=np.int64)
-    R = np.arange(n, dtype=np.int64)
-    as_ = [np.ascontiguousarray(x, dtype=np.int64) for x in (a, e, sz, al, rank)]
-    r = _solve(R, 0, -1, *as_, int(cap), off, floor, rem, sky, minsky, counter)
-    return int(r), off, int(counter[0])
+            deg[b + 1] += 1
+            deg[c + 1] += 1
+    ptr = np.cumsum(deg)
+    out = np.empty(ptr[n], dtype=np.int64)
+    fill = ptr[:n].copy()
+    for i in range(n):
+        b = order[i]
+        for j in range(i + 1, n):
+            c = order[j]
+            if a[c] >= e[b]:
+                break
+            out[fill[b]] = c
+            fill[b] += 1
+            out[fill[c]] = b
+            fill[c] += 1
+    return ptr, out

@@ -4,131 +4,238 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ...core import SolveError, SolveOptions, SolverOutput, Status, register
 from ...core.timing import Deadline
 from ...models.memory import Instance
-from . import _common, _kernels, _search
+from . import _common, _search
 from .greedy import finish
 
-#: Largest instance the search takes on (its candidate table is n x n).
+#: Largest instance the search takes on.
 MAX_BUFFERS = 4000
-#: Static tie-break orders, tried in turn (a one-thread portfolio).
-RANKS = ("TWA", "WAT", "TAW")
-
-
-def _rank(inst: Instance, rule: str, br: np.ndarray) -> np.ndarray:
-    lo, up, sz, _al, _fx = inst.arrays
-    life = up - lo
-    idx = np.arange(inst.n)
-    keys = {"T": -br[:, 0], "W": -life, "A": -(sz * life)}
-    if sorted(rule) != ["A", "T", "W"]:
-        raise ValueError(rule)
-    # static preorder: by max section total (T), width (W) and area (A), in the rule's order
-    order = np.lexsort((idx, keys[rule[2]], keys[rule[1]], keys[rule[0]]))
-    rank = np.empty(inst.n, dtype=np.int64)
-    rank[order] = np.arange(inst.n)
-    return rank
+#: Static preorders (MiniMalloc's): keys compared in turn, all descending; T = the largest
+#: section total over the buffer's life, W = width (lifetime), A = area, Z = size.
+RANKS = ("WAT", "TAW", "TWA")
+_KEY = {"T": 0, "W": 1, "A": 2, "Z": 3}
 
 
 @dataclass
-class _Run:
-    """One resumable search at a capacity with one static rank."""
+class _Prep:
+    """Static arrays of an allocation instance for the search (zero-size buffers left out)."""
 
+    n_all: int
+    keep: np.ndarray
+    fixed: np.ndarray
     a: np.ndarray
     e: np.ndarray
     sz: np.ndarray
     al: np.ndarray
-    rank: np.ndarray
-    cap: int
-    state: np.ndarray = field(default_factory=lambda: np.zeros(4, np.int64))
-    result: int = 0
+    width: np.ndarray
+    area: np.ndarray
+    ovp: np.ndarray
+    ovl: np.ndarray
+    secp: np.ndarray
+    secl: np.ndarray
+    bys: np.ndarray
+    sstart: np.ndarray
+    total: np.ndarray
+    cuts: np.ndarray
+    tops: np.ndarray
+    maxdeg: int
+    maxspan: int
 
-    def __post_init__(self) -> None:
-        n = self.a.shape[0]
-        ns = int(self.e.max()) if n else 0
+    @property
+    def n(self) -> int:
+        return int(self.a.shape[0])
+
+    @property
+    def ns(self) -> int:
+        return int(self.total.shape[0])
+
+
+def prepare(inst: Instance) -> _Prep:
+    """Sections, overlaps, section contents, cuts and the initial partitions."""
+    lo, up, sz0, al0, fx0 = inst.arrays
+    return prepare_arrays(lo, up, sz0, al0, fx0)
+
+
+def prepare_arrays(
+    lo: np.ndarray, up: np.ndarray, sz0: np.ndarray, al0: np.ndarray, fx0: np.ndarray
+) -> _Prep:
+    """:func:`prepare` from arrays (``fx0``: fixed offsets, -1 where free)."""
+    keep = np.flatnonzero(sz0 > 0)
+    lo, up, sz, al = lo[keep], up[keep], sz0[keep], al0[keep]
+    times = np.unique(np.concatenate([lo, up]))
+    a = np.searchsorted(times, lo).astype(np.int64)
+    e = np.searchsorted(times, up).astype(np.int64)
+    ns = max(0, len(times) - 1)
+    n = len(keep)
+    bys = np.argsort(a, kind="mergesort").astype(np.int64)
+    sstart = np.searchsorted(a[bys], np.arange(ns + 1)).astype(np.int64)
+    ovp, ovl = _search.overlaps(a, e, bys)
+    span = e - a
+    secl = np.repeat(np.arange(n, dtype=np.int64), span)
+    secs = (
+        np.concatenate([np.arange(x, y) for x, y in zip(a, e, strict=True)]) if n else np.zeros(0)
+    )
+    o = np.argsort(secs, kind="mergesort")
+    secl = secl[o]
+    secp = np.searchsorted(secs[o], np.arange(ns + 1)).astype(np.int64)
+    diff = np.zeros(ns + 1, np.int64)
+    np.add.at(diff, a, sz)
+    np.add.at(diff, e, -sz)
+    total = np.cumsum(diff)[:ns].astype(np.int64)
+    # cuts[s]: buffers crossing the boundary between sections s and s + 1
+    cdiff = np.zeros(ns + 1, np.int64)
+    np.add.at(cdiff, a, 1)
+    np.add.at(cdiff, np.maximum(e - 1, a), -1)
+    cuts = np.cumsum(cdiff)[:ns].astype(np.int64)
+    bounds = [0, *(int(s) + 1 for s in np.flatnonzero(cuts[: max(0, ns - 1)] == 0)), ns]
+    tops = np.array([(x, y) for x, y in zip(bounds[:-1], bounds[1:], strict=True) if y > x])
+    width = (up - lo).astype(np.int64)
+    return _Prep(
+        n_all=len(sz0), keep=keep, fixed=fx0[keep].astype(np.int64), a=a, e=e, sz=sz.astype(np.int64), al=al.astype(np.int64), width=width,
+        area=width * sz, ovp=ovp, ovl=ovl, secp=secp, secl=secl.astype(np.int64), bys=bys,
+        sstart=sstart, total=total, cuts=cuts, tops=tops.reshape(-1, 2).astype(np.int64),
+        maxdeg=int(np.diff(ovp).max()) if n else 0, maxspan=int(span.max()) if n else 0,
+    )  # fmt: skip
+
+
+class _Run:
+    """One resumable search at a capacity with one static preorder."""
+
+    def __init__(self, p: _Prep, heur: str, cap: int) -> None:
+        self.p, self.cap = p, int(cap)
+        n, ns = p.n, p.ns
+        self.heur = np.array([_KEY[c] for c in heur], np.int64)
+        self.st = np.zeros(_search.NSTATE, np.int64)
+        self.nd = np.zeros((n + 2, _search.NCOLS), np.int64)
         self.off = np.full(n, -1, np.int64)
+        self.minoff = np.maximum(p.fixed, 0)
         self.floor = np.zeros(ns, np.int64)
-        diff = np.zeros(ns + 1, np.int64)
-        np.add.at(diff, self.a, self.sz)
-        np.add.at(diff, self.e, -self.sz)
-        self.rem = np.cumsum(diff)[:ns]
-        self.cand = np.zeros((n + 1, max(n, 1)), np.int64)
-        self.ncand = np.zeros(n + 1, np.int64)
-        self.nexti = np.zeros(n + 1, np.int64)
-        self.chosen = np.zeros(n + 1, np.int64)
-        self.levels = np.zeros(n + 2, np.int64)
-        self.saved = np.zeros(int((self.e - self.a).sum()) + 1, np.int64)
-        self.sptr = np.zeros(n + 2, np.int64)
+        self.total = p.total.copy()
+        self.cuts = p.cuts.copy()
+        self.mark = np.zeros(ns, np.int64)
+        self.bmark = np.zeros(n, np.int64)
+        self.cb = np.zeros(8 * n + 64, np.int64)
+        self.cr = np.zeros(8 * n + 64, np.int64)
+        self.tmb = np.zeros(4 * int(p.ovl.shape[0]) + p.maxdeg + 64, np.int64)
+        self.tmv = np.zeros_like(self.tmb)
+        self.tfs = np.zeros(4 * n + 4 * ns + p.maxspan + 64, np.int64)
+        self.tfv = np.zeros_like(self.tfs)
+        nt = len(p.tops)
+        self.rlo = np.zeros(nt + 4 * ns + 8, np.int64)
+        self.rhi = np.zeros_like(self.rlo)
+        self.rlo[:nt], self.rhi[:nt] = p.tops[:, 0], p.tops[:, 1]
+        self.st[_search.S_NTOP] = nt
+        self.st[_search.S_RTOP] = nt
+        self.result = 0 if nt else 1
+        if nt:
+            _search._set_root(self.nd, 0, self.rlo[0], self.rhi[0], -1)
+
+    @staticmethod
+    def _grow(x: np.ndarray) -> np.ndarray:
+        y = np.zeros(2 * x.shape[0], x.dtype)
+        y[: x.shape[0]] = x
+        return y
 
     def step(self, budget: int) -> int:
-        if self.result == 0:
-            self.result = int(
-                _search.search(
-                    self.a,
-                    self.e,
-                    self.sz,
-                    self.al,
-                    self.rank,
+        p = self.p
+        while self.result == 0:
+            r = int(
+                _search.run(
+                    p.a,
+                    p.e,
+                    p.sz,
+                    p.al,
+                    p.fixed,
+                    p.width,
+                    p.area,
+                    self.heur,
+                    p.ovp,
+                    p.ovl,
+                    p.secp,
+                    p.secl,
+                    p.bys,
+                    p.sstart,
                     self.cap,
-                    self.state,
+                    p.maxdeg,
+                    p.maxspan,
+                    self.st,
+                    self.nd,
                     self.off,
+                    self.minoff,
                     self.floor,
-                    self.rem,
-                    self.cand,
-                    self.ncand,
-                    self.nexti,
-                    self.chosen,
-                    self.levels,
-                    self.saved,
-                    self.sptr,
-                    budget,
+                    self.total,
+                    self.cuts,
+                    self.mark,
+                    self.bmark,
+                    self.cb,
+                    self.cr,
+                    self.tmb,
+                    self.tmv,
+                    self.tfs,
+                    self.tfv,
+                    self.rlo,
+                    self.rhi,
+                    int(budget),
                 )  # fmt: skip
             )
+            if r != 2:
+                self.result = r
+                break
+            for name in ("cb", "cr", "tmb", "tmv", "tfs", "tfv", "rlo", "rhi"):
+                setattr(self, name, self._grow(getattr(self, name)))
         return self.result
 
     @property
     def nodes(self) -> int:
-        return int(self.state[2])
+        return int(self.st[_search.S_NODES])
 
 
 def feasible(
-    inst: Instance,
+    inst: Instance | None,
     cap: int,
     deadline: Deadline,
     ranks: tuple[str, ...] = RANKS,
-    slice_nodes: int = 20000,
     max_nodes: int | None = None,
+    prep: _Prep | None = None,
 ) -> tuple[np.ndarray | None, bool, int]:
     """Search for a placement with peak <= ``cap``. Returns ``(offsets or None, proven
-    infeasible, nodes)``: the rank orders take turns in slices of ``slice_nodes`` nodes."""
-    lo, up, sz, al, _fx = inst.arrays
-    times = np.unique(np.concatenate([lo, up]))
-    a = np.searchsorted(times, lo).astype(np.int64)
-    e = np.searchsorted(times, up).astype(np.int64)
-    br = _kernels.breadth(lo, up, sz, times)
-    ranks_ = [_rank(inst, r, br) for r in ranks]
-    total = 0
-    budget = slice_nodes
-    rate = 0.0  # nodes per second, measured, to end the last slice near the deadline
+    infeasible, nodes)``. The preorders take turns (MiniMalloc's round robin) in slices that
+    double, each resuming where it stopped; a slice never runs past the deadline."""
+    p = prep if prep is not None else prepare(inst)
+    offsets = np.zeros(p.n_all, np.int64)
+    if p.n == 0:
+        return offsets, False, 0
+    if int(p.total.max(initial=0)) > cap or int((p.sz + p.fixed).max()) > cap:
+        return None, True, 0
+    runs = [_Run(p, r, cap) for r in ranks]
+    budget = 2 * p.n
+    rate = 0.0  # search steps per second, measured
     while True:
-        for rank in ranks_:
-            run = budget
+        for run in runs:
+            b = budget
             rem = deadline.remaining()
-            if rate > 0 and math.isfinite(rem):
-                run = max(1000, min(budget, int(rate * rem)))
+            if math.isfinite(rem):
+                # a slice never outlasts the remaining time (numba cannot read the clock)
+                b = min(b, max(100, int(rate * rem * 0.8))) if rate > 0 else min(b, 1000)
+            k0 = int(run.st[_search.S_STEPS])
             t0 = time.perf_counter()
-            status, off, k = _search.solve(a, e, sz, al, rank, int(cap), run)
+            res = run.step(b)
             dt = time.perf_counter() - t0
-            if k > 1000 and dt > 0:
-                rate = k / dt
-            total += int(k)
-            if status == 1:
-                return off, False, total
-            if status == 0:
+            k = int(run.st[_search.S_STEPS]) - k0
+            if k >= 100 and dt > 0:
+                r = k / dt
+                rate = r if rate == 0 else min(r, 2 * rate)
+            total = sum(r.nodes for r in runs)
+            if res == 1:
+                offsets[p.keep] = run.off
+                return offsets, False, total
+            if res == -1:
                 return None, True, total
             if deadline.expired() or (max_nodes is not None and total >= max_nodes):
                 return None, False, total
@@ -137,8 +244,6 @@ def feasible(
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
     if inst.kind != "allocation" or inst.n > MAX_BUFFERS:
-        return None
-    if any(b.offset is not None for b in inst.buffers):
         return None
     return 40.0
 
@@ -156,8 +261,6 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
     proving optimality when the search space of a lower capacity is exhausted."""
     if inst.kind != "allocation":
         raise SolveError("exact is for allocation instances (mapping: use cpsat)")
-    if any(b.offset is not None for b in inst.buffers):
-        raise SolveError("exact does not handle fixed offsets: use cpsat")
     if inst.n > MAX_BUFFERS:
         raise SolveError(f"exact handles at most {MAX_BUFFERS} buffers; use greedy-best")
     dl = opts.deadline
@@ -167,8 +270,9 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
     best_peak = math.inf
     proven = lb  # the optimum is >= proven
     infeasible = False
+    prep = prepare(inst)
     if inst.capacity is not None:
-        off, inf, k = feasible(inst, inst.capacity, dl)
+        off, inf, k = feasible(inst, inst.capacity, dl, prep=prep)
         nodes += k
         if off is not None:
             best, best_peak = off, _common.peak(inst, off)
@@ -186,7 +290,7 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
     # minimise: try the lower bound first, then bisect between bound and incumbent
     target = lb
     while best_peak > proven and not dl.expired():
-        off, inf, k = feasible(inst, target, dl)
+        off, inf, k = feasible(inst, target, dl, prep=prep)
         nodes += k
         if off is not None:
             best, best_peak = off, _common.peak(inst, off)

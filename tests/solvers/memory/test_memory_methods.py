@@ -94,3 +94,63 @@ def test_kind_mismatch_errors() -> None:
 def test_auto_picks_fitting_methods() -> None:
     assert api.pick_auto(api.read(str(SMALL[0])), 10).name == "exact"
     assert api.pick_auto(M.generate_mapping(10, seed=1), 10).name == "cpsat"
+
+
+def _naive_place(inst: M.Instance, order, best_fit: bool) -> list[int]:
+    """Reference greedy: scan every placed buffer (the kernel finds overlaps by a tree)."""
+    off: dict[int, int] = {}
+    for b in order:
+        bb = inst.buffers[b]
+        ivs = sorted(
+            (off[c], off[c] + inst.buffers[c].size)
+            for c in off
+            if inst.buffers[c].lower < bb.upper
+            and bb.lower < inst.buffers[c].upper
+            and inst.buffers[c].size > 0
+        )
+        reach, best, waste = 0, -1, -1
+        for x0, x1 in ivs:
+            if x0 > reach and reach + bb.size <= x0:
+                if not best_fit:
+                    best = reach
+                    break
+                if best < 0 or x0 - reach - bb.size < waste:
+                    best, waste = reach, x0 - reach - bb.size
+            reach = max(reach, x1)
+        off[b] = reach if best < 0 else best
+    return [off[i] for i in range(inst.n)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_kernel_matches_naive_scan(seed: int) -> None:
+    from schedlab.solvers.memory import _common, _kernels
+
+    inst = M.generate_allocation(150, 60, slack=-1, seed=seed)
+    lo, up, sz, al, fx = inst.arrays
+    for rule in ("size", "start", "breadth"):
+        order = _common.order_by(inst, rule)
+        for bf in (True, False):
+            got = _kernels.place(order, lo, up, sz, al, fx, 0, bf, False)
+            assert list(got) == _naive_place(inst, order, bf)
+
+
+def test_exact_with_fixed_offsets_matches_cpsat() -> None:
+    for seed in range(4):
+        base = M.generate_allocation(12, 20, slack=-1, seed=seed)
+        offs = _solve(base, "greedy-size").solution["offsets"]
+        bufs = tuple(
+            M.Buffer(b.id, b.lower, b.upper, b.size, offset=offs[b.id] if i % 3 == 0 else None)
+            for i, b in enumerate(base.buffers)
+        )
+        inst = M.Instance(buffers=bufs, name="fixed")
+        ex = _solve(inst, "exact", time_limit=20)
+        cp = _solve(inst, "cpsat", time_limit=20)
+        assert ex.status is Status.OPTIMAL and cp.status is Status.OPTIMAL
+        assert ex.objective == cp.objective
+
+
+def test_exact_on_tight_challenging_instance_within_limit() -> None:
+    inst = api.read(str(CHALLENGING / "K.1048576.csv"))  # max load == capacity
+    res = _solve(inst, "exact", time_limit=20)
+    assert res.solution is not None and res.objective == inst.capacity
+    assert res.info["nodes"] > 0
