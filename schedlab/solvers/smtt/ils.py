@@ -46,6 +46,15 @@ def solve_ils(
         seq, _ = ils_iterations(p, d, w, int(iterations), opts.seed, initial=init)
     else:
         limit = opts.deadline.limit_for()
+        if limit is None:
+            # without a time limit, max_time is search time: compile the numba kernels first
+            # (a one-off per installation, cached afterwards) so that it does not eat it
+            _warm_up()
         budget = max_time if limit is None else limit
         seq = ils_solve(p, d, w, float(budget), opts.seed, log=opts.log, initial=initial)
     return SolverOutput(solution={"sequence": [int(j) for j in seq]}, status=Status.FEASIBLE)
+
+
+def _warm_up() -> None:
+    tiny = np.array([3, 1, 2], dtype=np.int64)
+    ils_solve(tiny, tiny, tiny, 0.01, 0, initial=None)
