@@ -202,8 +202,13 @@ class Instance:
 _WT_NAME = re.compile(r"wt(\d+)", re.IGNORECASE)
 
 
+_OTHER_SUFFIXES = {".fjs", ".csv", ".json", ".graphml", ".xml", ".yml", ".yaml", ".toml"}
+
+
 def _format(path: str, head: str) -> str | None:
     name = Path(path).name
+    if Path(path).suffix.lower() in _OTHER_SUFFIXES:
+        return None  # other families' formats, never smtt text
     lines = head.splitlines()
     if _WT_NAME.match(name) and name.lower().endswith(".txt"):
         return "orlib"  # the reader reports any non-integer token with its line

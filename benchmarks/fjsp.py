@@ -1,0 +1,255 @@
+"""fjsp benchmarks: Brandimarte mk01-mk10 against PyJobShop's CP-SAT model, and the long
+horizon (SD2 20 x 10 x 100) with ``rho`` against plain ``cpsat``.
+
+Run from the repository root::
+
+    python benchmarks/fjsp.py                       # both parts, 60 s and 300 s, 2 threads
+    python benchmarks/fjsp.py --part brandimarte --time-limit 10 --instances mk01,mk05
+
+Prints markdown tables as it goes and writes CSV files under ``benchmarks/results/``.
+PyJobShop (the ``bench`` extra) is the side-by-side peer; without it its column is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from schedlab.core import api
+from schedlab.models import fjsp
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+RULES = ["spt", "mor", "mwkr", "lwkr", "fifo", "random"]
+
+
+def out(line: str = "") -> None:
+    """Print and flush (the run is long and usually goes to a file)."""
+    print(line, flush=True)
+
+
+def peer_pyjobshop(inst: fjsp.Instance, time_limit: float, threads: int) -> dict[str, Any]:
+    """PyJobShop's CP-SAT model with the same budget; its schedule goes through our checker."""
+    import pyjobshop
+
+    model = pyjobshop.Model()
+    machines = [model.add_machine() for _ in range(inst.machines)]
+    index: list[tuple[int, int]] = []
+    for job_ops in inst.jobs:
+        job = model.add_job()
+        tasks = []
+        for op in job_ops:
+            task = model.add_task(job=job)
+            for m, p in op:
+                model.add_mode(task, machines[m], p)
+            tasks.append(task)
+        for a, b in zip(tasks, tasks[1:], strict=False):
+            model.add_end_before_start(a, b)
+    for j, job_ops in enumerate(inst.jobs):
+        index += [(j, k) for k in range(len(job_ops))]
+    model.set_objective(weight_makespan=1)
+    t0 = time.perf_counter()
+    res = model.solve(solver="ortools", time_limit=time_limit, display=False, num_workers=threads)
+    wall = time.perf_counter() - t0
+    rows = []
+    for (j, k), task in zip(index, res.best.tasks, strict=True):
+        rows.append((j, k, int(task.resources[0]), int(task.start), int(task.end)))
+    sol = fjsp.make_solution(rows)
+    cmax = inst.check(sol)
+    status = str(res.status.value).lower()
+    return {
+        "objective": cmax,
+        "bound": float(res.lower_bound),
+        "optimal": "optimal" in status,
+        "time": wall,
+    }
+
+
+def run_method(
+    inst: fjsp.Instance, method: str, time_limit: float, threads: int, **params: Any
+) -> dict[str, Any]:
+    """One checked schedlab solve."""
+    t0 = time.perf_counter()
+    res = api.solve(inst, method, time_limit=time_limit, threads=threads, seed=0, **params)
+    return {
+        "objective": res.objective,
+        "bound": res.bound,
+        "optimal": str(res.status) == "optimal",
+        "time": time.perf_counter() - t0,
+        "info": res.info,
+    }
+
+
+def gap(value: float, ref: float | None) -> float | None:
+    """Relative gap to the best-known value, in percent."""
+    return None if ref is None else 100.0 * (value - ref) / ref
+
+
+def brandimarte(args: argparse.Namespace) -> None:
+    """Part 1: mk01-mk10, every method and the peer, same budget."""
+    names = args.instances.split(",") if args.instances else [f"mk{k:02d}" for k in range(1, 11)]
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    try:
+        import pyjobshop  # noqa: F401
+
+        have_peer = True
+    except ImportError:
+        have_peer = False
+        out("(pyjobshop not installed: the peer column is skipped; pip install '.[bench]')")
+    cols = methods + (["pyjobshop"] if have_peer else [])
+    out(f"## Brandimarte mk01-mk10: {args.time_limit:g} s, {args.threads} threads per run")
+    out()
+    out("makespan per instance (* = proven optimal); BKS = best-known upper bound")
+    out()
+    out("| inst | BKS | LB | " + " | ".join(cols) + " |")
+    out("|---" * (3 + len(cols)) + "|")
+    records: list[dict[str, Any]] = []
+    for name in names:
+        inst = api.read(ROOT / "instances" / "fjsp" / f"{name}.fjs")
+        cells = []
+        for m in cols:
+            if m == "pyjobshop":
+                r = peer_pyjobshop(inst, args.time_limit, args.threads)
+            elif m == "rho":
+                r = run_method(inst, m, args.time_limit, args.threads, polish=False)
+            else:
+                r = run_method(inst, m, args.time_limit, args.threads)
+            rec = {
+                "instance": name,
+                "method": m,
+                "makespan": int(r["objective"]),
+                "bound": r["bound"],
+                "optimal": r["optimal"],
+                "time_s": round(r["time"], 2),
+                "bks": inst.reference,
+                "gap_pct": gap(r["objective"], inst.reference),
+            }
+            records.append(rec)
+            cells.append(f"{rec['makespan']}{'*' if rec['optimal'] else ''}")
+        lb = "-" if inst.lower_bound is None else f"{inst.lower_bound:g}"
+        out(f"| {name} | {inst.reference:g} | {lb} | " + " | ".join(cells) + " |")
+    out()
+    summary(records, cols, f"{args.time_limit:g} s")
+    write_csv(RESULTS / "fjsp_brandimarte.csv", records)
+    # never worse than the peer?
+    if have_peer:
+        worse = []
+        for m in [c for c in cols if c in ("cpsat", "lns", "rho")]:
+            for name in names:
+                mine = next(r for r in records if r["instance"] == name and r["method"] == m)
+                peer = next(
+                    r for r in records if r["instance"] == name and r["method"] == "pyjobshop"
+                )
+                if mine["makespan"] > peer["makespan"]:
+                    worse.append(f"{m}/{name}")
+        out()
+        out(f"search methods worse than the peer: {', '.join(worse) if worse else 'none'}")
+    out()
+
+
+def summary(records: list[dict[str, Any]], cols: list[str], budget: str) -> None:
+    """Per-method table: instances, solved, proven optimal, mean gap, mean/max time."""
+    out(f"per method ({budget} budget):")
+    out()
+    out(
+        "| method | instances | solved | proven optimal | mean gap to BKS | max gap | mean time s | max time s |"
+    )
+    out("|---|---|---|---|---|---|---|---|")
+    for m in cols:
+        rs = [r for r in records if r["method"] == m]
+        gaps = [r["gap_pct"] for r in rs if r["gap_pct"] is not None]
+        times = [r["time_s"] for r in rs]
+        out(
+            f"| {m} | {len(rs)} | {len(rs)} | {sum(r['optimal'] for r in rs)} | "
+            f"{statistics.mean(gaps):.2f} % | {max(gaps):.2f} % | "
+            f"{statistics.mean(times):.1f} | {max(times):.1f} |"
+        )
+
+
+def long_horizon(args: argparse.Namespace) -> None:
+    """Part 2: SD2 20 x 10 x 100 (2000 operations), rho against plain cpsat."""
+    tl = args.long_time_limit
+    out(f"## Long horizon: SD2 20 x 10 x 100 (2000 operations), {tl:g} s, {args.threads} threads")
+    out()
+    out(
+        "| instance | best rule | cpsat | rho pass (time s) | rho | rho vs cpsat | "
+        "rho reaches cpsat's makespan at s |"
+    )
+    out("|---|---|---|---|---|---|---|")
+    records = []
+    for seed in range(args.long_count):
+        inst = fjsp.generate(20, 10, 100, seed=seed)
+        rule = min(run_method(inst, m, 60, 1)["objective"] for m in ("mwkr", "mor", "fifo"))
+        cp = run_method(inst, "cpsat", tl, args.threads)
+        rho = run_method(inst, "rho", tl, args.threads, polish=True)
+        info = rho["info"]
+        reach = next(
+            (t for t, v in info["trajectory"] if v <= cp["objective"]),
+            None,
+        )
+        rec = {
+            "instance": inst.name,
+            "best_rule": int(rule),
+            "cpsat": int(cp["objective"]),
+            "cpsat_time_s": round(cp["time"], 1),
+            "rho_pass": info["rolling_makespan"],
+            "rho_pass_s": info["rolling_s"],
+            "rho": int(rho["objective"]),
+            "rho_time_s": round(rho["time"], 1),
+            "improvement_pct": 100.0 * (cp["objective"] - rho["objective"]) / cp["objective"],
+            "rho_reach_cpsat_s": reach,
+        }
+        records.append(rec)
+        out(
+            f"| {inst.name} | {rec['best_rule']} | {rec['cpsat']} | {rec['rho_pass']} "
+            f"({rec['rho_pass_s']:.0f}) | {rec['rho']} | {rec['improvement_pct']:+.2f} % | "
+            f"{'-' if reach is None else f'{reach:.0f}'} |"
+        )
+    out()
+    imp = [r["improvement_pct"] for r in records]
+    reach = [r["rho_reach_cpsat_s"] for r in records]
+    out(
+        f"mean makespan reduction of rho vs cpsat: {statistics.mean(imp):.2f} %; "
+        f"rho reached cpsat's {tl:g} s makespan within {tl / 3:.0f} s on "
+        f"{sum(1 for t in reach if t is not None and t <= tl / 3)}/{len(reach)} instances"
+    )
+    write_csv(RESULTS / "fjsp_long_horizon.csv", records)
+    out()
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` (dicts with the same keys) as CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", choices=["all", "brandimarte", "long"], default="all")
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--long-time-limit", type=float, default=300.0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--instances", default="", help="comma-separated, e.g. mk01,mk05")
+    ap.add_argument("--methods", default=",".join(RULES + ["cpsat", "rho", "lns"]))
+    ap.add_argument("--long-count", type=int, default=5)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    if args.part in ("all", "brandimarte"):
+        brandimarte(args)
+    if args.part in ("all", "long"):
+        long_horizon(args)
+    out(f"total wall time {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

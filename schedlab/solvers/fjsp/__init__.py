@@ -1,0 +1,3 @@
+"""Methods for the flexible job shop; importing registers them."""
+
+from . import cpsat, heuristics, lns, rho  # noqa: F401

@@ -1,0 +1,314 @@
+"""The CP-SAT model of the flexible job shop, for the whole instance or a part of it.
+
+One interval per operation (its duration a variable over the eligible times) and one
+optional fixed-size interval per eligible machine sharing the operation's start, exactly one
+chosen; a no-overlap per machine; the job chains; the makespan above every job's last end.
+Redundant: a cumulative of capacity M over the operation intervals, an energy bound
+``M * makespan >= total work``, start windows from the heads and tails of minimum times, and
+the first operations of identical jobs ordered (symmetry).
+
+The same builder serves the sub-problems of ``lns`` (some machines fixed, some machine
+orders kept as arcs) and of ``rho`` (a window of operations with job and machine release
+times).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ._data import Flat
+
+
+@dataclass
+class Part:
+    """What to model: a subset of the operations and what is fixed around it.
+
+    Attributes:
+        ops: the operations, each job's forming a contiguous run of its chain.
+        job_release: earliest start of a job's first operation in ``ops`` (default 0).
+        mach_release: earliest time each machine is free (default all 0).
+        fix_machine: operations whose machine is fixed.
+        arcs: pairs ``(a, b)``: ``b`` starts after ``a`` ends.
+        ub: makespan upper bound (inclusive), if known.
+        lb: makespan lower bound.
+        busy: per machine, fixed ``(start, end)`` intervals no operation may overlap.
+        deadline: latest end of some operations.
+        hint: ``op -> (machine, start)`` to warm-start from.
+        compact: weight of the sum of end times beside the makespan in the objective
+            ``W * makespan + compact * sum(ends)`` (0: the makespan alone).
+        redundant: add the redundant constraints.
+        symmetry: order identical jobs.
+    """
+
+    ops: list[int]
+    job_release: dict[int, int] = field(default_factory=dict)
+    mach_release: list[int] | None = None
+    fix_machine: dict[int, int] = field(default_factory=dict)
+    arcs: list[tuple[int, int]] = field(default_factory=list)
+    ub: int | None = None
+    lb: int = 0
+    busy: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    deadline: dict[int, int] = field(default_factory=dict)
+    hint: dict[int, tuple[int, int]] | None = None
+    compact: int = 0
+    redundant: bool = True
+    symmetry: bool = True
+
+
+@dataclass
+class CpOutcome:
+    """What a solve of a :class:`Part` gave."""
+
+    status: int
+    machine: dict[int, int]
+    start: dict[int, int]
+    makespan: int | None
+    bound: float
+    wall: float
+    stalled: bool = False
+
+    @property
+    def has_solution(self) -> bool:
+        """True if a feasible assignment came back."""
+        return self.makespan is not None
+
+    @property
+    def optimal(self) -> bool:
+        """True if CP-SAT proved the sub-problem optimal."""
+        return self.status == cp_model.OPTIMAL
+
+
+def _horizon(flat: Flat, part: Part) -> int:
+    rel = max(part.mach_release or [0])
+    rel = max(rel, max(part.job_release.values(), default=0))
+    total = sum(max(p for _, p in flat.alts[o]) for o in part.ops)
+    return rel + total
+
+
+def solve_part(
+    flat: Flat,
+    part: Part,
+    *,
+    time_limit: float | None,
+    threads: int = 1,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+    stall: float | None = None,
+    params: dict[str, object] | None = None,
+) -> CpOutcome:
+    """Build and solve the model of ``part``; ``stall`` stops the search after that many
+    seconds without a better solution."""
+    t0 = time.perf_counter()
+    model = cp_model.CpModel()
+    ops = part.ops
+    in_part = set(ops)
+    mrel = part.mach_release or [0] * flat.machines
+    ub = part.ub if part.ub is not None else _horizon(flat, part)
+    lb = part.lb
+    # earliest starts and tails within the part
+    est: dict[int, int] = {}
+    tail: dict[int, int] = {}
+    for o in ops:
+        if o - 1 in in_part and flat.job[o - 1] == flat.job[o]:
+            est[o] = est[o - 1] + flat.pmin[o - 1]
+        else:
+            est[o] = part.job_release.get(flat.job[o], 0)
+    for o in reversed(ops):
+        nxt = o + 1
+        if nxt in in_part and flat.job[nxt] == flat.job[o]:
+            tail[o] = tail[nxt] + flat.pmin[nxt]
+        else:
+            tail[o] = 0
+    starts: dict[int, cp_model.IntVar] = {}
+    ends: dict[int, cp_model.LinearExprT] = {}
+    lits: dict[int, dict[int, cp_model.IntVar]] = {}
+    dvars: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+    per_machine: list[list[cp_model.IntervalVar]] = [[] for _ in range(flat.machines)]
+    main: list[cp_model.IntervalVar] = []
+    durs: list[cp_model.LinearExprT] = []
+    for o in ops:
+        alts = flat.alts[o]
+        if o in part.fix_machine:
+            m = part.fix_machine[o]
+            alts = [(m, flat.ptime[o][m])]
+        lo = est[o]
+        lo_m = min(max(lo, mrel[m]) for m, _ in alts)
+        hi = ub - tail[o] - min(p for _, p in alts)
+        if o in part.deadline:
+            hi = min(hi, part.deadline[o] - min(p for _, p in alts))
+        s = model.new_int_var(lo_m, max(lo_m, hi), f"s{o}")
+        starts[o] = s
+        if len(alts) == 1:
+            m, p = alts[0]
+            if mrel[m] > lo_m:
+                model.add(s >= mrel[m])
+            iv = model.new_fixed_size_interval_var(s, p, f"i{o}")
+            per_machine[m].append(iv)
+            ends[o] = s + p
+            main.append(iv)
+            durs.append(p)
+            lits[o] = {m: None}  # type: ignore[dict-item]
+            continue
+        ps = sorted({p for _, p in alts})
+        d = model.new_int_var_from_domain(cp_model.Domain.from_values(ps), f"d{o}")
+        e = model.new_int_var(lo_m + ps[0], max(lo_m + ps[0], hi + ps[-1]), f"e{o}")
+        iv = model.new_interval_var(s, d, e, f"i{o}")
+        main.append(iv)
+        durs.append(d)
+        ends[o] = e
+        lo_lits = {}
+        for m, p in alts:
+            lit = model.new_bool_var(f"x{o}_{m}")
+            lo_lits[m] = lit
+            per_machine[m].append(
+                model.new_optional_fixed_size_interval_var(s, p, lit, f"a{o}_{m}")
+            )
+            if mrel[m] > lo_m:
+                model.add(s >= mrel[m]).only_enforce_if(lit)
+        model.add_exactly_one(lo_lits.values())
+        model.add(d == sum(p * lo_lits[m] for m, p in alts))
+        lits[o] = lo_lits
+        dvars[o] = (d, e)
+    for m, spans in part.busy.items():
+        for b0, b1 in spans:
+            per_machine[m].append(model.new_fixed_size_interval_var(b0, b1 - b0, f"b{m}_{b0}"))
+    for ivs in per_machine:
+        if len(ivs) > 1:
+            model.add_no_overlap(ivs)
+    makespan = model.new_int_var(max(lb, 0), max(lb, ub), "makespan")
+    for o in ops:
+        nxt = o + 1
+        if nxt in in_part and flat.job[nxt] == flat.job[o]:
+            model.add(starts[nxt] >= ends[o])
+        else:
+            model.add(makespan >= ends[o])
+    for a, b in part.arcs:
+        model.add(starts[b] >= ends[a])
+    for o, t in part.deadline.items():
+        model.add(ends[o] <= t)
+    if part.redundant:
+        if any(len(v) > 1 for v in lits.values()):
+            model.add_cumulative(main, [1] * len(main), flat.machines)
+        model.add(flat.machines * makespan >= sum(durs) + sum(mrel))
+    if part.symmetry:
+        _order_identical_jobs(flat, part, model, starts)
+    if part.compact < 0:
+        model.minimize(sum(ends.values()))
+    elif part.compact:
+        weight = len(ops) + 1
+        model.minimize(weight * makespan + part.compact * sum(ends.values()))
+    else:
+        model.minimize(makespan)
+    if part.hint and all(o in part.hint for o in ops):
+        hint_cmax = 0
+        for o in ops:
+            m, st = part.hint[o]
+            p = flat.ptime[o][m]
+            hint_cmax = max(hint_cmax, st + p)
+            model.add_hint(starts[o], st)
+            if o in dvars:
+                model.add_hint(dvars[o][0], p)
+                model.add_hint(dvars[o][1], st + p)
+            for mm, lit in lits[o].items():
+                if lit is not None:
+                    model.add_hint(lit, mm == m)
+        model.add_hint(makespan, hint_cmax)
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    if time_limit is not None:
+        prm.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - t0))
+    prm.num_workers = threads
+    prm.random_seed = seed
+    if log is not None:
+        prm.log_search_progress = True
+        solver.log_callback = log
+    for k, v in (params or {}).items():
+        setattr(prm, k, v)
+    stalled = [False]
+    watcher = None
+    if stall is not None:
+        watcher = _StallWatch(solver, stall, stalled)
+        status = solver.solve(model, watcher)
+        watcher.stop()
+    else:
+        status = solver.solve(model)
+    machine: dict[int, int] = {}
+    start: dict[int, int] = {}
+    cmax = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for o in ops:
+            start[o] = int(solver.value(starts[o]))
+            if o in part.fix_machine:
+                machine[o] = part.fix_machine[o]
+                continue
+            for m, lit in lits[o].items():
+                if lit is None or solver.boolean_value(lit):
+                    machine[o] = m
+                    break
+        cmax = int(solver.value(makespan))
+    bound = solver.best_objective_bound
+    if part.compact:
+        bound = float(lb)
+    return CpOutcome(
+        status=status,
+        machine=machine,
+        start=start,
+        makespan=cmax,
+        bound=float(bound),
+        wall=time.perf_counter() - t0,
+        stalled=stalled[0],
+    )
+
+
+def _order_identical_jobs(
+    flat: Flat, part: Part, model: cp_model.CpModel, starts: dict[int, cp_model.IntVar]
+) -> None:
+    """Identical jobs wholly inside the part, with equal release and nothing fixed: their
+    first operations start in job order."""
+    if part.fix_machine or part.arcs:
+        return
+    in_part = set(part.ops)
+    groups: dict[tuple, list[int]] = {}
+    for j, f in enumerate(flat.first):
+        run = range(f, f + flat.length[j])
+        if not all(o in in_part for o in run):
+            continue
+        key = (part.job_release.get(j, 0), tuple(tuple(flat.alts[o]) for o in run))
+        groups.setdefault(key, []).append(j)
+    for js in groups.values():
+        for a, b in zip(js, js[1:], strict=False):
+            model.add(starts[flat.first[a]] <= starts[flat.first[b]])
+
+
+class _StallWatch(cp_model.CpSolverSolutionCallback):
+    """Stops the search when no better solution came for ``stall`` seconds."""
+
+    def __init__(self, solver: cp_model.CpSolver, stall: float, flag: list[bool]) -> None:
+        super().__init__()
+        self._solver = solver
+        self._stall = stall
+        self._flag = flag
+        self._last: float | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def on_solution_callback(self) -> None:
+        self._last = time.perf_counter()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.05):
+            if self._last is not None and time.perf_counter() - self._last > self._stall:
+                self._flag[0] = True
+                self._solver.stop_search()
+                return
+
+    def stop(self) -> None:
+        """End the watcher thread."""
+        self._done.set()
+        self._thread.join()
