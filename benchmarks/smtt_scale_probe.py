@@ -5,6 +5,7 @@ Standalone: reads the instance files from ``shared/instances/smtt`` directly.
     python benchmarks/smtt_scale_probe.py                     # all sets
     python benchmarks/smtt_scale_probe.py --sets wt40 --limit 20
     python benchmarks/smtt_scale_probe.py --isolate           # one process per instance
+    python benchmarks/smtt_scale_probe.py --sets n500 --step 20 --time-limit 60
 
 Prints a markdown table: set, instances, proven optimal, equal to reference, median s, max s.
 Times are wall-clock seconds of the solver call inside the process (numba kernels are warmed
@@ -120,6 +121,7 @@ def main() -> None:
     ap.add_argument("--sets", default="wt40,wt100,n500,ils100")
     ap.add_argument("--limit", type=int, default=0, help="first N instances only (0 = all)")
     ap.add_argument("--only", default="", help="comma-separated instance indices (0-based)")
+    ap.add_argument("--step", type=int, default=1, help="every STEP-th instance (e.g. 20)")
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--ils-limit", type=float, default=10.0)
     ap.add_argument("--isolate", action="store_true", help="one process per instance")
@@ -143,6 +145,7 @@ def main() -> None:
             ks = [int(x) for x in args.only.split(",")]
         elif args.limit:
             ks = ks[: args.limit]
+        ks = ks[:: max(1, args.step)]
         res = []
         for k in ks:
             if args.isolate:

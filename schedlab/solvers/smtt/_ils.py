@@ -347,20 +347,35 @@ def ils_iterations(
     seed: int,
     initial: np.ndarray | None = None,
     target: float | None = None,
+    deadline: float | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Deterministic ILS with an iteration budget (no clock); returns (best sequence, cost)."""
+    """Deterministic ILS with an iteration budget; returns (best sequence, cost).
+
+    With ``deadline`` (a ``perf_counter`` time) the run is also cut short there; the
+    iterations it does run are the same as without it (one seeded trajectory)."""
     p, d, w = _as_arrays(p, d, w)
     n = p.shape[0]
     if initial is None:
-        cur, cc = initial_sequence(p, d, w)
+        cur, cc = initial_sequence(p, d, w, deadline)
     else:
-        cur, cc = descent(np.asarray(initial, np.int64), p, d, w)
+        cur, cc = descent(np.asarray(initial, np.int64), p, d, w, deadline)
     best = cur.copy()
     if n < 2 or n_iters <= 0:
         return best, cc
     rng = np.random.default_rng(seed)
     tgt = -1 if target is None else int(np.floor(target + 1e-9))
-    _, bc, _, _ = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *_params(n))
+    params = _params(n)
+    if deadline is None:
+        _, bc, _, _ = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *params)
+        return best, int(bc)
+    bc = cc
+    stall = 0
+    done_iters = 0
+    while done_iters < n_iters and time.perf_counter() < deadline:
+        cc, bc, stall, done = _ils_batch(cur, cc, best, bc, p, d, w, rng, 1, tgt, stall, *params)
+        done_iters += 1
+        if done:
+            break
     return best, int(bc)
 
 

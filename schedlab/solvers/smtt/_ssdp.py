@@ -26,8 +26,12 @@ published description:
 The module is self-contained (numpy + numba only).  Results are deterministic when no time
 limit is hit (the upper bound comes from an iteration-budgeted, fixed-seed dynasearch).
 
-Known limits: the unweighted n = 500 sets are out of reach (stage-1 bound too weak, the
-time-indexed network too large); some wt100 instances need > 20 s in stage 3.
+Unweighted instances (all w = 1) are handed to :mod:`._bam` (Lawler's decomposition with
+memorisation) first; SSDP runs only if that times out.  Every phase checks the deadline
+(the heuristic upper bound included: at most half of the remaining time).
+
+Known limits: for unweighted n = 500, SSDP itself is out of reach (stage-1 bound too weak,
+the time-indexed network too large); some wt100 instances need > 20 s in stage 3.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ import numba
 import numpy as np
 from numba import njit
 
-from ._ils import descent, ils_iterations, initial_sequence
+from ._bam import bam_solve
+from ._ils import _wmdd, descent, ils_iterations, initial_sequence
 
 __all__ = ["exact_solve"]
 
@@ -291,6 +296,8 @@ def _build_network(
                 run += pr_off[k]
                 if (k & 1023) == 0 and (run > max_arcs or _now() > deadline):
                     return node_t, node_j, node_c, pr_off, pr_node, False
+            elif (k & 1023) == 0 and _now() > deadline:
+                return node_t, node_j, node_c, pr_off, pr_node, False
             t = node_t[k]
             j = node_j[k]
             s = t - p[j]
@@ -899,6 +906,22 @@ def _cost(seq, p, d, w) -> int:
     return int(np.sum(w[seq] * np.maximum(0, C - d[seq])))
 
 
+def _initial_ub(p, d, w, deadline: float | None) -> tuple[np.ndarray, int]:
+    """Best of EDD and WMDD after dynasearch descent, as ``initial_sequence`` (ties go to
+    EDD), but WMDD first (faster to descend, usually better) and, with a deadline, both
+    descents together limited to half of the remaining time."""
+    n = p.shape[0]
+    if deadline is None:
+        return initial_sequence(p, d, w)
+    now = time.perf_counter()
+    ub_dl = now + 0.5 * max(0.0, deadline - now)
+    s1, c1 = descent(_wmdd(p, d, w), p, d, w, ub_dl)
+    if time.perf_counter() >= ub_dl:
+        return s1, c1
+    s0, c0 = descent(np.lexsort((np.arange(n), d)).astype(np.int64), p, d, w, ub_dl)
+    return (s0, c0) if c0 <= c1 else (s1, c1)
+
+
 def _precedences(p, d, w):
     """Rank (a linear extension used for all tie-breaks), the pairwise dominance relation
     prec[i, j] = "i precedes j in some optimal schedule" (consistent with the rank), and the
@@ -941,19 +964,42 @@ def _solve_core(
     def out_of_time() -> bool:
         return time.perf_counter() > dl
 
+    if np.all(w == 1):
+        # Unweighted: Lawler's decomposition with memorisation (schedlab.solvers.smtt._bam)
+        # is far stronger than the Lagrangian bound; it keeps 10% of the budget back so that
+        # a heuristic sequence can still be returned when it times out.
+        bdl = None
+        if deadline is not None:
+            now = time.perf_counter()
+            bdl = now + 0.9 * max(0.0, dl - now)
+        r = bam_solve(p, d, bdl)
+        if r is not None:
+            say(f"bam: proved optimum {r[1]}")
+            return r[0], int(r[1]), float(r[1]), True
+        say("bam: time limit or key overflow, falling back to SSDP")
+    # unweighted: pairing SPT completion times with sorted due dates bounds sum T_j
+    lb_pair = 0.0
+    if np.all(w == 1):
+        lb_pair = float(np.maximum(0, np.cumsum(np.sort(p)) - np.sort(d)).sum())
+
     # ---- upper bound: EDD/WMDD + dynasearch, then a deterministic iterated dynasearch
-    seq, ub = initial_sequence(p, d, w)
-    if ub > 0:
+    # Every phase is cut at the deadline; the iterated dynasearch gets at most half of the
+    # remaining budget (its trajectory is fixed by the seed, only its length by the clock).
+    seq, ub = _initial_ub(p, d, w, None if deadline is None else dl)
+    if ub > 0 and not out_of_time():
         iters = 200 if n <= 60 else (300 if n <= 150 else max(10, int(3e6 / (n * n))))
         if time_limit is not None and time_limit < 5.0:
             iters = max(1, int(iters * time_limit / 5.0))
-        s2, c2 = ils_iterations(p, d, w, iters, seed=12345, initial=seq)
+        ils_dl = None
+        if deadline is not None:
+            ils_dl = time.perf_counter() + 0.5 * max(0.0, dl - time.perf_counter())
+        s2, c2 = ils_iterations(p, d, w, iters, seed=12345, initial=seq, deadline=ils_dl)
         if c2 < ub:
             seq, ub = s2, c2
     say(f"ssdp: n={n} T={T} UB={ub}")
     if ub == 0:
         return seq, 0, 0.0, True
-    lb = 0.0
+    lb = lb_pair
     tol = 1e-6 + 1e-9 * abs(ub)
 
     def result(proven: bool) -> tuple[np.ndarray, int, float, bool]:
@@ -1025,8 +1071,12 @@ def _solve_core(
         )
         smu = float(mu.sum())
         thr = ub - 1 + tol - smu
+        if out_of_time():
+            return result(False)
         _net_forward(nn, node_c, pr_off, pr_node, F, arg)
         sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+        if out_of_time():
+            return result(False)
         _net_backward(nn, node_t, node_c, sc_off, sc_node, T, B)
         lb2 = B[0] + smu
         lb = max(lb, lb2)

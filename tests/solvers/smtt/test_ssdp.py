@@ -132,3 +132,38 @@ def test_ils_valid_and_not_below_optimum(seed: int) -> None:
     assert _cost(seq, p, d, w) >= opt
     seq2 = ils_solve(p, d, w, time_limit=0.5, seed=seed, target=opt)
     assert _cost(seq2, p, d, w) == opt
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bam_unweighted_matches_bitmask_dp(seed: int) -> None:
+    """Lawler decomposition + memorisation (the unweighted path of exact_solve)."""
+    from schedlab.solvers.smtt._bam import bam_solve
+
+    rng = np.random.default_rng(2000 + seed)
+    for _ in range(25):
+        n = int(rng.integers(1, 13))
+        p, d, w = _instance(rng, n, "unweighted")
+        p = np.maximum(p, 1)
+        opt = _bitmask_opt(p, d, w)
+        res = bam_solve(p, d, None)
+        assert res is not None
+        s, v = res
+        assert sorted(s.tolist()) == list(range(n)) and v == opt == _cost(list(s), p, d, w)
+        # with an upper bound: the optimum below it, or "nothing better" (empty sequence)
+        ub = opt + int(rng.integers(0, 3))
+        res = bam_solve(p, d, None, ub=ub)
+        assert res is not None and res[1] == opt
+        assert len(res[0]) == 0 or _cost(list(res[0]), p, d, w) == opt
+
+
+def test_exact_unweighted_time_limit_honoured() -> None:
+    import time
+
+    import schedlab
+
+    p, d, w = schedlab.read("instances/smtt/data_500_200.txt#40").arrays
+    exact_solve(p[:20], d[:20], w[:20], time_limit=1.0)  # warm-up (numba cache)
+    t0 = time.perf_counter()
+    seq, obj, lb, proven = exact_solve(p, d, w, time_limit=0.5)
+    assert time.perf_counter() - t0 < 0.8
+    assert sorted(seq) == list(range(500)) and obj == _cost(seq, p, d, w) >= lb
