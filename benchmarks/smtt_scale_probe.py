@@ -1,6 +1,6 @@
 """Probe: exact SSDP and iterated dynasearch on the OR-Library and n=500 SMTT sets.
 
-Standalone: reads the instance files from ``shared/instances/smtt`` directly.
+Standalone: reads the instance files from the bundled ``instances/smtt`` directly.
 
     python benchmarks/smtt_scale_probe.py                     # all sets
     python benchmarks/smtt_scale_probe.py --sets wt40 --limit 20
@@ -34,10 +34,7 @@ sys.path.insert(0, str(ROOT))
 from schedlab.solvers.smtt._ils import evaluate, ils_solve  # noqa: E402
 from schedlab.solvers.smtt._ssdp import exact_solve  # noqa: E402
 
-DATA_CANDIDATES = [
-    ROOT.parent / "shared" / "instances" / "smtt",
-    Path("/work/shared/instances/smtt"),
-]
+DATA_CANDIDATES = [ROOT / "instances" / "smtt"]  # the bundled copies
 
 
 def data_dir() -> Path:
@@ -47,7 +44,7 @@ def data_dir() -> Path:
     for c in DATA_CANDIDATES:
         if c.is_dir():
             return c
-    raise SystemExit("instance folder shared/instances/smtt not found (set SMTT_DATA)")
+    raise SystemExit("instance folder instances/smtt not found (set SMTT_DATA)")
 
 
 def load_orlib(n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
