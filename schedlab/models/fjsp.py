@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core.errors import InstanceError, SolutionError
+from ._json import check_keys, default_name
 from ._text import read_text
 
 PROBLEM = "fjsp"
@@ -273,17 +274,10 @@ class Instance:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
         """Build from JSON data (``"problem"`` must be ``"fjsp"`` if present)."""
-        if not isinstance(data, dict):
-            raise InstanceError("an fjsp instance must be a JSON object", source)
-        if data.get("problem", PROBLEM) != PROBLEM:
-            raise InstanceError(f"problem is {data.get('problem')!r}, not 'fjsp'", source)
-        unknown = set(data) - {"problem", "name", "machines", "jobs", "reference", "lower_bound"}
-        if unknown:
-            raise InstanceError(f"unknown key(s) {', '.join(sorted(unknown))}", source)
-        for key in ("machines", "jobs"):
-            if key not in data:
-                raise InstanceError(f'missing key "{key}"', source)
-        name = data.get("name") or (Path(source).stem if source and source[0] != "<" else "fjsp")
+        known = ("problem", "name", "machines", "jobs", "reference", "lower_bound")
+        required = ("machines", "jobs")
+        check_keys(data, PROBLEM, "an fjsp instance", known, source, required=required)
+        name = data.get("name") or default_name(source, PROBLEM)
         return cls(
             jobs=data["jobs"],
             machines=data["machines"],

@@ -44,6 +44,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core.errors import InstanceError, SolutionError
+from ._json import check_keys
 from ._text import read_text
 
 PROBLEM = "memory"
@@ -424,10 +425,6 @@ class Instance:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
         """Build from JSON data (``"problem"`` must be ``"memory"`` if present)."""
-        if not isinstance(data, dict):
-            raise InstanceError("a memory instance must be a JSON object", source)
-        if data.get("problem", PROBLEM) != PROBLEM:
-            raise InstanceError(f"problem is {data.get('problem')!r}, not 'memory'", source)
         allowed = {
             "problem",
             "kind",
@@ -439,9 +436,7 @@ class Instance:
             "slow_bandwidth",
             "reference",
         }
-        unknown = set(data) - allowed
-        if unknown:
-            raise InstanceError(f"unknown key(s) {', '.join(sorted(unknown))}", source)
+        check_keys(data, PROBLEM, "a memory instance", allowed, source)
         if not isinstance(data.get("buffers"), list):
             raise InstanceError('missing key "buffers" (a list)', source)
         bufs = []

@@ -84,6 +84,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core.errors import InstanceError, SolutionError
+from ._json import check_keys, default_name
 from ._text import read_text
 
 PROBLEM = "partition"
@@ -724,10 +725,6 @@ class Instance:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
         """Build from inline JSON data or a scenario naming profile files (see the module doc)."""
-        if not isinstance(data, dict):
-            raise InstanceError("a partition instance must be a JSON object", source)
-        if data.get("problem", PROBLEM) != PROBLEM:
-            raise InstanceError(f"problem is {data.get('problem')!r}, not 'partition'", source)
         known = {
             "problem",
             "name",
@@ -744,14 +741,12 @@ class Instance:
             "reference",
             "profiles",
         }
-        unknown = set(data) - known
-        if unknown:
-            raise InstanceError(f"unknown key(s) {', '.join(sorted(unknown))}", source)
-        default_name = Path(source).stem if source and source[0] != "<" else "partition"
+        check_keys(data, PROBLEM, "a partition instance", known, source)
+        fallback_name = default_name(source, PROBLEM)
         if "profiles" in data:
             if "layers" in data or "device_types" in data:
                 raise InstanceError('give either "profiles" or "layers"/"device_types"', source)
-            return _from_scenario(data, source, default_name)
+            return _from_scenario(data, source, fallback_name)
         for key in ("layers", "device_types", "devices"):
             if key not in data:
                 raise InstanceError(f'missing key "{key}"', source)
@@ -774,7 +769,7 @@ class Instance:
             buffers_in=data.get("buffers_in", 2),
             buffers_out=data.get("buffers_out", 2),
             model=str(data.get("model", "")),
-            name=str(data.get("name") or default_name),
+            name=str(data.get("name") or fallback_name),
             reference=data.get("reference"),
             source=source,
         )

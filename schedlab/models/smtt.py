@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..core.errors import InstanceError, SolutionError
+from ._json import check_keys, default_name
 from ._text import int_tokens, looks_numeric, parse_float, parse_int, read_text
 
 PROBLEM = "smtt"
@@ -177,17 +178,9 @@ class Instance:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
         """Build from JSON data (``"problem"`` must be ``"smtt"`` if present)."""
-        if not isinstance(data, dict):
-            raise InstanceError("an smtt instance must be a JSON object", source)
-        if data.get("problem", PROBLEM) != PROBLEM:
-            raise InstanceError(f"problem is {data.get('problem')!r}, not 'smtt'", source)
-        unknown = set(data) - {"problem", "name", "p", "d", "w", "reference"}
-        if unknown:
-            raise InstanceError(f"unknown key(s) {', '.join(sorted(unknown))}", source)
-        for key in ("p", "d"):
-            if key not in data:
-                raise InstanceError(f'missing key "{key}"', source)
-        name = data.get("name") or (Path(source).stem if source and source[0] != "<" else "smtt")
+        known = ("problem", "name", "p", "d", "w", "reference")
+        check_keys(data, PROBLEM, "an smtt instance", known, source, required=("p", "d"))
+        name = data.get("name") or default_name(source, PROBLEM)
         return cls(
             p=data["p"],
             d=data["d"],
