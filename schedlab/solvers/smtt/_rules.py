@@ -33,6 +33,11 @@ def wspt(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
     return sorted(range(len(p)), key=key)
 
 
+def _mdd_next(p: np.ndarray, d: np.ndarray, cand: np.ndarray, t: int) -> int:
+    """The candidate with the smallest max(t + p_j, d_j) (the first on ties)."""
+    return int(cand[int(np.argmin(np.maximum(t + p[cand], d[cand])))])
+
+
 def mdd(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
     """Modified due date (Baker & Bertrand): repeatedly append the job with the smallest
     max(t + p_j, d_j); ties by job index."""
@@ -42,9 +47,7 @@ def mdd(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
     seq: list[int] = []
     idx = np.arange(n)
     for _ in range(n):
-        cand = idx[left]
-        key = np.maximum(t + p[cand], d[cand])
-        j = int(cand[int(np.argmin(key))])  # argmin: first (lowest index) on ties
+        j = _mdd_next(p, d, idx[left], t)
         seq.append(j)
         left[j] = False
         t += int(p[j])
@@ -115,8 +118,7 @@ def augment(seq_rule: str, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[
             cand = np.asarray(left, dtype=np.int64)
             j = left.pop(int(np.argmin(_mddc_key(p, d, cand, t))))
         else:
-            cand = idx[remaining]
-            j = int(cand[int(np.argmin(np.maximum(t + p[cand], d[cand])))])
+            j = _mdd_next(p, d, idx[remaining], t)
         remaining[j] = False
         t += int(p[j])
         seq.append(j)
