@@ -93,7 +93,8 @@ def main() -> None:
     (the parent's watchdog starts then), then the payload."""
     out_fd = os.dup(1)
     os.dup2(2, 1)  # whatever the solver prints goes to stderr
-    sys.stdout = sys.stderr
+    # sys.stdout keeps its own object (now writing to fd 2): aliasing it to sys.stderr
+    # deadlocks Pyomo's output capture (its tee waits on one stream twice)
     _die_with_parent()
     spec = json.loads(sys.stdin.read())
     with contextlib.suppress(Exception):  # reported by run_spec below, with the others

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -146,3 +147,27 @@ def test_dask_local_cluster_matches_the_local_executor(
     dask = _rows(store)
     assert {r["key"]: r["objective"] for r in dask} == local
     assert {r["executor"] for r in dask} == {"dask"}
+
+
+@pytest.mark.parametrize("method", ["mip", "cpsat"])
+def test_engine_methods_finish_inside_a_worker(tmp_path: Path, method: str) -> None:
+    """Engines that capture their own output (Pyomo's tee around HiGHS, CP-SAT's log) must
+    not deadlock on the worker's redirected standard output (a regression: every ``mip``
+    run of the smtt benchmark was killed by the watchdog)."""
+    from schedlab.sweep.executors import execute_run
+
+    (path,) = write_instances(tmp_path / "inst", count=1)
+    spec = {
+        "key": "k",
+        "instance": json.loads(path.read_text()),
+        "method": method,
+        "params": {},
+        "time_limit": 5.0,
+        "seed": 0,
+        "threads": 1,
+        "watchdog": 15.0,
+    }
+    out = execute_run(spec)
+    assert out["exit_reason"] == "finished", out["error"]
+    res = schedlab.Result.from_json(out["result"])
+    assert res.objective == json.loads(path.read_text())["reference"]

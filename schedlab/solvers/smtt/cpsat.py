@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from ...core import SolveOptions, SolverOutput, Status, register
 from ...models.smtt import Instance
 from ._rules import best_rule
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,9 @@ def solve_cpsat(inst: Instance, opts: SolveOptions) -> SolverOutput:
     pc = p[np.asarray(jobs, dtype=np.int64)]
     before = dict(zip(jobs, (dom * pc[:, None]).sum(axis=0).tolist(), strict=True))
     after = dict(zip(jobs, (dom * pc[None, :]).sum(axis=1).tolist(), strict=True))
+    from ortools.sat.python import cp_model  # imported here: a sweep worker that runs
+    # another method need not pay for it
+
     model = cp_model.CpModel()
     starts: dict[int, cp_model.IntVar] = {}
     ends: dict[int, cp_model.IntVar] = {}
