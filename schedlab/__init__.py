@@ -26,6 +26,7 @@ from .core import (
     read,
     solve,
     versions,
+    warm_up,
 )
 
 __version__ = "0.1.0"
@@ -47,4 +48,5 @@ __all__ = [
     "read",
     "solve",
     "versions",
+    "warm_up",
 ]

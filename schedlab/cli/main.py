@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,22 @@ def methods(family: str | None) -> None:
             click.echo(f"{m.family}:")
             current = m.family
         click.echo(f"  {m.name:<{width}}  {m.kind:<9}  {m.help}")
+
+
+@main.command("warm-up")
+@click.argument("families", nargs=-1)
+@user_errors
+def warm_up(families: tuple[str, ...]) -> None:
+    """Compile the JIT kernels of every method (of FAMILIES, or of every family) once after
+    an installation, so that the first timed solve does not spend its limit compiling."""
+    for family in families:
+        if family not in FAMILIES:
+            raise SchedlabError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    for family in families or tuple(sorted({m.family for m in api.methods()})):
+        t0 = time.perf_counter()
+        done = api.warm_up(family)
+        names = ", ".join(done) if done else "nothing to compile"
+        click.echo(f"{family}: {names} ({time.perf_counter() - t0:.1f} s)")
 
 
 @main.command()

@@ -1,6 +1,17 @@
 """schedlab's core: results, statuses, options, the method registry, errors and timing."""
 
-from .api import as_instance, check, count, load, methods, pick_auto, read, solve, split_address
+from .api import (
+    as_instance,
+    check,
+    count,
+    load,
+    methods,
+    pick_auto,
+    read,
+    solve,
+    split_address,
+    warm_up,
+)
 from .errors import InstanceError, SchedlabError, SolutionError, SolveError
 from .model import Instance
 from .options import SolveOptions
@@ -35,4 +46,5 @@ __all__ = [
     "solve",
     "split_address",
     "versions",
+    "warm_up",
 ]

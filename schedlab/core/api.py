@@ -139,6 +139,32 @@ def methods(family: str | None = None) -> list[Method]:
     return out
 
 
+_WARMED: set[tuple[str, str]] = set()
+
+
+def warm_up(family: str, method: str | None = None) -> list[str]:
+    """Compile the JIT kernels of one method (``None`` or ``"auto"``: every method of the
+    family) so that a later timed solve does not pay for it; return the methods warmed.
+
+    numba caches the machine code on disk, so this matters once per installation (or after
+    an upgrade): a cold first call of ``exact`` or ``ils`` can otherwise spend longer
+    compiling than its time limit. Sweep workers call it before their watchdog starts.
+    """
+    known = family_methods(family)
+    if method is None or method == "auto":
+        chosen = list(known.values())
+    else:
+        chosen = [get_method(family, method)]
+    done = []
+    for m in chosen:
+        if m.warmup is not None:
+            if (family, m.name) not in _WARMED:
+                m.warmup()
+                _WARMED.add((family, m.name))
+            done.append(m.name)
+    return done
+
+
 def pick_auto(instance: Instance, time_limit: float | None) -> Method:
     """The method ``auto`` runs for this instance and time limit: the highest priority
     among the methods that declare themselves fit."""
@@ -299,4 +325,5 @@ __all__ = [
     "read",
     "solve",
     "split_address",
+    "warm_up",
 ]

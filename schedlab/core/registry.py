@@ -51,6 +51,8 @@ class Method:
     engine: str = "python"
     #: ``auto`` selection: a callable (instance, time_limit) -> priority or None (not fit).
     auto: Callable[[Any, float | None], float | None] | None = field(default=None, repr=False)
+    #: compiles the method's JIT kernels (numba) ahead of a timed solve; ``None``: nothing to do.
+    warmup: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -79,14 +81,20 @@ def register(
     help: str,
     engine: str = "python",
     auto: Callable[[Any, float | None], float | None] | None = None,
+    warmup: Callable[[], None] | None = None,
 ) -> Callable[[Callable[..., SolverOutput]], Callable[..., SolverOutput]]:
-    """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method."""
+    """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method.
+
+    ``warmup`` (optional) compiles the method's JIT kernels on a tiny input: the first call
+    after an installation otherwise spends seconds compiling inside the timed solve (numba
+    caches the machine code on disk, so it is a one-off per installation).
+    """
 
     def deco(func: Callable[..., SolverOutput]) -> Callable[..., SolverOutput]:
         methods = _REGISTRY.setdefault(family, {})
         if name in methods:
             raise RuntimeError(f"method {family}/{name} registered twice")
-        methods[name] = Method(family, name, exact, help, func, engine, auto)
+        methods[name] = Method(family, name, exact, help, func, engine, auto, warmup)
         return func
 
     return deco

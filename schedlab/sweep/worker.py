@@ -48,7 +48,8 @@ def _die_with_parent() -> None:
 
 
 def prepare(spec: dict[str, Any]) -> None:
-    """Import what the run needs (plugins, the family's methods) before the clock starts."""
+    """Import what the run needs (plugins, the family's methods) and compile the method's
+    JIT kernels, before the clock starts."""
     import schedlab
 
     from .config import load_plugins
@@ -57,6 +58,10 @@ def prepare(spec: dict[str, Any]) -> None:
     problem = spec.get("instance", {}).get("problem")
     if isinstance(problem, str):
         schedlab.methods(problem)
+        method = spec.get("method")
+        if isinstance(method, str):
+            # JIT compilation (a one-off per installation) is not the run's time
+            schedlab.warm_up(problem, method)
 
 
 def run_spec(spec: dict[str, Any]) -> dict[str, Any]:

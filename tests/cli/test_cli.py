@@ -138,3 +138,11 @@ def test_console_script_runs(instances_dir):
         timeout=120,
     )
     assert r.returncode == 0 and "objective" in r.stdout
+
+
+def test_warm_up_command():
+    r = run("warm-up", "smtt")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("smtt: ") and "ils" in r.output
+    r = CliRunner().invoke(main, ["warm-up", "nope"])
+    assert r.exit_code == 2 and "unknown family 'nope'" in r.output

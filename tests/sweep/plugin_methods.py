@@ -1,12 +1,12 @@
 """Test-only smtt methods, loaded by sweep files through ``plugins = [...]`` (never by the
-library): one that hangs, one that raises, one whose process dies."""
+library): one that hangs, one that raises, one whose process dies, one with a slow warm-up."""
 
 from __future__ import annotations
 
 import os
 import time
 
-from schedlab.core import SolveOptions, SolverOutput, register
+from schedlab.core import SolveOptions, SolverOutput, Status, register
 
 
 @register("smtt", "hang", exact=False, help="Test only: never returns.")
@@ -26,3 +26,14 @@ def solve_boom(inst: object, opts: SolveOptions) -> SolverOutput:
 def solve_die(inst: object, opts: SolveOptions) -> SolverOutput:
     """Exits the worker process without a word."""
     os._exit(9)
+
+
+def _slow_warmup() -> None:
+    time.sleep(3.0)  # stands for a long JIT compilation
+
+
+@register("smtt", "slowjit", exact=False, help="Test only: 3 s warm-up.", warmup=_slow_warmup)
+def solve_slowjit(inst: object, opts: SolveOptions) -> SolverOutput:
+    """The identity sequence, at once."""
+    n = len(inst.p)  # type: ignore[attr-defined]
+    return SolverOutput(solution={"sequence": list(range(n))}, status=Status.FEASIBLE)

@@ -149,6 +149,34 @@ def test_dask_local_cluster_matches_the_local_executor(
     assert {r["executor"] for r in dask} == {"dask"}
 
 
+def test_warm_up_is_not_counted_by_the_watchdog(tmp_path: Path) -> None:
+    """A method's JIT warm-up runs before the watchdog starts (a cold first call after an
+    installation would otherwise be recorded as a timeout)."""
+    write_instances(tmp_path / "inst", count=1)
+    sweep = write_sweep(
+        tmp_path / "w.toml",
+        f"""
+time_limit = 0.5
+margin = 1.0
+plugins = ["{PLUGIN}"]
+methods = ["slowjit"]
+[sets]
+tiny = ["inst/tiny0.json"]
+""",
+    )
+    store = tmp_path / "w.sqlite"
+    done = subprocess.run(
+        cli("sweep", str(sweep), "--store", str(store), "--no-progress"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = _rows(store)
+    assert row["status"] == "feasible", row["error"]
+    assert row["wall_s"] >= 3.0
+
+
 @pytest.mark.parametrize("method", ["mip", "cpsat"])
 def test_engine_methods_finish_inside_a_worker(tmp_path: Path, method: str) -> None:
     """Engines that capture their own output (Pyomo's tee around HiGHS, CP-SAT's log) must

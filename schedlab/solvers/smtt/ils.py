@@ -22,6 +22,7 @@ def _auto(inst: Instance, time_limit: float | None) -> float:
     exact=False,
     help="Iterated dynasearch (swap + insertion moves, random-swap kicks), seeded.",
     auto=_auto,
+    warmup=lambda: _warm_up(),
 )
 def solve_ils(
     inst: Instance,
