@@ -297,7 +297,10 @@ def _parse_op(d: Any, i: int, machine: Machine, source: str | None) -> Op:
     if not isinstance(name, str) or not name:
         raise InstanceError(f"ops[{i}] needs a non-empty string name", source)
     unit = d.get("unit")
-    if unit is not None and unit not in machine.units:
+    # a unit the machine does not list only labels an unlimited resource: allowed with
+    # busy 0 and no table (the GraphML reader writes ops on such resources that way)
+    unlimited = unit is not None and "table" not in d and d.get("busy", 1) == 0
+    if unit is not None and unit not in machine.units and not unlimited:
         raise InstanceError(f"op {name}: unit {unit!r} is not a unit of the machine", source)
     rows: list[tuple[int, str, int]] = []
     if "table" in d:

@@ -129,6 +129,23 @@ def test_hatschet_reader_matches_mii_csv() -> None:
         assert inst.mii_bound() == int(r["MII"]) == inst.mii
 
 
+def test_graphml_instances_survive_the_json_round_trip() -> None:
+    """Ops on unlimited resources keep their unit label (busy 0) through JSON, as sweep
+    workers rebuild every instance from its dict."""
+    rows = sorted((HATSCHET / "ChStone").rglob("*.graphml"))[:5]
+    assert rows
+    for path in rows:
+        inst = schedlab.read(str(path))
+        back = schedlab.load(json.loads(json.dumps(inst.to_dict())))
+        assert back.to_dict() == inst.to_dict()
+        assert back.mii_bound() == inst.mii_bound()
+    bad = inst.to_dict()
+    op = next(o for o in bad["ops"] if o.get("unit") not in (None, *inst.machine.units))
+    op["busy"] = 1
+    with pytest.raises(InstanceError, match="is not a unit of the machine"):
+        schedlab.load(bad)
+
+
 def test_vandongen_broken_xml_is_read() -> None:
     inst = schedlab.read(str(HATSCHET / "Programs/vanDongen/vanDongen.graphml"))
     assert inst.n == 10 and inst.mii_bound() == 6
