@@ -8,6 +8,7 @@
    improvement of the best over ``xla``; small programs (<= 60 buffers) for optimality proofs.
 
 Usage: ``python benchmarks/memory.py [--quick]`` (quick: short limits, fewer instances).
+Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/memory.toml``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ and writes ``benchmarks/results/partition.csv``. ``hv`` is the normalised hyperv
 Result objective: area dominated inside the instance's [ideal, reference] box, see
 ``schedlab.models.partition``), ``hv ratio`` = hv / hv(exact), ``IGD+`` on the same
 normalised axes against the exact front.
+Sweep file of the plain solves (rerun / extend with run.py): ``benchmarks/partition.toml``.
 """
 
 from __future__ import annotations

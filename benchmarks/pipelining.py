@@ -8,6 +8,8 @@ total / mean / max time; IMS against the optimum) and writes a CSV under
 
     python benchmarks/pipelining.py --time-limit 60            # both suites
     python benchmarks/pipelining.py --suite chstone --every 10 # a subset
+
+Sweep file of the plain solves (CHStone): ``benchmarks/pipelining.toml``.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 ``benchmarks/results/pipelining_kernels.csv``.
 
     python benchmarks/pipelining_kernels.py --time-limit 10
+
+Sweep file of the plain solves: ``benchmarks/pipelining_kernels.toml``.
 """
 
 from __future__ import annotations

@@ -22,9 +22,14 @@ sweep file. Example::
 
 A file without ``#`` means every instance in it. In a generator spec, list values form a grid
 (``seeds`` are the generator's seeds); the instance comes from
-``schedlab.models.<family>.generate(**args, seed=s)``. In ``params``, list values form a grid
-too (wrap a list-valued parameter in another list). A method entry's ``sets`` restricts it to
-some sets.
+``schedlab.models.<family>.generate(**args, seed=s)``, or from another ``generate*``
+function of that module named by ``generator`` (e.g. ``generator = "generate_mapping"``). A
+set entry that is a table (``{ files = [...], generate = [...] }``) may also have
+``drop = ["field", ...]``: those fields are removed from each of its instances (e.g.
+``drop = ["capacity"]`` turns a memory allocation instance into its minimum-peak version). In
+``params``, list values form a grid too (wrap a list-valued parameter in another list). A
+method entry's ``sets`` restricts it to some sets, and its ``time_limit`` (a number or a
+list) replaces the sweep's time limits for that method.
 
 Every run has a key: the sha256 of the canonical JSON of the instance's content
 (``to_dict()``), the method, its parameters, the time limit, the seed and the threads. A run
@@ -152,6 +157,7 @@ class MethodSpec:
     grid: dict[str, list[Any]] = field(default_factory=dict)
     sets: tuple[str, ...] | None = None
     label: str | None = None
+    time_limits: tuple[float | None, ...] | None = None
 
     def combos(self) -> list[dict[str, Any]]:
         """Every parameter combination of the grid (one empty dict without a grid)."""
@@ -236,9 +242,10 @@ class Sweep:
                     if m.sets is not None and set_name not in m.sets:
                         continue
                     known.check(problem, m)
+                    limits = self.time_limits if m.time_limits is None else list(m.time_limits)
                     for params in m.combos():
                         for tl, seed, threads in itertools.product(
-                            self.time_limits, self.seeds, self.threads
+                            limits, self.seeds, self.threads
                         ):
                             key = run_key(item.instance, m.method, params, tl, seed, threads)
                             if key in seen:
@@ -331,15 +338,7 @@ def parse_sweep(
             raise SweepError(f"set {set_name}: no instances")
         norm_sets[str(set_name)] = entries
     methods = _parse_methods(data.get("methods"))
-    tl_raw = data.get("time_limits", data.get("time_limit"))
-    time_limits: list[float | None] = []
-    for v in _as_list(tl_raw if tl_raw is not None else [None]):
-        if v is None:
-            time_limits.append(None)
-        elif isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
-            raise SweepError(f"time_limit must be positive numbers, got {v!r}")
-        else:
-            time_limits.append(float(v))
+    time_limits = _time_limits(data.get("time_limits", data.get("time_limit")))
     seeds = _int_list(data.get("seeds", data.get("seed", 0)), "seeds", minimum=0)
     threads = _int_list(data.get("threads", 1), "threads", minimum=1)
     margin = data.get("margin", DEFAULT_MARGIN)
@@ -392,6 +391,20 @@ def _as_list(v: Any) -> list[Any]:
     return list(v) if isinstance(v, list | tuple) else [v]
 
 
+def _time_limits(raw: Any, what: str = "time_limit") -> list[float | None]:
+    out: list[float | None] = []
+    for v in _as_list(raw if raw is not None else [None]):
+        if v is None:
+            out.append(None)
+        elif isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
+            raise SweepError(f"{what} must be positive numbers, got {v!r}")
+        else:
+            out.append(float(v))
+    if not out:
+        raise SweepError(f"{what}: empty list")
+    return out
+
+
 def _int_list(v: Any, what: str, minimum: int) -> list[int]:
     out = []
     for x in _as_list(v):
@@ -418,7 +431,9 @@ def _parse_methods(raw: Any) -> list[MethodSpec]:
             continue
         if not isinstance(item, dict):
             raise SweepError(f"a method entry is a name or a table, got {item!r}")
-        extra = sorted(set(item) - {"method", "name", "params", "sets", "label"})
+        extra = sorted(
+            set(item) - {"method", "name", "params", "sets", "label", "time_limit", "time_limits"}
+        )
         if extra:
             raise SweepError(f"method entry: unknown key(s) {', '.join(extra)}")
         name = item.get("method", item.get("name"))
@@ -432,12 +447,16 @@ def _parse_methods(raw: Any) -> list[MethodSpec]:
             if not vals:
                 raise SweepError(f"method {name}: parameter {k} has an empty list")
         sets = item.get("sets")
+        tl_raw = item.get("time_limits", item.get("time_limit"))
         out.append(
             MethodSpec(
                 name,
                 grid,
                 None if sets is None else tuple(str(s) for s in _as_list(sets)),
                 item.get("label"),
+                None
+                if tl_raw is None
+                else tuple(_time_limits(tl_raw, f"method {name}: time_limit")),
             )
         )
     return out
@@ -494,14 +513,16 @@ def _set_instances(
         left = None if first is None else first - len(out)
         if isinstance(entry, str):
             out.extend(_file_instances(set_name, entry, base, left))
-        elif isinstance(entry, dict) and set(entry) <= {"files", "generate"}:
+        elif isinstance(entry, dict) and set(entry) <= {"files", "generate", "drop"}:
+            got: list[InstanceSource] = []
             for f in _as_list(entry.get("files", [])):
-                out.extend(_file_instances(set_name, str(f), base, left))
+                got.extend(_file_instances(set_name, str(f), base, left))
             for g in _as_list(entry.get("generate", [])):
-                out.extend(_generated(set_name, g))
+                got.extend(_generated(set_name, g))
+            out.extend(_dropped(set_name, got, entry.get("drop", [])))
         else:
             raise SweepError(
-                f"set {set_name}: an entry is a file address or a table with files/generate, "
+                f"set {set_name}: an entry is a file address or a table with files/generate/drop, "
                 f"got {entry!r}"
             )
     if not out:
@@ -543,14 +564,16 @@ def _generated(set_name: str, spec: Any) -> list[InstanceSource]:
         raise SweepError(f"set {set_name}: a generator spec is a table with a family, got {spec!r}")
     args = dict(spec)
     family = str(args.pop("family"))
+    gen_name = str(args.pop("generator", "generate"))
     seeds = _int_list(args.pop("seeds", args.pop("seed", 0)), "generator seeds", minimum=0)
     try:
         module = importlib.import_module(f"schedlab.models.{family}")
     except ImportError:
         raise SweepError(f"set {set_name}: unknown family {family!r}") from None
-    gen = getattr(module, "generate", None)
+    gen = getattr(module, gen_name, None) if gen_name.startswith("generate") else None
     if gen is None:
-        raise SweepError(f"set {set_name}: family {family} has no generator")
+        what = "no generator" if gen_name == "generate" else f"no generator {gen_name!r}"
+        raise SweepError(f"set {set_name}: family {family} has {what}")
     names = list(args)
     out = []
     for vals in itertools.product(*(_as_list(args[k]) for k in names)):
@@ -561,5 +584,30 @@ def _generated(set_name: str, spec: Any) -> list[InstanceSource]:
             except TypeError as e:
                 raise SweepError(f"set {set_name}: generator {family}: {e}") from None
             desc = " ".join(f"{k}={v}" for k, v in kwargs.items())
-            out.append(InstanceSource(f"generate:{family} {desc} seed={s}", inst.to_dict()))
+            fn = family if gen_name == "generate" else f"{family}.{gen_name}"
+            out.append(InstanceSource(f"generate:{fn} {desc} seed={s}", inst.to_dict()))
+    return out
+
+
+def _dropped(set_name: str, items: list[InstanceSource], drop: Any) -> list[InstanceSource]:
+    """``items`` without the fields ``drop`` names (each instance rebuilt, so validated)."""
+    fields = _as_list(drop)
+    if not all(isinstance(f, str) for f in fields):
+        raise SweepError(f"set {set_name}: drop must be field names, got {drop!r}")
+    if not fields:
+        return items
+    keep = {"problem", "name"} & set(fields)
+    if keep:
+        raise SweepError(f"set {set_name}: cannot drop {', '.join(sorted(keep))}")
+    from schedlab.core.api import as_instance
+
+    out = []
+    for item in items:
+        data = {k: v for k, v in item.instance.items() if k not in fields}
+        try:
+            inst = as_instance(data).to_dict()
+        except schedlab.SchedlabError as e:
+            raise SweepError(f"set {set_name}: {item.source} without {drop}: {e}") from None
+        what = "+".join(fields)
+        out.append(InstanceSource(f"{item.source} -{what}", inst))
     return out

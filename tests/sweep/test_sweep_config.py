@@ -120,3 +120,111 @@ def test_parse_sweep_defaults() -> None:
     sw = parse_sweep({"methods": ["edd"], "sets": {"a": ["x"]}}, default_name="demo")
     assert sw.name == "demo" and sw.seeds == [0] and sw.threads == [1]
     assert sw.time_limits == [None] and sw.margin == 10.0
+
+
+CHALLENGING_A = (
+    Path(__file__).resolve().parents[2]
+    / "instances"
+    / "memory"
+    / "minimalloc"
+    / "challenging"
+    / "A.1048576.csv"
+)
+
+
+def test_method_time_limit_replaces_the_sweeps(tmp_path: Path) -> None:
+    sw = _sweep(
+        tmp_path,
+        f"""
+time_limit = [1, 2]
+margin = 3
+methods = ["edd", {{ method = "atc", time_limit = 5 }}, {{ method = "ls", time_limit = [0.5, 4] }}]
+[sets]
+a = ["{WT40}#1-2"]
+""",
+    )
+    runs = sw.expand()
+    limits = {
+        m: sorted({r.time_limit for r in runs if r.method == m}) for m in ("edd", "atc", "ls")
+    }
+    assert limits == {"edd": [1.0, 2.0], "atc": [5.0], "ls": [0.5, 4.0]}
+    assert len(runs) == 2 * (2 + 1 + 2)
+    assert all(r.watchdog == r.time_limit + 3 for r in runs)
+    r = next(r for r in runs if r.method == "atc")
+    assert r.key == run_key(r.instance, "atc", {}, 5.0, 0, 1)
+
+
+def test_method_time_limit_without_a_sweep_time_limit(tmp_path: Path) -> None:
+    sw = _sweep(
+        tmp_path,
+        f"""
+methods = ["edd", {{ method = "atc", time_limit = 5 }}]
+[sets]
+a = ["{WT40}#1"]
+""",
+    )
+    got = {(r.method, r.time_limit, r.watchdog) for r in sw.expand()}
+    assert got == {("edd", None, None), ("atc", 5.0, 15.0)}
+
+
+def test_named_generator(tmp_path: Path) -> None:
+    sw = _sweep(
+        tmp_path,
+        """
+methods = ["xla"]
+[sets]
+m = { generate = { family = "memory", generator = "generate_mapping", steps = 12, structure = "chain", capacity_fraction = [0.25, 0.5], seeds = [3] } }
+""",
+    )
+    runs = sw.expand()
+    assert len(runs) == 2
+    assert all(r.instance["kind"] == "mapping" for r in runs)
+    assert runs[0].source.startswith("generate:memory.generate_mapping steps=12")
+    from schedlab.models.memory import generate_mapping
+
+    assert runs[1].instance == generate_mapping(12, "chain", 0.5, seed=3).to_dict()
+
+
+def test_drop_fields(tmp_path: Path) -> None:
+    sw = _sweep(
+        tmp_path,
+        f"""
+methods = ["greedy-size"]
+[sets]
+capped = ["{CHALLENGING_A}"]
+free = [{{ files = ["{CHALLENGING_A}"], drop = ["capacity"] }}]
+""",
+    )
+    runs = sw.expand()
+    assert [r.set for r in runs] == ["capped", "free"]
+    capped, free = runs
+    assert capped.instance["capacity"] == 1048576 and free.instance.get("capacity") is None
+    assert free.instance["buffers"] == capped.instance["buffers"]
+    assert free.key != capped.key and free.source.endswith("-capacity")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            'methods = [{ method = "edd", time_limit = -1 }]\n[sets]\na = ["WT#1"]\n',
+            "method edd: time_limit must be positive",
+        ),
+        (
+            'methods = ["edd"]\n[sets]\na = { generate = { family = "smtt", generator = '
+            '"generate_nope", n = 5 } }\n',
+            "no generator 'generate_nope'",
+        ),
+        (
+            'methods = ["edd"]\n[sets]\na = { generate = { family = "smtt", generator = '
+            '"read", n = 5 } }\n',
+            "no generator 'read'",
+        ),
+        ('methods = ["edd"]\n[sets]\na = { files = ["WT#1"], drop = ["name"] }\n', "cannot drop"),
+        ('methods = ["edd"]\n[sets]\na = { files = ["WT#1"], drop = ["p"] }\n', "without"),
+        ('methods = ["edd"]\n[sets]\na = { files = ["WT#1"], drop = [1] }\n', "field names"),
+    ],
+)
+def test_new_key_errors(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(SweepError, match=message):
+        _sweep(tmp_path, body.replace("WT", str(WT40))).expand()

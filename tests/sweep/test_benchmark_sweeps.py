@@ -1,0 +1,35 @@
+"""Every benchmark sweep file (benchmarks/*.toml) expands into runs whose instances load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import schedlab
+from schedlab.core.api import as_instance
+from schedlab.sweep import load_sweep
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+SWEEP_FILES = sorted(BENCHMARKS.glob("*.toml"))
+
+
+def test_there_are_benchmark_sweeps() -> None:
+    names = {p.stem for p in SWEEP_FILES}
+    assert {"smtt", "fjsp", "memory", "pipelining", "partition"} <= names
+
+
+@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.stem)
+def test_benchmark_sweep_expands_and_its_instances_load(path: Path) -> None:
+    sw = load_sweep(path)
+    assert sw.name == path.stem
+    assert sw.store is not None and Path(sw.store).parent == BENCHMARKS / "results"
+    runs = sw.expand()
+    assert runs, f"{path.name}: no runs"
+    assert len({r.key for r in runs}) == len(runs)
+    assert {r.set for r in runs} == set(sw.sets), "a set without runs"
+    loaded: dict[int, schedlab.Instance] = {}
+    for r in runs:
+        if id(r.instance) not in loaded:
+            loaded[id(r.instance)] = as_instance(r.instance)
+        assert loaded[id(r.instance)].problem == r.problem
