@@ -41,6 +41,12 @@ class Part:
         hint: ``op -> (machine, start)`` to warm-start from.
         compact: weight of the sum of end times beside the makespan in the objective
             ``W * makespan + compact * sum(ends)`` (0: the makespan alone).
+        tail: per job, work left after its last operation in ``ops``: the makespan variable
+            lies above each such end plus the job's tail (default: no tails).
+        load: if positive, each machine gets an end variable (above its busy intervals and
+            the operations on it) and the objective adds ``load * sum(machine ends)``; the
+            makespan variable then also lies above ``(sum(machine ends) + rest) / M``.
+        rest: work outside the part still to be scheduled (with ``load``).
         redundant: add the redundant constraints.
         symmetry: order identical jobs.
     """
@@ -56,6 +62,9 @@ class Part:
     deadline: dict[int, int] = field(default_factory=dict)
     hint: dict[int, tuple[int, int]] | None = None
     compact: int = 0
+    tail: dict[int, int] = field(default_factory=dict)
+    load: int = 0
+    rest: int = 0
     redundant: bool = True
     symmetry: bool = True
 
@@ -186,7 +195,11 @@ def solve_part(
         if nxt in in_part and flat.job[nxt] == flat.job[o]:
             model.add(starts[nxt] >= ends[o])
         else:
-            model.add(makespan >= ends[o])
+            model.add(makespan >= ends[o] + part.tail.get(flat.job[o], 0))
+    mend: list[cp_model.IntVar] = []
+    if part.load:
+        mend = _machine_ends(flat, part, model, ops, lits, ends, mrel, ub)
+        model.add(flat.machines * makespan >= sum(mend) + part.rest)
     for a, b in part.arcs:
         model.add(starts[b] >= ends[a])
     for o, t in part.deadline.items():
@@ -197,13 +210,14 @@ def solve_part(
         model.add(flat.machines * makespan >= sum(durs) + sum(mrel))
     if part.symmetry:
         _order_identical_jobs(flat, part, model, starts)
+    extra = part.load * sum(mend) if mend else 0
     if part.compact < 0:
-        model.minimize(sum(ends.values()))
+        model.minimize(sum(ends.values()) + extra)
     elif part.compact:
         weight = len(ops) + 1
-        model.minimize(weight * makespan + part.compact * sum(ends.values()))
+        model.minimize(weight * makespan + part.compact * sum(ends.values()) + extra)
     else:
-        model.minimize(makespan)
+        model.minimize(makespan + extra)
     if part.hint and all(o in part.hint for o in ops):
         hint_cmax = 0
         for o in ops:
@@ -217,6 +231,20 @@ def solve_part(
             for mm, lit in lits[o].items():
                 if lit is not None:
                     model.add_hint(lit, mm == m)
+        if part.tail or mend:
+            hint_cmax = 0
+            m_hint = [v.proto.domain[0] for v in mend]
+            for o in ops:
+                m, st = part.hint[o]
+                e = st + flat.ptime[o][m]
+                if not (o + 1 in in_part and flat.job[o + 1] == flat.job[o]):
+                    hint_cmax = max(hint_cmax, e + part.tail.get(flat.job[o], 0))
+                if mend:
+                    m_hint[m] = max(m_hint[m], e)
+            for v, h in zip(mend, m_hint, strict=True):
+                model.add_hint(v, h)
+            if mend:
+                hint_cmax = max(hint_cmax, -(-(sum(m_hint) + part.rest) // flat.machines))
         model.add_hint(makespan, hint_cmax)
     solver = cp_model.CpSolver()
     prm = solver.parameters
@@ -252,7 +280,7 @@ def solve_part(
                     break
         cmax = int(solver.value(makespan))
     bound = solver.best_objective_bound
-    if part.compact:
+    if part.compact or mend:
         bound = float(lb)
     return CpOutcome(
         status=status,
@@ -263,6 +291,36 @@ def solve_part(
         wall=time.perf_counter() - t0,
         stalled=stalled[0],
     )
+
+
+def _machine_ends(
+    flat: Flat,
+    part: Part,
+    model: cp_model.CpModel,
+    ops: list[int],
+    lits: dict[int, dict[int, cp_model.IntVar]],
+    ends: dict[int, cp_model.LinearExprT],
+    mrel: list[int],
+    ub: int,
+) -> list[cp_model.IntVar]:
+    """One end variable per machine: above its release, its busy intervals and the end of
+    every operation placed on it."""
+    lo = list(mrel)
+    for m, spans in part.busy.items():
+        for _, b1 in spans:
+            lo[m] = max(lo[m], b1)
+    top = max(ub, max(lo))
+    mend = [model.new_int_var(lo[m], max(lo[m], top), f"mend{m}") for m in range(flat.machines)]
+    for o in ops:
+        if o in part.fix_machine:
+            model.add(mend[part.fix_machine[o]] >= ends[o])
+            continue
+        for m, lit in lits[o].items():
+            if lit is None:
+                model.add(mend[m] >= ends[o])
+            else:
+                model.add(mend[m] >= ends[o]).only_enforce_if(lit)
+    return mend
 
 
 def _order_identical_jobs(

@@ -2,18 +2,37 @@
 
 Operations are ordered by their relative position in their job (``k / n_j``, ties by job).
 Each step takes a window of the next ``window`` (H) operations not yet committed, solves it
-with CP-SAT from the current job and machine release times (objective: the window's
-makespan, then the sum of its end times, so that the window stays compact), and commits the
-``step`` (S) operations that start earliest; then it moves on. The window is hinted by the
-previous window's schedule for the operations they share and by an earliest-finish greedy
-placement for the new ones.
+with CP-SAT from the current job release times and machine occupation (the committed
+operations stay as busy intervals; the window may fill their gaps), commits the ``step``
+(S) operations that start earliest, and moves on.
+
+The window objective (``objective="bound"``, the default) is the simple lower bound of the
+final makespan that the window's schedule leaves: the larger of each job's last end in the
+window plus the minimum work left in the job, and the machine load bound ``(sum of the
+machine end times + minimum work of the operations beyond the window) / M``; then the sum
+of the machine end times (capacity used, idle included) and of the window's end times. A
+window that only minimised its own makespan would pick fast-finishing but long machine
+options and leave the later windows short of capacity. ``objective="window"`` is that
+plain window makespan (then the sum of end times).
+
+Each window is hinted by the best, under that objective, of: the previous window's
+schedule for the shared operations with an earliest-finish placement of the new ones; two
+Giffler-Thompson passes (most work remaining first, each operation on the machine
+minimising ``finish + lam * time``), with and without the shared operations kept; and the
+start schedule (the best dispatching rule, or the user's hint) restricted to the window,
+in its machine assignment and order, shifted to the release times.
 
 ``fix="critical"`` keeps, in the overlap with the previous window, the machine of every
 operation off that window's critical path (zero slack): the critical-path-aware rule that
 needs no learning. ``fix="none"`` re-optimises the overlap freely.
 
-With time left after the pass, ``polish`` runs the neighbourhood search of ``lns`` on the
-whole schedule until the time limit.
+The result is never worse than the start schedule (it stays the incumbent if the pass does
+not beat it). With time left after the pass, ``polish`` improves the incumbent until the
+time limit: ``passes - 1`` further rolling passes hinted by it (off by default: on the SD2
+instances they did no better than a fresh pass), then the neighbourhood search of ``lns``.
+``info["trajectory"]`` lists ``(seconds, makespan)`` at the end of the first pass (the
+incumbent then) and at each later improvement; ``info["pass_makespan"]`` is the first
+pass's own makespan.
 """
 
 from __future__ import annotations
@@ -24,12 +43,17 @@ from ...core import SolveError, SolveOptions, SolverOutput, Status, register
 from ...models.fjsp import Instance
 from ._cp import Part, solve_part
 from ._data import Flat, Schedule
+from ._rules import _mean_work
+from ._start import start_schedule
 from .cpsat import LARGE
 from .lns import improve
 
 #: CP-SAT parameters of the windows: presolve and the linear relaxation cost more than they
 #: give within the short window limits
 WINDOW_PARAMS: dict[str, object] = {"linearization_level": 0, "cp_model_presolve": False}
+OBJECTIVES = ("bound", "window")
+#: machine-choice weights of the later passes, relative to ``lam``
+LAM_FACTORS = (1.0, 1.0, 0.5, 2.0)
 
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
@@ -94,6 +118,135 @@ def _greedy(
     return out
 
 
+def _dispatch(
+    flat: Flat,
+    ops: list[int],
+    job_ready: list[int],
+    busy: dict[int, list[tuple[int, int]]],
+    fixed: dict[int, tuple[int, int]],
+    rem: list[float],
+    lam: float,
+) -> dict[int, tuple[int, int]]:
+    """A Giffler-Thompson pass over ``ops`` from the current release times: each job's next
+    operation goes to the machine minimising ``finish + lam * time`` (in the gaps of
+    ``busy``); among those that could start before the earliest such finish, the one with
+    the most remaining work (``rem``) goes first. Operations in ``fixed`` keep their
+    ``(machine, start)`` (they form a prefix of their job's run)."""
+    jr = list(job_ready)
+    spans = {m: sorted(v) for m, v in busy.items()}
+    out: dict[int, tuple[int, int]] = {}
+    runs: dict[int, list[int]] = {}
+    for o in ops:
+        if o in fixed:
+            m, s = fixed[o]
+            e = s + flat.ptime[o][m]
+            out[o] = (m, s)
+            jr[flat.job[o]] = max(jr[flat.job[o]], e)
+            spans.setdefault(m, []).append((s, e))
+        else:
+            runs.setdefault(flat.job[o], []).append(o)
+    for v in spans.values():
+        v.sort()
+    nxt = {j: 0 for j in runs}
+
+    def best(j: int) -> tuple[float, int, int, int, int]:
+        o = runs[j][nxt[j]]
+        b = None
+        for m, p in flat.alts[o]:
+            st = _earliest(spans.get(m, []), jr[j], p)
+            c = (st + p + lam * p, st + p, p, m, st)
+            if b is None or c < b:
+                b = c
+        assert b is not None
+        return b
+
+    cand = {j: best(j) for j in runs}
+    while cand:
+        t_star = min(c[1] for c in cand.values())
+        pick = min(
+            (j for j, c in cand.items() if c[4] < t_star or c[1] == t_star),
+            key=lambda j: (-rem[runs[j][nxt[j]]], cand[j][4], j),
+        )
+        _, e, _, m, st = cand[pick]
+        o = runs[pick][nxt[pick]]
+        out[o] = (m, st)
+        jr[pick] = e
+        lst = spans.setdefault(m, [])
+        lst.append((st, e))
+        lst.sort()
+        nxt[pick] += 1
+        if nxt[pick] == len(runs[pick]):
+            del cand[pick]
+        for j in cand:
+            cand[j] = best(j)
+    return out
+
+
+def _follow(
+    flat: Flat,
+    ops: list[int],
+    job_ready: list[int],
+    busy: dict[int, list[tuple[int, int]]],
+    fixed: dict[int, tuple[int, int]],
+    ref: Schedule,
+) -> dict[int, tuple[int, int]]:
+    """``ref`` restricted to ``ops`` and shifted to the release times: in ``ref``'s start
+    order, each operation on ``ref``'s machine, as early as its job and the gaps of ``busy``
+    allow; operations in ``fixed`` keep their ``(machine, start)``."""
+    jr = list(job_ready)
+    spans = {m: sorted(v) for m, v in busy.items()}
+    out: dict[int, tuple[int, int]] = {}
+    for o in ops:
+        if o in fixed:
+            m, s = fixed[o]
+            e = s + flat.ptime[o][m]
+            out[o] = (m, s)
+            jr[flat.job[o]] = max(jr[flat.job[o]], e)
+            spans.setdefault(m, []).append((s, e))
+    for v in spans.values():
+        v.sort()
+    for o in sorted((o for o in ops if o not in fixed), key=lambda o: (int(ref.start[o]), o)):
+        j = flat.job[o]
+        m = int(ref.machine[o])
+        p = flat.ptime[o][m]
+        s = _earliest(spans.get(m, []), jr[j], p)
+        out[o] = (m, s)
+        jr[j] = s + p
+        lst = spans.setdefault(m, [])
+        lst.append((s, s + p))
+        lst.sort()
+    return out
+
+
+def _score(
+    flat: Flat,
+    sol: dict[int, tuple[int, int]],
+    compact: int,
+    load: int,
+    tail: dict[int, int],
+    rest: int,
+    mlo: list[int],
+) -> tuple[int, int]:
+    """``(objective, makespan variable)`` of a window schedule ``sol`` as the window model
+    counts them: ``(n + 1) * makespan + compact * sum(ends) + load * sum(machine ends)``,
+    the makespan above each job's last end plus its ``tail`` and, with ``load``, above
+    ``(sum(machine ends) + rest) / M``; machine ends start from ``mlo``."""
+    ends = {o: s + flat.ptime[o][m] for o, (m, s) in sol.items()}
+    cmax = max(
+        e + tail.get(flat.job[o], 0)
+        for o, e in ends.items()
+        if not (o + 1 in sol and flat.job[o + 1] == flat.job[o])
+    )
+    obj = compact * sum(ends.values())
+    if load:
+        mend = list(mlo)
+        for o, e in ends.items():
+            mend[sol[o][0]] = max(mend[sol[o][0]], e)
+        cmax = max(cmax, -(-(sum(mend) + rest) // flat.machines))
+        obj += load * sum(mend)
+    return (len(sol) + 1) * cmax + obj, cmax
+
+
 def _critical(flat: Flat, sol: dict[int, tuple[int, int]]) -> set[int]:
     """Zero-slack operations of a window schedule (job and machine arcs inside it)."""
     ends = {o: s + flat.ptime[o][m] for o, (m, s) in sol.items()}
@@ -135,106 +288,84 @@ def solve_rho(
     window_limit: float | None = None,
     stall: float | None = 0.5,
     fix: str = "critical",
+    objective: str = "bound",
+    lam: float = 1.0,
+    passes: int = 1,
     polish: bool = True,
-    compact: int = 1,
 ) -> SolverOutput:
     """Rolling-horizon optimisation: windows of ``window`` (H) operations, ``step`` (S)
     committed per window, ``window_limit`` seconds per window (default: a share of the time
     left, at most 3 s), ``stall`` seconds without a better window schedule stop a window,
     ``fix`` ("critical" or "none") what to keep from the previous window in the overlap,
-    ``polish`` to spend the time left on the neighbourhood search."""
-    if window < 1 or not 1 <= step <= window:
-        raise SolveError(f"rho: need 1 <= step <= window, got window={window}, step={step}")
+    ``objective`` ("bound" or "window") what a window minimises, ``lam`` the weight of the
+    processing time in the machine choice of the dispatching hints, ``polish`` to spend the
+    time left improving: up to ``passes - 1`` further rolling passes hinted by the incumbent
+    (while the time left exceeds the first pass's duration; on the SD2 20 x 10 x 100
+    instances they did not beat the neighbourhood search, hence one pass by default), then
+    the neighbourhood search of ``lns``."""
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise SolveError(f"rho: window (H) must be a positive integer, got {window!r}")
+    if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= window:
+        raise SolveError(
+            f"rho: step (S) must be an integer with 1 <= step <= window, "
+            f"got window={window!r}, step={step!r}"
+        )
     if fix not in ("critical", "none"):
         raise SolveError(f"rho: fix must be 'critical' or 'none', got {fix!r}")
-    if window_limit is not None and window_limit <= 0:
-        raise SolveError("rho: window_limit must be positive")
+    if objective not in OBJECTIVES:
+        raise SolveError(f"rho: objective must be 'bound' or 'window', got {objective!r}")
+    if window_limit is not None and not window_limit > 0:
+        raise SolveError(f"rho: window_limit must be positive, got {window_limit!r}")
+    if stall is not None and not stall > 0:
+        raise SolveError(f"rho: stall must be positive, got {stall!r}")
+    if not lam >= 0:
+        raise SolveError(f"rho: lam must be non-negative, got {lam!r}")
+    if isinstance(passes, bool) or not isinstance(passes, int) or passes < 1:
+        raise SolveError(f"rho: passes must be a positive integer, got {passes!r}")
     flat = Flat.of(inst)
     dl = opts.deadline
-    order = rolling_order(flat)
-    committed: dict[int, tuple[int, int]] = {}
-    job_ready = [0] * len(flat.first)
-    busy: dict[int, list[tuple[int, int]]] = {}
-    prev: dict[int, tuple[int, int]] = {}
-    prev_crit: set[int] = set()
-    pos = 0
-    windows = 0
-    optimal_windows = 0
-    fixed_total = 0
-    while pos < flat.n:
-        ops_w = [o for o in order[pos:] if o not in committed][:window]
-        ops_w.sort()
-        left = max(1, -(-(flat.n - pos - len(ops_w)) // step) + 1)
-        if window_limit is not None:
-            limit = window_limit
-        elif dl.time_limit is None:
-            limit = 3.0
-        else:
-            limit = min(3.0, max(0.05, (0.35 if polish else 0.9) * dl.remaining() / left))
-        if dl.time_limit is not None:
-            limit = min(limit, max(0.05, dl.remaining()))
-        keep = {o: prev[o] for o in ops_w if o in prev}
-        t_min = min(job_ready[flat.job[o]] for o in ops_w)
-        near = {m: [b for b in v if b[1] > t_min] for m, v in busy.items()}
-        hint = _greedy(flat, ops_w, job_ready, near, keep)
-        fix_m: dict[int, int] = {}
-        if fix == "critical" and prev:
-            fix_m = {o: keep[o][0] for o in keep if o not in prev_crit}
-            fixed_total += len(fix_m)
-        hint_cmax = max(s + flat.ptime[o][m] for o, (m, s) in hint.items())
-        part = Part(
-            ops=ops_w,
-            job_release={flat.job[o]: job_ready[flat.job[o]] for o in ops_w},
-            busy=near,
-            fix_machine=fix_m,
-            ub=hint_cmax,
-            hint=hint,
-            compact=compact,
-            symmetry=False,
-        )
-        sol = hint
-        if not dl.expired():
-            out = solve_part(
-                flat,
-                part,
-                time_limit=limit,
-                threads=opts.threads,
-                seed=opts.seed,
-                stall=stall,
-                params=WINDOW_PARAMS,
-            )
-            if out.has_solution:
-                sol = {o: (out.machine[o], out.start[o]) for o in ops_w}
-                optimal_windows += int(out.optimal)
-            opts.emit(
-                f"rho: window {windows + 1} ({len(ops_w)} ops, {len(fix_m)} fixed): "
-                f"greedy {hint_cmax}, cp-sat {out.makespan} in {out.wall:.2f} s"
-            )
-        windows += 1
-        last = pos + len(ops_w) >= flat.n
-        by_start = sorted(ops_w, key=lambda o: (sol[o][1], o))
-        commit = by_start if last else by_start[:step]
-        for o in commit:
-            m, s = sol[o]
-            e = s + flat.ptime[o][m]
-            committed[o] = (m, s)
-            j = flat.job[o]
-            job_ready[j] = max(job_ready[j], e)
-            busy.setdefault(m, []).append((s, e))
-        while pos < flat.n and order[pos] in committed:
-            pos += 1
-        prev = {o: sol[o] for o in ops_w if o not in committed}
-        prev_crit = _critical(flat, sol) if fix == "critical" else set()
-    sched = Schedule.from_dict(
-        flat, {o: v[0] for o, v in committed.items()}, {o: v[1] for o, v in committed.items()}
-    )
-    cmax_roll = sched.makespan(flat)
+    origin, start = start_schedule(flat, opts)
+    cmax0 = start.makespan(flat)
+    t0 = dl.elapsed()
+    opts.emit(f"rho: start {origin} {cmax0} after {t0:.1f} s")
+    kw = {
+        "window": window,
+        "step": step,
+        "window_limit": window_limit,
+        "stall": stall,
+        "fix": fix,
+        "load": 1 if objective == "bound" else 0,
+        "share": 0.35 if polish else 0.9,
+    }
+    sched, stats = _rolling_pass(flat, opts, start, lam=lam, seed=opts.seed, **kw)
+    cmax_pass = sched.makespan(flat)
+    if cmax_pass > cmax0:
+        sched = start
+    cmax = cmax_roll = min(cmax_pass, cmax0)
     t_roll = dl.elapsed()
-    opts.emit(f"rho: {windows} windows, makespan {cmax_roll} after {t_roll:.1f} s")
+    opts.emit(f"rho: {stats['windows']} windows, makespan {cmax_pass} after {t_roll:.1f} s")
     trajectory = [(round(t_roll, 3), cmax_roll)]
-    stats: dict[str, int] = {}
+    pass_makespans = [cmax_pass]
+    # later passes: the incumbent hints every window; other machine-choice weights
+    while (
+        polish
+        and len(pass_makespans) < passes
+        and (dl.time_limit is None or dl.remaining() > 1.2 * (t_roll - t0))
+    ):
+        k = len(pass_makespans)
+        new, st = _rolling_pass(
+            flat, opts, sched, lam=lam * LAM_FACTORS[k % len(LAM_FACTORS)], seed=opts.seed + k, **kw
+        )
+        stats["windows"] += st["windows"]
+        c = new.makespan(flat)
+        pass_makespans.append(c)
+        opts.emit(f"rho: pass {k + 1}, makespan {c} after {dl.elapsed():.1f} s")
+        if c < cmax:
+            sched, cmax = new, c
+            trajectory.append((round(dl.elapsed(), 3), c))
+    polish_stats: dict[str, int] = {}
     if polish and dl.time_limit is not None and not dl.expired():
-        sched, stats = improve(
+        sched, polish_stats = improve(
             flat,
             sched,
             opts,
@@ -252,12 +383,136 @@ def solve_rho(
         bound=float(inst.trivial_bound),
         objective=float(cmax),
         info={
-            "windows": windows,
-            "optimal_windows": optimal_windows,
-            "fixed_machines": fixed_total,
+            "start": origin,
+            "start_makespan": cmax0,
+            "start_s": round(t0, 3),
+            **stats,
+            "pass_makespan": cmax_pass,
+            "pass_makespans": pass_makespans,
             "rolling_makespan": cmax_roll,
             "rolling_s": round(t_roll, 3),
-            "polish": stats,
+            "polish": polish_stats,
             "trajectory": trajectory,
         },
     )
+
+
+def _rolling_pass(
+    flat: Flat,
+    opts: SolveOptions,
+    ref: Schedule,
+    *,
+    window: int,
+    step: int,
+    window_limit: float | None,
+    stall: float | None,
+    fix: str,
+    load: int,
+    lam: float,
+    share: float,
+    seed: int,
+) -> tuple[Schedule, dict[str, int]]:
+    """One rolling pass over all operations; ``ref`` (a complete schedule) is one of the
+    window hints. ``share`` is the part of the time left the pass may spend."""
+    dl = opts.deadline
+    rem = _mean_work(flat)
+    order = rolling_order(flat)
+    committed: dict[int, tuple[int, int]] = {}
+    job_ready = [0] * len(flat.first)
+    busy: dict[int, list[tuple[int, int]]] = {}
+    prev: dict[int, tuple[int, int]] = {}
+    prev_crit: set[int] = set()
+    pos = 0
+    stats = {"windows": 0, "optimal_windows": 0, "fixed_machines": 0, "cp_better_windows": 0}
+    while pos < flat.n:
+        ops_w = [o for o in order[pos:] if o not in committed][:window]
+        ops_w.sort()
+        left = max(1, -(-(flat.n - pos - len(ops_w)) // step) + 1)
+        if window_limit is not None:
+            limit = window_limit
+        elif dl.time_limit is None:
+            limit = 3.0
+        else:
+            limit = min(3.0, max(0.05, share * dl.remaining() / left))
+        if dl.time_limit is not None:
+            limit = min(limit, max(0.05, dl.remaining()))
+        keep = {o: prev[o] for o in ops_w if o in prev}
+        t_min = min(job_ready[flat.job[o]] for o in ops_w)
+        near = {m: [b for b in v if b[1] > t_min] for m, v in busy.items()}
+        tail: dict[int, int] = {}
+        rest = 0
+        mlo = [0] * flat.machines
+        if load:
+            last_in = {flat.job[o]: o for o in ops_w}
+            tail = {j: flat.tail[o] for j, o in last_in.items()}
+            in_w = set(ops_w)
+            rest = sum(flat.pmin[o] for o in order[pos:] if o not in committed and o not in in_w)
+            for m, v in near.items():
+                mlo[m] = max((b1 for _, b1 in v), default=0)
+        hints = [
+            _greedy(flat, ops_w, job_ready, near, keep),
+            _dispatch(flat, ops_w, job_ready, near, keep, rem, lam),
+            _dispatch(flat, ops_w, job_ready, near, {}, rem, lam),
+            _follow(flat, ops_w, job_ready, near, keep, ref),
+        ]
+        scored = [(_score(flat, h, 1, load, tail, rest, mlo), k) for k, h in enumerate(hints)]
+        (hint_obj, hint_cmax), k = min(scored)
+        hint = hints[k]
+        fix_m: dict[int, int] = {}
+        if fix == "critical" and prev:
+            fix_m = {o: hint[o][0] for o in keep if o not in prev_crit}
+            stats["fixed_machines"] += len(fix_m)
+        part = Part(
+            ops=ops_w,
+            job_release={flat.job[o]: job_ready[flat.job[o]] for o in ops_w},
+            busy=near,
+            fix_machine=fix_m,
+            ub=hint_cmax,
+            hint=hint,
+            compact=1,
+            tail=tail,
+            load=load,
+            rest=rest,
+            symmetry=False,
+        )
+        sol = hint
+        if not dl.expired():
+            out = solve_part(
+                flat,
+                part,
+                time_limit=limit,
+                threads=opts.threads,
+                seed=seed,
+                stall=stall,
+                params=WINDOW_PARAMS,
+            )
+            if out.has_solution:
+                cand = {o: (out.machine[o], out.start[o]) for o in ops_w}
+                obj = _score(flat, cand, 1, load, tail, rest, mlo)[0]
+                if obj <= hint_obj:
+                    sol = cand
+                    stats["cp_better_windows"] += int(obj < hint_obj)
+                stats["optimal_windows"] += int(out.optimal)
+            opts.emit(
+                f"rho: window {stats['windows'] + 1} ({len(ops_w)} ops, {len(fix_m)} fixed): "
+                f"hint {hint_cmax} ({k}), cp-sat {out.makespan} in {out.wall:.2f} s"
+            )
+        stats["windows"] += 1
+        last = pos + len(ops_w) >= flat.n
+        by_start = sorted(ops_w, key=lambda o: (sol[o][1], o))
+        commit = by_start if last else by_start[:step]
+        for o in commit:
+            m, s = sol[o]
+            e = s + flat.ptime[o][m]
+            committed[o] = (m, s)
+            j = flat.job[o]
+            job_ready[j] = max(job_ready[j], e)
+            busy.setdefault(m, []).append((s, e))
+        while pos < flat.n and order[pos] in committed:
+            pos += 1
+        prev = {o: sol[o] for o in ops_w if o not in committed}
+        prev_crit = _critical(flat, sol) if fix == "critical" else set()
+    sched = Schedule.from_dict(
+        flat, {o: v[0] for o, v in committed.items()}, {o: v[1] for o, v in committed.items()}
+    )
+    return sched, stats
