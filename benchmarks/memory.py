@@ -125,12 +125,14 @@ def traces(quick: bool) -> None:
             "greedy_breadth": gbr["obj"] / lb,
             "best": min(best["obj"], gs["obj"], gbr["obj"]) / lb,
             "method": method,
+            "variant": best["info"].get("variant", ""),
             "time": best["time"],
         }
         rows.append(row)
+        label = f"{method} ({row['variant']})" if row["variant"] else method
         print(
             f"| {inst.name} | {inst.n} | {row['greedy_size']:.4f} | {row['greedy_breadth']:.4f} | "
-            f"{row['best']:.4f} | {method} | {best['time']:.1f} |",
+            f"{row['best']:.4f} | {label} | {best['time']:.1f} |",
             flush=True,
         )
     within = sum(r["best"] <= 1.005 for r in rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +35,43 @@ def peak(inst: Instance, offsets: np.ndarray) -> int:
     return int((offsets[m] + sz[m]).max()) if m.any() else 0
 
 
+def _cover(inst: Instance, frac: float) -> np.ndarray:
+    """Buffers live over the whole critical window: the time around the (first) moment of
+    max load where the load stays at least ``frac`` x max load."""
+    lo, up, sz, _al, _fx = inst.arrays
+    times = np.unique(np.concatenate([lo, up]))
+    a = np.searchsorted(times, lo)
+    e = np.searchsorted(times, up)
+    ns = max(1, len(times) - 1)
+    diff = np.zeros(ns + 1, np.int64)
+    np.add.at(diff, a, sz)
+    np.add.at(diff, e, -sz)
+    load = np.cumsum(diff)[:ns]
+    t = int(np.argmax(load))
+    high = load >= frac * load[t]
+    low = np.flatnonzero(~high[:t])
+    w0 = int(low[-1]) + 1 if low.size else 0
+    low = np.flatnonzero(~high[t:])
+    w1 = t + int(low[0]) if low.size else ns
+    return (a <= w0) & (e >= w1)
+
+
 def order_by(inst: Instance, rule: str) -> np.ndarray:
     """A placement order: ``size`` (largest first, then longest), ``start`` (earliest start,
     then largest), ``breadth`` (TFLite: by the max load over the buffer's life, then size),
-    ``area`` (size x lifetime), ``length`` (longest life first)."""
+    ``area`` (size x lifetime), ``length`` (longest life first); ``coverNN-<rule>``: the
+    buffers live over the whole critical window (where the load stays >= NN % of the max
+    load, around its peak) first, each group in ``<rule>`` order. Putting those first
+    stacks them contiguously at the bottom, as an optimal placement of the window can."""
     lo, up, sz, _al, _fx = inst.arrays
     life = up - lo
     idx = np.arange(inst.n)
+    if rule.startswith("cover"):
+        head, _, rest = rule.partition("-")
+        cov = _cover(inst, int(head[5:]) / 100.0)
+        base = np.empty(inst.n, np.int64)
+        base[order_by(inst, rest)] = idx
+        return np.lexsort((base, ~cov))
     if rule == "size":
         return np.lexsort((idx, lo, -life, -sz))
     if rule == "start":
@@ -59,44 +88,76 @@ def order_by(inst: Instance, rule: str) -> np.ndarray:
 
 
 def greedy(
-    inst: Instance, rule: str, best_fit: bool = True, skip: bool | None = None
-) -> np.ndarray:
+    inst: Instance,
+    rule: str,
+    best_fit: bool = True,
+    skip: bool | None = None,
+    deadline: Any = None,
+) -> np.ndarray | None:
     """Offsets from one greedy order (``skip``: leave what exceeds the capacity in slow
-    memory; default for mapping instances)."""
+    memory; default for mapping instances). ``None`` if the ``deadline`` expires first."""
     lo, up, sz, al, fx = inst.arrays
     if skip is None:
         skip = inst.kind == "mapping"
     cap = inst.capacity if inst.capacity is not None else 0
-    return _kernels.place(order_by(inst, rule), lo, up, sz, al, fx, cap, best_fit, skip)
+    return _kernels.place(
+        order_by(inst, rule), lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline
+    )
 
 
-#: Greedy variants tried by :func:`best_greedy`: (order, best fit?).
+def skyline(inst: Instance, rule: str, deadline: Any = None) -> np.ndarray | None:
+    """Offsets from the bottom-up greedy (:func:`._kernels.skyline`), ties of the lowest
+    offset broken by the ``rule`` order (allocation; the capacity is not enforced).
+    ``None`` if the ``deadline`` expires first."""
+    lo, up, sz, al, fx = inst.arrays
+    rank = np.empty(inst.n, np.int64)
+    rank[order_by(inst, rule)] = np.arange(inst.n)
+    return _kernels.skyline(rank, lo, up, sz, al, fx, deadline=deadline)
+
+
+#: Greedy variants tried by :func:`best_greedy`, cheap and strong ones first: (placement,
+#: order); placement ``best``/``first`` (fit into gaps, :func:`greedy`) or ``skyline``.
 VARIANTS = (
-    ("size", True),
-    ("size", False),
-    ("breadth", True),
-    ("start", False),
-    ("start", True),
-    ("area", True),
-    ("length", True),
+    ("skyline", "area"),
+    ("skyline", "cover90-size"),
+    ("best", "breadth"),
+    ("best", "size"),
+    ("skyline", "size"),
+    ("skyline", "cover95-area"),
+    ("skyline", "cover90-area"),
+    ("skyline", "cover80-size"),
+    ("first", "size"),
+    ("first", "start"),
+    ("best", "start"),
+    ("best", "area"),
+    ("best", "length"),
 )
 
 
+def run_variant(inst: Instance, fit: str, rule: str, deadline: Any = None) -> np.ndarray | None:
+    """Offsets of one variant of :data:`VARIANTS` (allocation, overflow kept); ``None`` if
+    the ``deadline`` expires first."""
+    if fit == "skyline":
+        return skyline(inst, rule, deadline)
+    return greedy(inst, rule, fit == "best", skip=False, deadline=deadline)
+
+
 def best_greedy(inst: Instance, deadline: Any = None) -> tuple[np.ndarray, str]:
-    """The lowest-peak placement among the greedy variants (allocation). With a deadline,
-    a variant starts only if the slowest one so far would still end in time (one placement
-    cannot be interrupted); the first always runs."""
+    """The lowest-peak placement among the greedy variants (allocation), in the order of
+    :data:`VARIANTS`; stops early at the lower bound. The first variant always completes;
+    the others check the ``deadline`` as they run and are dropped when it expires."""
     best: tuple[int, np.ndarray, str] | None = None
-    slowest = 0.0
-    for rule, bf in VARIANTS:
-        if best is not None and deadline is not None and deadline.remaining() < 1.2 * slowest:
+    lb = inst.lower_bound()
+    for fit, rule in VARIANTS:
+        if best is not None and (best[0] <= lb or (deadline is not None and deadline.expired())):
             break
-        t0 = time.perf_counter()
-        off = greedy(inst, rule, bf, skip=False)
-        slowest = max(slowest, time.perf_counter() - t0)
+        off = run_variant(inst, fit, rule, deadline if best is not None else None)
+        if off is None:
+            break
         p = peak(inst, off)
         if best is None or p < best[0]:
-            best = (p, off, f"{rule}/{'best' if bf else 'first'}-fit")
+            name = f"{rule}/skyline" if fit == "skyline" else f"{rule}/{fit}-fit"
+            best = (p, off, name)
     assert best is not None
     return best[1], best[2]
 

@@ -1,6 +1,9 @@
-"""numba kernels: greedy placement into gaps, and the max load per buffer."""
+"""numba kernels: greedy placement into gaps, bottom-up (skyline) placement, the max load
+per buffer, and the mapping greedy."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -21,33 +24,16 @@ def _sections(lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, i
     return a.astype(np.int64), e.astype(np.int64), max(1, times.shape[0] - 1)
 
 
-@njit(cache=True)
-def place(
-    order: np.ndarray,
-    lo: np.ndarray,
-    up: np.ndarray,
-    sz: np.ndarray,
-    al: np.ndarray,
-    fixed: np.ndarray,
-    cap: int,
-    best_fit: bool,
-    skip_overflow: bool,
-) -> np.ndarray:
-    """Place buffers in ``order`` (fixed ones first, at their offset), each into a gap among
-    the placed buffers overlapping it in time: the smallest gap that fits (``best_fit``) or
-    the lowest, else on top. Returns offsets; -1 where a buffer would exceed ``cap`` (> 0)
-    and ``skip_overflow`` is set (it stays in slow memory).
+#: Start sections per block of the start-time lists of :func:`place`.
+_BSH = 6
 
-    The placed buffers overlapping ``b`` are found without a scan of all placed buffers:
-    those live when ``b`` starts come from a segment tree over time (each placed buffer is
-    stored in the O(log T) nodes that cover its interval; a root-to-leaf path lists each
-    buffer covering a point once), those starting later within ``b``'s life from per-block
-    lists of start times. The cost is O(k log k) per buffer for its k overlapping placed
-    buffers, instead of O(n)."""
+
+@njit(cache=True)
+def place_init(order: np.ndarray, lo: np.ndarray, up: np.ndarray, fixed: np.ndarray):
+    """State of a resumable :func:`place`: ``(a, e, size, head, bhead, nxt, val, todo, cnt,
+    off, ps, pe)``; ``cnt`` = [list entries used, buffers to place, buffers done]."""
     n = lo.shape[0]
     off = np.full(n, -1, dtype=np.int64)
-    if n == 0:
-        return off
     a, e, ns = _sections(lo, up)
     size = 1
     depth = 1
@@ -56,15 +42,11 @@ def place(
         depth += 1
     # linked lists: segment tree nodes, and blocks of start sections
     head = np.full(2 * size, -1, dtype=np.int64)
-    bsh = 6
-    nblk = (ns >> bsh) + 1
+    nblk = (ns >> _BSH) + 1
     bhead = np.full(nblk, -1, dtype=np.int64)
     cap_e = n * (2 * depth + 2) + 16
     nxt = np.empty(cap_e, dtype=np.int64)
     val = np.empty(cap_e, dtype=np.int64)
-    ne = 0
-    ps = np.empty(n, dtype=np.int64)
-    pe = np.empty(n, dtype=np.int64)
     todo = np.empty(n + order.shape[0], dtype=np.int64)
     nt = 0
     for i in range(n):
@@ -75,8 +57,45 @@ def place(
         if fixed[order[k]] < 0:
             todo[nt] = order[k]
             nt += 1
-    for k in range(nt):
+    cnt = np.zeros(3, dtype=np.int64)
+    cnt[1] = nt
+    ps = np.empty(n, dtype=np.int64)
+    pe = np.empty(n, dtype=np.int64)
+    return a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe
+
+
+@njit(cache=True)
+def place_steps(
+    a: np.ndarray,
+    e: np.ndarray,
+    size: int,
+    head: np.ndarray,
+    bhead: np.ndarray,
+    nxt: np.ndarray,
+    val: np.ndarray,
+    todo: np.ndarray,
+    cnt: np.ndarray,
+    off: np.ndarray,
+    ps: np.ndarray,
+    pe: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    cap: int,
+    best_fit: bool,
+    skip_overflow: bool,
+    budget: int,
+) -> bool:
+    """Place up to ``budget`` more buffers of a :func:`place_init` state; True when all
+    are placed."""
+    bsh = _BSH
+    ne = cnt[0]
+    nt = cnt[1]
+    k = cnt[2]
+    stop = min(nt, k + budget)
+    while k < stop:
         b = todo[k]
+        k += 1
         s = sz[b]
         if fixed[b] >= 0:
             best = fixed[b]
@@ -164,7 +183,44 @@ def place(
         nxt[ne] = bhead[blk]
         bhead[blk] = ne
         ne += 1
-    return off
+    cnt[0] = ne
+    cnt[2] = k
+    return k >= nt
+
+
+def place(
+    order: np.ndarray,
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    cap: int,
+    best_fit: bool,
+    skip_overflow: bool,
+    deadline: Any = None,
+    chunk: int = 2000,
+) -> np.ndarray | None:
+    """Place buffers in ``order`` (fixed ones first, at their offset), each into a gap among
+    the placed buffers overlapping it in time: the smallest gap that fits (``best_fit``) or
+    the lowest, else on top. Returns offsets; -1 where a buffer would exceed ``cap`` (> 0)
+    and ``skip_overflow`` is set (it stays in slow memory). With a ``deadline``, the
+    placement runs in chunks of ``chunk`` buffers and returns ``None`` once it expires.
+
+    The placed buffers overlapping ``b`` are found without a scan of all placed buffers:
+    those live when ``b`` starts come from a segment tree over time (each placed buffer is
+    stored in the O(log T) nodes that cover its interval; a root-to-leaf path lists each
+    buffer covering a point once), those starting later within ``b``'s life from per-block
+    lists of start times. The cost is O(k log k) per buffer for its k overlapping placed
+    buffers, instead of O(n)."""
+    if lo.shape[0] == 0:
+        return np.full(0, -1, dtype=np.int64)
+    st = place_init(order, lo, up, fixed)
+    budget = np.iinfo(np.int64).max // 2 if deadline is None else chunk
+    while not place_steps(*st, sz, al, fixed, int(cap), best_fit, skip_overflow, budget):
+        if deadline.expired():
+            return None
+    return st[9]
 
 
 @njit(cache=True)
@@ -329,3 +385,209 @@ def map_greedy(
         for k in range(buf_ptr[best], buf_ptr[best + 1]):
             mem[buf_step[k]] -= buf_bytes[k] * dv
     return off
+
+
+@njit(cache=True)
+def _heap_push(hk: np.ndarray, hr: np.ndarray, hb: np.ndarray, m: int, k: int, r: int, b: int):
+    i = m
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] < k or (hk[p] == k and hr[p] <= r):
+            break
+        hk[i] = hk[p]
+        hr[i] = hr[p]
+        hb[i] = hb[p]
+        i = p
+    hk[i] = k
+    hr[i] = r
+    hb[i] = b
+    return m + 1
+
+
+@njit(cache=True)
+def _heap_pop(hk: np.ndarray, hr: np.ndarray, hb: np.ndarray, m: int) -> int:
+    """Remove the root (the caller read it); returns the new size."""
+    m -= 1
+    k, r, b = hk[m], hr[m], hb[m]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= m:
+            break
+        if c + 1 < m and (hk[c + 1] < hk[c] or (hk[c + 1] == hk[c] and hr[c + 1] < hr[c])):
+            c += 1
+        if k < hk[c] or (k == hk[c] and r <= hr[c]):
+            break
+        hk[i] = hk[c]
+        hr[i] = hr[c]
+        hb[i] = hb[c]
+        i = c
+    hk[i] = k
+    hr[i] = r
+    hb[i] = b
+    return m
+
+
+@njit(cache=True)
+def skyline_init(rank: np.ndarray, lo: np.ndarray, up: np.ndarray, sz: np.ndarray, fixed):
+    """State of a resumable :func:`skyline`: ``(a, e, size, tg, mx, hk, hr, hb, cnt,
+    off)``; ``cnt`` = [heap size, fixed buffers scanned]."""
+    n = lo.shape[0]
+    off = np.full(n, -1, dtype=np.int64)
+    a, e, ns = _sections(lo, up)
+    size = 1
+    while size < ns:
+        size *= 2
+    tg = np.zeros(2 * size, dtype=np.int64)  # max of updates covering the node
+    mx = np.zeros(2 * size, dtype=np.int64)  # max in the node's subtree
+    hk = np.empty(n, dtype=np.int64)
+    hr = np.empty(n, dtype=np.int64)
+    hb = np.empty(n, dtype=np.int64)
+    m = 0
+    for b in range(n):
+        if fixed[b] >= 0 or sz[b] <= 0:
+            continue
+        m = _heap_push(hk, hr, hb, m, 0, rank[b], b)
+    cnt = np.zeros(2, dtype=np.int64)
+    cnt[0] = m
+    return a, e, size, tg, mx, hk, hr, hb, cnt, off
+
+
+@njit(cache=True)
+def skyline_steps(
+    a: np.ndarray,
+    e: np.ndarray,
+    size: int,
+    tg: np.ndarray,
+    mx: np.ndarray,
+    hk: np.ndarray,
+    hr: np.ndarray,
+    hb: np.ndarray,
+    cnt: np.ndarray,
+    off: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    budget: int,
+) -> bool:
+    """Run up to ``budget`` steps (heap pops) of a :func:`skyline_init` state; True when
+    every buffer is placed."""
+    n = a.shape[0]
+    m = cnt[0]
+    k = cnt[1]
+    spent = 0
+    while True:
+        # the fixed buffers (and zero sizes) first, then the heap
+        if k < n:
+            b = k
+            k += 1
+            if fixed[b] < 0:
+                if sz[b] <= 0:
+                    off[b] = 0
+                continue
+            o = fixed[b]
+        else:
+            if m == 0:
+                break
+            if spent >= budget:
+                break
+            spent += 1
+            b = hb[0]
+            key = hk[0]
+            r = hr[0]
+            m = _heap_pop(hk, hr, hb, m)
+            # range max of the floor over [a, e)
+            cur = 0
+            le = a[b] + size
+            ri = e[b] + size
+            x = le
+            while x >= 1:
+                if tg[x] > cur:
+                    cur = tg[x]
+                x >>= 1
+            x = ri - 1
+            while x >= 1:
+                if tg[x] > cur:
+                    cur = tg[x]
+                x >>= 1
+            while le < ri:
+                if le & 1:
+                    if mx[le] > cur:
+                        cur = mx[le]
+                    le += 1
+                if ri & 1:
+                    ri -= 1
+                    if mx[ri] > cur:
+                        cur = mx[ri]
+                le >>= 1
+                ri >>= 1
+            cur = _align_up(cur, al[b])
+            if cur > key:
+                m = _heap_push(hk, hr, hb, m, cur, r, b)
+                continue
+            o = cur
+        off[b] = o
+        v = o + sz[b]
+        if sz[b] <= 0:
+            continue
+        # range chmax of the floor over [a, e) to v
+        le = a[b] + size
+        ri = e[b] + size
+        x0 = le
+        x1 = ri - 1
+        while le < ri:
+            if le & 1:
+                if tg[le] < v:
+                    tg[le] = v
+                if mx[le] < v:
+                    mx[le] = v
+                le += 1
+            if ri & 1:
+                ri -= 1
+                if tg[ri] < v:
+                    tg[ri] = v
+                if mx[ri] < v:
+                    mx[ri] = v
+            le >>= 1
+            ri >>= 1
+        while x0 >= 1:
+            if mx[x0] < v:
+                mx[x0] = v
+            x0 >>= 1
+        while x1 >= 1:
+            if mx[x1] < v:
+                mx[x1] = v
+            x1 >>= 1
+    cnt[0] = m
+    cnt[1] = k
+    return m == 0 and k >= n
+
+
+def skyline(
+    rank: np.ndarray,
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    deadline: Any = None,
+    chunk: int = 20000,
+) -> np.ndarray | None:
+    """Bottom-up ("gravity") greedy, the dive of a canonical search without backtracking:
+    repeatedly place the unplaced buffer of lowest possible offset (the highest top of the
+    placed buffers over its life; ties: lowest ``rank``) there. Fixed buffers go first and
+    raise the floor over their life to their top (the space under them is not reused).
+    With a ``deadline``, runs in chunks of ``chunk`` steps; ``None`` once it expires.
+
+    The floor per time section is a segment tree with range chmax and range max (the
+    nodes partly inside a range are the ancestors of its two end leaves); buffers wait in
+    a heap keyed by a stale offset (floors only rise, so a stale key is a lower bound,
+    refreshed when popped). O((n + refreshes) log n)."""
+    if lo.shape[0] == 0:
+        return np.full(0, -1, dtype=np.int64)
+    st = skyline_init(rank, lo, up, sz, fixed)
+    budget = np.iinfo(np.int64).max // 2 if deadline is None else chunk
+    while not skyline_steps(*st, sz, al, fixed, budget):
+        if deadline.expired():
+            return None
+    return st[9]

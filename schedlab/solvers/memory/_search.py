@@ -278,7 +278,13 @@ def run(
             mode = NEXT
             continue
 
-        # mode NEXT: try the next candidate of node d
+        # mode NEXT: try the next candidate of node d (the budget is checked here too: a
+        # run of failed placements and backtracks never enters a node)
+        if spent >= budget:
+            st[S_D] = d
+            st[S_MODE] = mode
+            st[S_STEPS] += spent
+            return 0
         if (
             st[S_TMTOP] + maxdeg > tmb.shape[0]
             or st[S_TFTOP] + maxspan + ns > tfs.shape[0]

@@ -53,10 +53,21 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
         top = int(inst.capacity or 0)
     else:
         top = _common.peak(inst, hint) if hint is not None else int(sz.sum())
+    dl = opts.deadline
+
+    def timed_out() -> SolverOutput:
+        """The build outlasted the time limit: the hint if any, else nothing."""
+        info = {"cp_status": "NOT_SOLVED (time limit during the model build)"}
+        if hint is not None:
+            return _out(inst, hint, lb, info, None)
+        return SolverOutput(solution=None, status=Status.UNKNOWN, bound=lb, info=info)
+
     m = cp_model.CpModel()
     xs, present = [], []
     tiv, siv = [], []
     for i in range(n):
+        if i % 256 == 255 and dl.expired():
+            return timed_out()
         s, a = int(sz[i]), int(al[i])
         if fx[i] >= 0:
             x = m.new_constant(int(fx[i]))
@@ -86,9 +97,12 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
         m.add_cumulative(tiv, [int(v) for v in sz], top)
         if mapping:
             # and as linear constraints, one per moment a buffer starts (for the LP bound)
-            for t in np.unique(lo):
-                live = [i for i in range(n) if lo[i] <= t < up[i] and present[i] is not None]
-                if sum(int(sz[i]) for i in live) > top:
+            free = np.array([p is not None for p in present], dtype=bool)
+            for k, t in enumerate(np.unique(lo)):
+                if k % 64 == 63 and dl.expired():
+                    return timed_out()
+                live = np.flatnonzero((lo <= t) & (t < up) & free)
+                if int(sz[live].sum()) > top:
                     m.add(sum(int(sz[i]) * present[i] for i in live) <= top)
     scale = 1.0
     peak = None
@@ -99,6 +113,8 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
         scale = _TIME_UNITS / max(1e-12, float(slow_step.max()))
         terms = []
         for s in range(len(inst.steps)):
+            if s % 256 == 255 and dl.expired():
+                return timed_out()
             c = int(math.floor(ma.compute[s] * scale))
             t = m.new_int_var(c, max(c, int(math.ceil(slow_step[s] * scale))), f"T{s}")
             expr = []
@@ -119,6 +135,8 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
         for i in range(n):
             m.add(peak >= xs[i] + int(sz[i]))
         m.minimize(peak)
+    if dl.expired():
+        return timed_out()
     if hint is not None:
         for i in range(n):
             if fx[i] >= 0:

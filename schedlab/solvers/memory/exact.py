@@ -203,10 +203,12 @@ def feasible(
     ranks: tuple[str, ...] = RANKS,
     max_nodes: int | None = None,
     prep: _Prep | None = None,
+    speed: dict[str, float] | None = None,
 ) -> tuple[np.ndarray | None, bool, int]:
     """Search for a placement with peak <= ``cap``. Returns ``(offsets or None, proven
     infeasible, nodes)``. The preorders take turns (MiniMalloc's round robin) in slices that
-    double, each resuming where it stopped; a slice never runs past the deadline."""
+    double, each resuming where it stopped; a slice never runs past the deadline (sized
+    from the measured search speed, kept in ``speed`` across calls when given)."""
     p = prep if prep is not None else prepare(inst)
     offsets = np.zeros(p.n_all, np.int64)
     if p.n == 0:
@@ -215,22 +217,26 @@ def feasible(
         return None, True, 0
     runs = [_Run(p, r, cap) for r in ranks]
     budget = 2 * p.n
-    rate = 0.0  # search steps per second, measured
+    speed = {} if speed is None else speed
+    rate = speed.get("rate", 0.0)  # search steps per second, measured
     while True:
         for run in runs:
             b = budget
             rem = deadline.remaining()
             if math.isfinite(rem):
-                # a slice never outlasts the remaining time (numba cannot read the clock)
-                b = min(b, max(100, int(rate * rem * 0.8))) if rate > 0 else min(b, 1000)
+                # a slice never outlasts the remaining time (numba cannot read the clock);
+                # short slices (~0.2 s at the measured speed) bound the overshoot when the
+                # cost of a step varies
+                b = min(b, max(16, int(rate * min(rem * 0.8, 0.2)))) if rate > 0 else min(b, 64)
             k0 = int(run.st[_search.S_STEPS])
             t0 = time.perf_counter()
             res = run.step(b)
             dt = time.perf_counter() - t0
             k = int(run.st[_search.S_STEPS]) - k0
-            if k >= 100 and dt > 0:
+            if k > 0 and dt > 1e-4:
                 r = k / dt
                 rate = r if rate == 0 else min(r, 2 * rate)
+                speed["rate"] = rate
             total = sum(r.nodes for r in runs)
             if res == 1:
                 offsets[p.keep] = run.off
@@ -271,8 +277,9 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
     proven = lb  # the optimum is >= proven
     infeasible = False
     prep = prepare(inst)
+    speed: dict[str, float] = {}
     if inst.capacity is not None:
-        off, inf, k = feasible(inst, inst.capacity, dl, prep=prep)
+        off, inf, k = feasible(inst, inst.capacity, dl, prep=prep, speed=speed)
         nodes += k
         if off is not None:
             best, best_peak = off, _common.peak(inst, off)
@@ -290,7 +297,7 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
     # minimise: try the lower bound first, then bisect between bound and incumbent
     target = lb
     while best_peak > proven and not dl.expired():
-        off, inf, k = feasible(inst, target, dl, prep=prep)
+        off, inf, k = feasible(inst, target, dl, prep=prep, speed=speed)
         nodes += k
         if off is not None:
             best, best_peak = off, _common.peak(inst, off)

@@ -1,5 +1,6 @@
-"""Greedy baselines: TFLite's greedy by size and by breadth, first fit by start time, XLA's
-memory-space-assignment order for mapping, and a marginal-benefit greedy for mapping."""
+"""Greedy baselines: TFLite's greedy by size and by breadth, first fit by start time, a
+portfolio of them and of bottom-up (skyline) placements, XLA's memory-space-assignment order
+for mapping, and a marginal-benefit greedy for mapping."""
 
 from __future__ import annotations
 
@@ -69,11 +70,13 @@ _greedy_method(
     "memory",
     "greedy-best",
     exact=False,
-    help="The best of seven greedy orders and fits (allocation), lowest peak.",
+    help="Portfolio of greedy placements (skyline, best and first fit; several orders), "
+    "lowest peak (allocation).",
     auto=lambda inst, tl: 10.0 if inst.kind == "allocation" else None,
 )
 def solve_greedy_best(inst: Instance, opts: SolveOptions) -> SolverOutput:
-    """Try every greedy variant and keep the lowest peak."""
+    """Try the greedy variants (:data:`._common.VARIANTS`) while time remains and keep the
+    lowest peak; stops at the lower bound."""
     if inst.kind != "allocation":
         raise SolveError("greedy-best is for allocation instances (mapping: use benefit)")
     off, which = _common.best_greedy(inst, opts.deadline)

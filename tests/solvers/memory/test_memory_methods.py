@@ -154,3 +154,123 @@ def test_exact_on_tight_challenging_instance_within_limit() -> None:
     res = _solve(inst, "exact", time_limit=20)
     assert res.solution is not None and res.objective == inst.capacity
     assert res.info["nodes"] > 0
+
+
+def _naive_skyline(inst: M.Instance, rank) -> list[int]:
+    """Reference bottom-up greedy: fixed buffers first; then, repeatedly, the unplaced
+    buffer of lowest (aligned top of the placed buffers overlapping it, rank) goes there."""
+    bs = inst.buffers
+    off = {i: b.offset for i, b in enumerate(bs) if b.offset is not None}
+    for i, b in enumerate(bs):
+        if b.offset is None and b.size == 0:
+            off[i] = 0
+
+    def low(i: int) -> int:
+        b = bs[i]
+        t = max(
+            (
+                off[c] + bs[c].size
+                for c in off
+                if bs[c].lower < b.upper and b.lower < bs[c].upper and bs[c].size > 0
+            ),
+            default=0,
+        )
+        return -(-t // b.alignment) * b.alignment
+
+    while len(off) < len(bs):
+        i = min((i for i in range(len(bs)) if i not in off), key=lambda i: (low(i), rank[i]))
+        off[i] = low(i)
+    return [off[i] for i in range(len(bs))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_skyline_kernel_matches_naive(seed: int) -> None:
+    import numpy as np
+
+    from schedlab.solvers.memory import _kernels
+
+    base = M.generate_allocation(40, 30, slack=-1, seed=seed)
+    rng = np.random.default_rng(seed)
+    bufs = tuple(
+        M.Buffer(
+            b.id,
+            b.lower,
+            b.upper,
+            b.size if i % 7 else 0,
+            alignment=int(rng.choice([1, 2, 4])),
+            offset=(8 * i if i % 9 == 4 else None),
+        )
+        for i, b in enumerate(base.buffers)
+    )
+    inst = M.Instance(buffers=bufs, name="sky")
+    lo, up, sz, al, fx = inst.arrays
+    rank = rng.permutation(inst.n).astype(np.int64)
+    got = _kernels.skyline(rank, lo, up, sz, al, fx)
+    assert list(got) == _naive_skyline(inst, rank)
+    assert inst.check({"offsets": {b.id: int(got[i]) for i, b in enumerate(bufs)}}) >= 0
+
+
+def test_kernels_stop_at_an_expired_deadline_and_resume() -> None:
+    import numpy as np
+
+    from schedlab.core.timing import Deadline
+    from schedlab.solvers.memory import _common, _kernels
+
+    inst = M.generate_allocation(300, 100, slack=-1, seed=3)
+    lo, up, sz, al, fx = inst.arrays
+    order = _common.order_by(inst, "size")
+    gone = Deadline(0.0)
+    assert (
+        _kernels.place(order, lo, up, sz, al, fx, 0, True, False, deadline=gone, chunk=50) is None
+    )
+    rank = np.arange(inst.n, dtype=np.int64)
+    assert _kernels.skyline(rank, lo, up, sz, al, fx, deadline=gone, chunk=50) is None
+    # in chunks (a deadline far away) the result is the one-shot result
+    far = Deadline(1e6)
+    one = _kernels.place(order, lo, up, sz, al, fx, 0, True, False)
+    assert list(_kernels.place(order, lo, up, sz, al, fx, 0, True, False, far, 7)) == list(one)
+    one = _kernels.skyline(rank, lo, up, sz, al, fx)
+    assert list(_kernels.skyline(rank, lo, up, sz, al, fx, far, 7)) == list(one)
+
+
+def test_best_greedy_respects_the_deadline() -> None:
+    from schedlab.core.timing import Deadline
+    from schedlab.solvers.memory import _common
+
+    inst = M.generate_allocation(400, 200, slack=-1, seed=2)
+    off, which = _common.best_greedy(inst, Deadline(0.0))  # only the first variant runs
+    fit, rule = _common.VARIANTS[0]
+    assert which.startswith(rule) and list(off) == list(_common.run_variant(inst, fit, rule))
+
+
+def test_cover_order_puts_window_buffers_first() -> None:
+    from schedlab.solvers.memory import _common
+
+    inst = M.Instance(
+        buffers=(
+            M.Buffer("a", 0, 4, 2),
+            M.Buffer("b", 1, 3, 10),
+            M.Buffer("c", 2, 3, 12),
+            M.Buffer("d", 1, 2, 1),
+        )
+    )
+    # loads 2, 13, 24, 2: the window at 50 % is [1, 3), covered by a and b only
+    ids = [inst.buffers[i].id for i in _common.order_by(inst, "cover50-size")]
+    assert ids == ["b", "a", "c", "d"]
+    assert [inst.buffers[i].id for i in _common.order_by(inst, "size")] == ["c", "b", "a", "d"]
+
+
+def test_greedy_best_reaches_the_max_load_on_a_real_trace() -> None:
+    inst = api.read(str(ROOT / "instances" / "memory" / "idealloc" / "iopddl" / "G_1.csv"))
+    res = _solve(inst.with_capacity(None), "greedy-best", time_limit=30)
+    assert res.objective == inst.max_load and res.status is Status.OPTIMAL
+
+
+def test_cpsat_build_respects_the_time_limit() -> None:
+    import time
+
+    inst = M.generate_mapping(1000, "transformer", 0.25, seed=4)
+    t = time.perf_counter()
+    res = _solve(inst, "cpsat", time_limit=0.05)
+    assert time.perf_counter() - t < 5.0
+    assert res.solution is not None  # the hint at least
