@@ -8,6 +8,7 @@ Run from the repository root::
 
 Prints markdown tables as it goes and writes CSV files under ``benchmarks/results/``.
 PyJobShop (the ``bench`` extra) is the side-by-side peer; without it its column is skipped.
+Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/fjsp.toml``.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def brandimarte(args: argparse.Namespace) -> None:
     # never worse than the peer?
     if have_peer:
         worse = []
-        for m in [c for c in cols if c in ("cpsat", "lns", "rho")]:
+        for m in [c for c in cols if c in ("cpsat", "lns", "rho", "tabu")]:
             for name in names:
                 mine = next(r for r in records if r["instance"] == name and r["method"] == m)
                 peer = next(
@@ -188,17 +189,21 @@ def long_horizon(args: argparse.Namespace) -> None:
         cp = run_method(inst, "cpsat", tl, args.threads)
         rho = run_method(inst, "rho", tl, args.threads, polish=True)
         info = rho["info"]
-        reach = next(
-            (t for t, v in info["trajectory"] if v <= cp["objective"]),
-            None,
-        )
+        # only rho's own schedules count: the first point is the start schedule (the best
+        # rule, which cpsat starts from too) when the first pass did not beat it
+        traj = info["trajectory"]
+        if info["pass_makespan"] > traj[0][1]:
+            traj = traj[1:]
+        reach = next((t for t, v in traj if v <= cp["objective"]), None)
         rec = {
             "instance": inst.name,
             "best_rule": int(rule),
             "cpsat": int(cp["objective"]),
             "cpsat_time_s": round(cp["time"], 1),
-            "rho_pass": info["rolling_makespan"],
+            "rho_pass": info["pass_makespan"],
             "rho_pass_s": info["rolling_s"],
+            "rho_passes": " ".join(str(c) for c in info.get("pass_makespans", [])),
+            "rho_trajectory": " ".join(f"{t:.0f}:{v}" for t, v in info["trajectory"]),
             "rho": int(rho["objective"]),
             "rho_time_s": round(rho["time"], 1),
             "improvement_pct": 100.0 * (cp["objective"] - rho["objective"]) / cp["objective"],
@@ -239,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--long-time-limit", type=float, default=300.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--instances", default="", help="comma-separated, e.g. mk01,mk05")
-    ap.add_argument("--methods", default=",".join(RULES + ["cpsat", "rho", "lns"]))
+    ap.add_argument("--methods", default=",".join(RULES + ["cpsat", "rho", "lns", "tabu"]))
     ap.add_argument("--long-count", type=int, default=5)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()

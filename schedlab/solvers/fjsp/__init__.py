@@ -1,3 +1,3 @@
 """Methods for the flexible job shop; importing registers them."""
 
-from . import cpsat, heuristics, lns, rho  # noqa: F401
+from . import cpsat, heuristics, lns, rho, tabu  # noqa: F401
