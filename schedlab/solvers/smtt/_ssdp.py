@@ -10,28 +10,42 @@ published description:
   multipliers by subgradient optimisation.  Forward+backward labels eliminate every node whose
   best path cost exceeds UB - 1.
 * Stage 2: adjacent-pair interchange dominance (i then j finishing at t is forbidden when
-  j then i is cheaper, or equal and i > j), on the reduced network, with a few more
-  subgradient steps; arcs are eliminated by bound as well.
+  j then i is cheaper, or equal and i ranks after j) and no repetition within three
+  successive jobs (i, j, i): every node keeps its best label and the best one whose
+  neighbouring job differs, so "best path avoiding job x" costs O(1).  The first forward and
+  backward passes run on the implicit network (arcs checked on the fly, never stored), and
+  only nodes and arcs surviving that bound are built; then subgradient rounds, each followed
+  by node/arc elimination by bound and (rounds 0, 1, 2, 4, ...) a Lagrangian heuristic on the
+  relaxed path.
 * Stage 3: successive sublimation.  A set M of jobs is memorised in the state (bit mask of the
-  jobs of M already processed), enforcing "exactly once" for them.  Jobs that the best
-  relaxed path repeats or misses are added to M a few at a time; each forward pass uses the
-  previous stage's backward labels as bounds, each backward pass eliminates states by UB.
-  When the best relaxed path is feasible it is optimal.
+  jobs of M already processed), enforcing "exactly once" for them; states carry the same
+  best / second-best labels as stage 2.  Jobs that the best relaxed path repeats or misses
+  are added to M a few at a time; each forward pass uses the previous stage's backward
+  labels as bounds, each backward pass eliminates states by UB, a few subgradient steps
+  follow.  When the best relaxed path is feasible it is optimal.
 
 * Dominance used throughout: a job i precedes j whenever p_i <= p_j, w_i >= w_j, d_i <= d_j
-  (ties broken by one fixed rank that the adjacent-pair rule also uses, so some optimal
-  schedule satisfies every rule at once).  It gives completion-time windows (node
-  elimination) and, in stage 3, forbids states where a memorised job is out of order.
+  (ties broken by one fixed rank, due date first, that the adjacent-pair rule also uses, so
+  some optimal schedule satisfies every rule at once).  It gives completion-time windows
+  (node elimination) and, in stage 3, forbids states where a memorised job is out of order.
+  Ranking by due date first matters: two adjacent on-time jobs whose swap keeps both on time
+  cost the same either way, so the rank orders them, and runs of on-time jobs are then in
+  EDD order -- no job can repeat inside such a run.  (A processing-time-first rank left
+  the zero-cost early part of many wt100 instances fully degenerate for the relaxation.)
 
 The module is self-contained (numpy + numba only).  Results are deterministic when no time
 limit is hit (the upper bound comes from an iteration-budgeted, fixed-seed dynasearch).
+
+Upper bound: EDD/WMDD + dynasearch descent, then a short deterministic iterated dynasearch;
+a few more iterations only when stage 2 stalls (the gap may be the upper bound's).
 
 Unweighted instances (all w = 1) are handed to :mod:`._bam` (Lawler's decomposition with
 memorisation) first; SSDP runs only if that times out.  Every phase checks the deadline
 (the heuristic upper bound included: at most half of the remaining time).
 
-Known limits: for unweighted n = 500, SSDP itself is out of reach (stage-1 bound too weak,
-the time-indexed network too large); some wt100 instances need > 20 s in stage 3.
+Measured (benchmarks/smtt_scale_probe.py): OR-Library wt40 and wt100 all proven, wt100 median
+about 0.5 s of CPU.  Known limits: for unweighted n = 500, SSDP itself is out of reach
+(stage-1 bound too weak, the time-indexed network too large).
 """
 
 from __future__ import annotations
@@ -52,8 +66,9 @@ INF = 1e300
 MAX_ARCS = 80_000_000  # arcs of the stage-2 network (8 bytes each)
 MAX_STATES = 40_000_000  # states of one sublimation stage
 SG_ITERS = 10  # subgradient steps after each sublimation stage
-S1_ITERS = 300  # stage-1 subgradient iterations
+S1_ITERS = 150  # stage-1 subgradient iterations
 S2_ITERS = 25  # stage-2 subgradient iterations per reduction round
+ILS_B_ITERS = 40  # more dynasearch iterations when stage 2 stalls (at most)
 
 
 # ----------------------------------------------------------------------------------------
@@ -226,19 +241,18 @@ def _dominated(i, j, t, p, d, w, rank):
 
 
 @njit(cache=True)
-def _build_network(
+def _implicit_network(
     p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, deadline, max_arcs
 ):
-    """Build the reduced network.  Returns node arrays and predecessor CSR.
+    """Stage-2 labels (adjacency dominance, no repetition within three successive jobs)
+    computed on the implicit network of the nodes and arcs that survive the stage-1 bound,
+    then the explicit network of what also survives the stage-2 bound.
 
-    Node 0 is the source (t = 0, job -1).  A node (t, j) survives if its stage-1 bound
-    F1 + B1 <= thr; an arc (t - p_j, i) -> (t, j) survives if i != j, the pair is not
-    dominated and F1(pred) + c + B1(node) <= thr.
-    """
+    Returns (node_t, node_j, node_c, pr_off, pr_node, bound, ok); bound is the stage-2
+    relaxation value without the multiplier sum.  Arcs are never stored before the stage-2
+    elimination, which keeps memory at O(nT)."""
     n = p.shape[0]
-    # node lookup
     nid = np.full((T + 1) * n, -1, np.int64)
-    # count alive nodes
     cnt = 1
     for t in range(1, T + 1):
         for j in range(n):
@@ -260,9 +274,13 @@ def _build_network(
     node_t = np.empty(nn, np.int64)
     node_j = np.empty(nn, np.int64)
     node_c = np.empty(nn)
+    f1s = np.empty(nn)  # stage-1 best path value to the node (inclusive)
+    g1s = np.empty(nn)  # stage-1 best path value from the node (exclusive)
     node_t[0] = 0
     node_j[0] = -1
     node_c[0] = 0.0
+    f1s[0] = 0.0
+    g1s[0] = G1[0]
     for t in range(1, T + 1):
         for j in range(n):
             k = nid[t * n + j]
@@ -270,66 +288,163 @@ def _build_network(
                 node_t[k] = t
                 node_j[k] = j
                 x = t - d[j]
-                node_c[k] = (w[j] * x if x > 0 else 0) - mu[j]
-    # arcs: two passes
-    pr_off = np.zeros(nn + 1, np.int64)
-    pr_node = np.empty(0, np.int64)
-    fill = np.empty(0, np.int64)
+                c = (w[j] * x if x > 0 else 0) - mu[j]
+                node_c[k] = c
+                s = t - p[j]
+                f1s[k] = (H1[s] if A1[s] != j else H2[s]) + c
+                g1s[k] = G1[t] if AG1[t] != j else G2[t]
+    e_t = np.empty(0, np.int64)
+    F1 = np.empty(nn)
+    P1 = np.empty(nn, np.int64)
+    F2 = np.empty(nn)
+    B1 = np.empty(nn)
+    S1 = np.empty(nn, np.int64)
+    B2 = np.empty(nn)
+    # forward labels
+    F1[0] = 0.0
+    P1[0] = -1
+    F2[0] = INF
+    for k in range(1, nn):
+        if (k & 1023) == 0 and _now() > deadline:
+            return node_t, node_j, node_c, np.zeros(1, np.int64), e_t, -INF, False
+        t = node_t[k]
+        j = node_j[k]
+        s = t - p[j]
+        c = node_c[k]
+        if s == 0:
+            F1[k] = c
+            P1[k] = -1
+            F2[k] = INF
+            continue
+        base = c + g1s[k]
+        b1 = INF
+        a1 = -1
+        b2 = INF
+        for i in range(n):
+            if i == j:
+                continue
+            q = nid[s * n + i]
+            if q <= 0:
+                continue
+            if f1s[q] + base > thr:
+                continue
+            v = F1[q] if P1[q] != j else F2[q]
+            if v >= b2:
+                continue
+            if prec[j, i] or _dominated(i, j, t, p, d, w, rank):
+                continue
+            if v < b1:
+                b2 = b1
+                b1 = v
+                a1 = i
+            else:
+                b2 = v
+        F1[k] = b1 + c if b1 < INF else INF
+        F2[k] = b2 + c if b2 < INF else INF
+        P1[k] = a1
+    # backward labels
+    for q in range(nn - 1, -1, -1):
+        if (q & 1023) == 0 and _now() > deadline:
+            return node_t, node_j, node_c, np.zeros(1, np.int64), e_t, -INF, False
+        s = node_t[q]
+        i = node_j[q]
+        if s == T:
+            B1[q] = 0.0
+            S1[q] = -1
+            B2[q] = INF
+            continue
+        b1 = INF
+        s1 = -1
+        b2 = INF
+        for j in range(n):
+            if j == i:
+                continue
+            t = s + p[j]
+            if t > T:
+                continue
+            k = nid[t * n + j]
+            if k <= 0:
+                continue
+            if q > 0 and f1s[q] + node_c[k] + g1s[k] > thr:
+                continue
+            v = B1[k] if (i < 0 or S1[k] != i) else B2[k]
+            if v >= INF:
+                continue
+            v += node_c[k]
+            if v >= b2:
+                continue
+            if q > 0 and (prec[j, i] or _dominated(i, j, t, p, d, w, rank)):
+                continue
+            if v < b1:
+                b2 = b1
+                b1 = v
+                s1 = j
+            else:
+                b2 = v
+        B1[q] = b1
+        S1[q] = s1
+        B2[q] = b2
+    bound = B1[0]
+    # explicit network of the survivors
+    newid = np.full(nn, -1, np.int64)
+    cnt = 0
+    for k in range(nn):
+        if k == 0 or _through(F1[k], P1[k], F2[k], B1[k], S1[k], B2[k]) <= thr:
+            newid[k] = cnt
+            cnt += 1
+    r_t = np.empty(cnt, np.int64)
+    r_j = np.empty(cnt, np.int64)
+    r_c = np.empty(cnt)
+    off = np.zeros(cnt + 1, np.int64)
+    pn = np.empty(0, np.int64)
+    ne = 0
     for pas in range(2):
-        if pas == 1:
-            tot = 0
-            for k in range(nn):
-                c0 = pr_off[k + 1]
-                pr_off[k + 1] = tot + c0
-                tot += c0
-            pr_off[0] = 0
-            if tot > max_arcs:
-                return node_t, node_j, node_c, pr_off, pr_node, False
-            pr_node = np.empty(tot, np.int64)
-            fill = pr_off[:-1].copy()
-        else:
-            pr_node = np.empty(0, np.int64)
-            fill = np.empty(0, np.int64)
-        run = 0
-        for k in range(1, nn):
-            if pas == 0:
-                run += pr_off[k]
-                if (k & 1023) == 0 and (run > max_arcs or _now() > deadline):
-                    return node_t, node_j, node_c, pr_off, pr_node, False
-            elif (k & 1023) == 0 and _now() > deadline:
-                return node_t, node_j, node_c, pr_off, pr_node, False
+        if pas == 1 and ne > max_arcs:
+            return r_t, r_j, r_c, off, pn, bound, False
+        pn = np.empty(ne, np.int64)
+        ne = 0
+        for k in range(nn):
+            m = newid[k]
+            if m < 0:
+                continue
+            if (k & 1023) == 0 and _now() > deadline:
+                return r_t, r_j, r_c, off, pn, bound, False
             t = node_t[k]
             j = node_j[k]
-            s = t - p[j]
-            nxt = G1[t] if AG1[t] != j else G2[t]
-            base = node_c[k] + nxt
-            if s == 0:
-                if pas == 0:
-                    pr_off[k + 1] += 1
+            c = node_c[k]
+            if pas == 0:
+                r_t[m] = t
+                r_j[m] = j
+                r_c[m] = c
+            if k > 0:
+                s = t - p[j]
+                if s == 0:
+                    if F1[0] + c + B1[k] <= thr:
+                        if pas == 1:
+                            pn[ne] = 0
+                        ne += 1
                 else:
-                    pr_node[fill[k]] = 0
-                    fill[k] += 1
-                continue
-            for i in range(n):
-                if i == j:
-                    continue
-                q = nid[s * n + i]
-                if q <= 0:
-                    continue
-                u = s - p[i]
-                prev = H1[u] if A1[u] != i else H2[u]
-                x = s - d[i]
-                fq = prev + (w[i] * x if x > 0 else 0) - mu[i]
-                if fq + base > thr:
-                    continue
-                if prec[j, i] or _dominated(i, j, t, p, d, w, rank):
-                    continue
-                if pas == 0:
-                    pr_off[k + 1] += 1
-                else:
-                    pr_node[fill[k]] = q
-                    fill[k] += 1
-    return node_t, node_j, node_c, pr_off, pr_node, True
+                    base = c + g1s[k]
+                    for i in range(n):
+                        if i == j:
+                            continue
+                        q = nid[s * n + i]
+                        if q <= 0 or newid[q] < 0:
+                            continue
+                        if f1s[q] + base > thr:
+                            continue
+                        fv = F1[q] if P1[q] != j else F2[q]
+                        bv = B1[k] if S1[k] != i else B2[k]
+                        if fv + c + bv > thr:
+                            continue
+                        if prec[j, i] or _dominated(i, j, t, p, d, w, rank):
+                            continue
+                        if pas == 1:
+                            pn[ne] = newid[q]
+                        ne += 1
+            if pas == 0:
+                off[m + 1] = ne
+    return r_t, r_j, r_c, off, pn, bound, True
 
 
 @njit(cache=True)
@@ -351,40 +466,89 @@ def _succ_from_pred(nn, pr_off, pr_node):
 
 
 # ----------------------------------------------------------------------------------------
-# Stage 2: adjacency-constrained relaxation on the reduced network (one state per node)
+# Stage 2: adjacency-constrained relaxation on the reduced network.  Repetitions within
+# three successive jobs (i, j, i) are prohibited as well: every node keeps its best label
+# and the best label whose neighbouring job (predecessor in forward labels, successor in
+# backward labels) differs from the best one's, so "best path avoiding job x" is O(1).
 # ----------------------------------------------------------------------------------------
 
 
 @njit(cache=True)
-def _net_forward(nn, node_c, pr_off, pr_node, F, arg):
-    F[0] = 0.0
-    arg[0] = -1
+def _net_forward(nn, node_j, node_c, pr_off, pr_node, F1, P1, F2, A1, A2):
+    """Forward labels: F1[k] best path cost to node k (its last-but-one job P1[k], via pred
+    node A1[k]); F2[k] best whose last-but-one job differs from P1[k] (via A2[k])."""
+    F1[0] = 0.0
+    P1[0] = -1
+    F2[0] = INF
+    A1[0] = -1
+    A2[0] = -1
     for k in range(1, nn):
-        b = INF
-        a = -1
+        j = node_j[k]
+        b1 = INF
+        a1 = -1
+        b2 = INF
+        a2 = -1
         for e in range(pr_off[k], pr_off[k + 1]):
             q = pr_node[e]
-            v = F[q]
-            if v < b:
-                b = v
-                a = q
-        F[k] = b + node_c[k] if b < INF else INF
-        arg[k] = a
+            v = F1[q] if P1[q] != j else F2[q]
+            if v < b2:
+                if v < b1:
+                    b2 = b1
+                    a2 = a1
+                    b1 = v
+                    a1 = q
+                else:
+                    b2 = v
+                    a2 = q
+        c = node_c[k]
+        F1[k] = b1 + c if b1 < INF else INF
+        F2[k] = b2 + c if b2 < INF else INF
+        A1[k] = a1
+        A2[k] = a2
+        P1[k] = node_j[a1] if a1 >= 0 else -1
 
 
 @njit(cache=True)
-def _net_backward(nn, node_t, node_c, sc_off, sc_node, T, B):
+def _net_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, B1, S1, B2):
+    """Backward labels: B1[k] best cost from node k to the end (first job after k is S1[k]);
+    B2[k] best whose next job differs from S1[k]."""
     for k in range(nn - 1, -1, -1):
         if node_t[k] == T:
-            B[k] = 0.0
+            B1[k] = 0.0
+            S1[k] = -1
+            B2[k] = INF
             continue
-        b = INF
+        j = node_j[k]
+        b1 = INF
+        s1 = -1
+        b2 = INF
         for e in range(sc_off[k], sc_off[k + 1]):
             r = sc_node[e]
-            v = B[r] + node_c[r]
-            if v < b:
-                b = v
-        B[k] = b
+            v = B1[r] if (j < 0 or S1[r] != j) else B2[r]
+            if v >= INF:
+                continue
+            v += node_c[r]
+            if v < b2:
+                if v < b1:
+                    b2 = b1
+                    b1 = v
+                    s1 = node_j[r]
+                else:
+                    b2 = v
+        B1[k] = b1
+        S1[k] = s1
+        B2[k] = b2
+
+
+@njit(cache=True)
+def _through(F1, P1, F2, B1, S1, B2):
+    """Best complete path through a node (or state) from its forward and backward labels:
+    the job before it and the job after it must differ."""
+    if P1 < 0 or P1 != S1:
+        return F1 + B1
+    a = F1 + B2
+    b = F2 + B1
+    return a if a < b else b
 
 
 @njit(cache=True)
@@ -412,8 +576,11 @@ def _subgradient_net(
 ):
     """A few subgradient steps on the stage-2 relaxation over the reduced network."""
     n = p.shape[0]
-    F = np.empty(nn)
-    arg = np.empty(nn, np.int64)
+    F1 = np.empty(nn)
+    P1 = np.empty(nn, np.int64)
+    F2 = np.empty(nn)
+    A1 = np.empty(nn, np.int64)
+    A2 = np.empty(nn, np.int64)
     counts = np.zeros(n, np.int64)
     best = -INF
     best_mu = mu.copy()
@@ -423,8 +590,8 @@ def _subgradient_net(
         if _now() > deadline:
             break
         _net_recost(nn, node_t, node_j, d, w, mu, node_c)
-        _net_forward(nn, node_c, pr_off, pr_node, F, arg)
-        a, v = _net_best_end(nn, node_t, F, T)
+        _net_forward(nn, node_j, node_c, pr_off, pr_node, F1, P1, F2, A1, A2)
+        a, v = _net_best_end(nn, node_t, F1, T)
         if a < 0:
             best = INF
             break
@@ -444,9 +611,13 @@ def _subgradient_net(
         for j in range(n):
             counts[j] = 0
         k = a
+        forb = -1
         while k > 0:
-            counts[node_j[k]] += 1
-            k = arg[k]
+            j = node_j[k]
+            counts[j] += 1
+            q = A1[k] if (forb < 0 or P1[k] != forb) else A2[k]
+            forb = j
+            k = q
         nrm = 0.0
         for j in range(n):
             g = 1 - counts[j]
@@ -462,12 +633,12 @@ def _subgradient_net(
 
 
 @njit(cache=True)
-def _net_reduce(nn, node_t, node_j, node_c, pr_off, pr_node, F, B, thr):
-    """Remove nodes with F + B > thr and arcs with F(pred) + c + B > thr; renumber."""
+def _net_reduce(nn, node_t, node_j, node_c, pr_off, pr_node, F1, P1, F2, B1, S1, B2, thr):
+    """Remove nodes and arcs whose best path through them costs more than thr; renumber."""
     newid = np.full(nn, -1, np.int64)
     cnt = 0
     for k in range(nn):
-        if k == 0 or (F[k] < INF and B[k] < INF and F[k] + B[k] <= thr):
+        if k == 0 or _through(F1[k], P1[k], F2[k], B1[k], S1[k], B2[k]) <= thr:
             newid[k] = cnt
             cnt += 1
     n_t = np.empty(cnt, np.int64)
@@ -475,34 +646,37 @@ def _net_reduce(nn, node_t, node_j, node_c, pr_off, pr_node, F, B, thr):
     n_c = np.empty(cnt)
     off = np.zeros(cnt + 1, np.int64)
     ne = 0
-    for k in range(nn):
-        m = newid[k]
-        if m < 0:
-            continue
-        n_t[m] = node_t[k]
-        n_j[m] = node_j[k]
-        n_c[m] = node_c[k]
-        for e in range(pr_off[k], pr_off[k + 1]):
-            q = pr_node[e]
-            if newid[q] >= 0 and F[q] + node_c[k] + B[k] <= thr:
-                ne += 1
-        off[m + 1] = ne
-    pn = np.empty(ne, np.int64)
-    ne = 0
-    for k in range(nn):
-        m = newid[k]
-        if m < 0:
-            continue
-        for e in range(pr_off[k], pr_off[k + 1]):
-            q = pr_node[e]
-            if newid[q] >= 0 and F[q] + node_c[k] + B[k] <= thr:
-                pn[ne] = newid[q]
-                ne += 1
+    for pas in range(2):
+        pn = np.empty(ne, np.int64)
+        ne = 0
+        for k in range(nn):
+            m = newid[k]
+            if m < 0:
+                continue
+            j = node_j[k]
+            if pas == 0:
+                n_t[m] = node_t[k]
+                n_j[m] = j
+                n_c[m] = node_c[k]
+            for e in range(pr_off[k], pr_off[k + 1]):
+                q = pr_node[e]
+                if newid[q] < 0:
+                    continue
+                i = node_j[q]
+                fv = F1[q] if P1[q] != j else F2[q]
+                bv = B1[k] if (i < 0 or S1[k] != i) else B2[k]
+                if fv + node_c[k] + bv <= thr:
+                    if pas == 1:
+                        pn[ne] = newid[q]
+                    ne += 1
+            if pas == 0:
+                off[m + 1] = ne
     return n_t, n_j, n_c, off, pn
 
 
 # ----------------------------------------------------------------------------------------
-# Stage 3: successive sublimation with memorised job subsets (states = (node, mask))
+# Stage 3: successive sublimation with memorised job subsets (states = (node, mask)), with
+# the same best / second-best labels per state as stage 2.
 # ----------------------------------------------------------------------------------------
 
 
@@ -565,7 +739,9 @@ def _ss_forward(
     thr,
     o_off,
     o_mask,
-    o_B,
+    o_B1,
+    o_S1,
+    o_B2,
     o_Mmask,
     max_states,
     req,
@@ -574,25 +750,31 @@ def _ss_forward(
     deadline,
 ):
     """Forward pass of one sublimation stage.  bitv[j] is the bit (as uint64) of job j in M,
-    or 0.  Returns (off, mask, F, ps, ok)."""
+    or 0.  States of the previous stage (o_*) give the backward bounds.
+    Returns (off, mask, F1, P1, F2, ps, ok)."""
     cap = max(1024, 2 * o_mask.shape[0])
     mask = np.empty(cap, np.uint64)
-    F = np.empty(cap)
-    ps = np.empty(cap, np.int64)
+    F1 = np.empty(cap)
+    P1 = np.empty(cap, np.int32)
+    F2 = np.empty(cap)
+    ps = np.empty(cap, np.int32)
     off = np.zeros(nn + 1, np.int64)
     mask[0] = 0
-    F[0] = 0.0
+    F1[0] = 0.0
+    P1[0] = -1
+    F2[0] = INF
     ps[0] = 0
     off[1] = 1
     ns = 1
     ccap = 1024
     cm = np.empty(ccap, np.uint64)
     cf = np.empty(ccap)
-    cp = np.empty(ccap, np.int64)
+    cp = np.empty(ccap, np.int32)
+    ci = np.empty(ccap, np.int32)
     zero = np.uint64(0)
     for k in range(1, nn):
         if (k & 255) == 0 and _now() > deadline:
-            return off, mask[:ns], F[:ns], ps[:ns], False
+            return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], False
         t = node_t[k]
         j = node_j[k]
         jb = bitv[j]
@@ -602,10 +784,12 @@ def _ss_forward(
         smj = succM[j]
         olo = o_off[k]
         ohi = o_off[k + 1]
+        rq = req[t]
         nc = 0
         if ohi > olo:
             for e in range(pr_off[k], pr_off[k + 1]):
                 q = pr_node[e]
+                i = node_j[q]
                 for s in range(off[q], off[q + 1]):
                     m = mask[s]
                     if (m & jb) != zero or (pmj & ~m) != zero or (smj & m) != zero:
@@ -614,113 +798,168 @@ def _ss_forward(
                     nps = ps[s] + pj
                     if T - t < sumPM - nps:
                         continue
-                    if (req[t] & ~nm) != zero:
+                    if (rq & ~nm) != zero:
                         continue
-                    v = F[s] + ck
+                    fv = F1[s] if P1[s] != j else F2[s]
+                    if fv >= INF:
+                        continue
+                    v = fv + ck
                     idx = _bsearch(o_mask, olo, ohi, nm & o_Mmask)
                     if idx < 0:
                         continue
-                    if v + o_B[idx] > thr:
+                    bv = o_B1[idx] if (i < 0 or o_S1[idx] != i) else o_B2[idx]
+                    if v + bv > thr:
                         continue
                     if nc >= ccap:
                         ccap *= 2
                         cm = _grow_u(cm, ccap)
                         cf = _grow_u(cf, ccap)
                         cp = _grow_u(cp, ccap)
+                        ci = _grow_u(ci, ccap)
                     cm[nc] = nm
                     cf[nc] = v
                     cp[nc] = nps
+                    ci[nc] = i
                     nc += 1
         if nc > 0:
             order = np.argsort(cm[:nc], kind="mergesort") if nc > 1 else np.zeros(1, np.int64)
             if ns + nc > mask.shape[0]:
                 need = ns + nc
                 mask = _grow_u(mask, need)
-                F = _grow_u(F, need)
+                F1 = _grow_u(F1, need)
+                P1 = _grow_u(P1, need)
+                F2 = _grow_u(F2, need)
                 ps = _grow_u(ps, need)
             last = np.uint64(0)
             first = True
             for r in range(nc):
                 x = order[r]
+                v = cf[x]
                 if first or cm[x] != last:
                     mask[ns] = cm[x]
-                    F[ns] = cf[x]
+                    F1[ns] = v
+                    P1[ns] = ci[x]
+                    F2[ns] = INF
                     ps[ns] = cp[x]
                     last = cm[x]
                     ns += 1
                     first = False
-                elif cf[x] < F[ns - 1]:
-                    F[ns - 1] = cf[x]
+                elif v < F1[ns - 1]:
+                    F2[ns - 1] = F1[ns - 1]
+                    F1[ns - 1] = v
+                    P1[ns - 1] = ci[x]
+                elif v < F2[ns - 1]:
+                    F2[ns - 1] = v
             if ns > max_states:
                 off[k + 1] = ns
-                return off, mask[:ns], F[:ns], ps[:ns], False
+                return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], False
         off[k + 1] = ns
-    return off, mask[:ns], F[:ns], ps[:ns], True
+    return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], True
 
 
 @njit(cache=True)
-def _ss_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B, deadline):
+def _ss_backward(
+    nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, deadline
+):
     zero = np.uint64(0)
     for k in range(nn - 1, -1, -1):
         if (k & 255) == 0 and _now() > deadline:
             return False
         t = node_t[k]
+        j = node_j[k]
         for s in range(off[k], off[k + 1]):
             if t == T:
-                B[s] = 0.0
+                B1[s] = 0.0
+                S1[s] = -1
+                B2[s] = INF
                 continue
             m = mask[s]
-            b = INF
+            b1 = INF
+            s1 = -1
+            b2 = INF
             for e in range(sc_off[k], sc_off[k + 1]):
                 r = sc_node[e]
-                jb = bitv[node_j[r]]
+                jr = node_j[r]
+                jb = bitv[jr]
                 if (m & jb) != zero:
                     continue
                 idx = _bsearch(mask, off[r], off[r + 1], m | jb)
                 if idx < 0:
                     continue
-                v = node_c[r] + B[idx]
-                if v < b:
-                    b = v
-            B[s] = b
+                v = B1[idx] if (j < 0 or S1[idx] != j) else B2[idx]
+                if v >= INF:
+                    continue
+                v += node_c[r]
+                if v < b2:
+                    if v < b1:
+                        b2 = b1
+                        b1 = v
+                        s1 = jr
+                    else:
+                        b2 = v
+            B1[s] = b1
+            S1[s] = s1
+            B2[s] = b2
     return True
 
 
 @njit(cache=True)
-def _ss_forward_existing(nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F, arg, deadline):
+def _ss_forward_existing(
+    nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, deadline
+):
     """Forward labels over an existing state space (after a change of multipliers).
     Returns False if the deadline passed (labels incomplete)."""
     zero = np.uint64(0)
-    F[0] = 0.0
-    arg[0] = -1
+    F1[0] = 0.0
+    P1[0] = -1
+    F2[0] = INF
+    A1[0] = -1
+    A2[0] = -1
     for k in range(1, nn):
         if (k & 255) == 0 and _now() > deadline:
             return False
-        jb = bitv[node_j[k]]
+        j = node_j[k]
+        jb = bitv[j]
         ck = node_c[k]
         for s in range(off[k], off[k + 1]):
             m = mask[s]
             if jb != zero:
                 if (m & jb) == zero:
-                    F[s] = INF
-                    arg[s] = -1
+                    F1[s] = INF
+                    P1[s] = -1
+                    F2[s] = INF
+                    A1[s] = -1
+                    A2[s] = -1
                     continue
                 pm = m ^ jb
             else:
                 pm = m
-            b = INF
-            a = -1
+            b1 = INF
+            a1 = -1
+            i1 = -1
+            b2 = INF
+            a2 = -1
             for e in range(pr_off[k], pr_off[k + 1]):
                 q = pr_node[e]
                 idx = _bsearch(mask, off[q], off[q + 1], pm)
                 if idx < 0:
                     continue
-                v = F[idx]
-                if v < b:
-                    b = v
-                    a = idx
-            F[s] = b + ck if b < INF else INF
-            arg[s] = a
+                v = F1[idx] if P1[idx] != j else F2[idx]
+                if v < b2:
+                    if v < b1:
+                        b2 = b1
+                        a2 = a1
+                        b1 = v
+                        a1 = idx
+                        i1 = node_j[q]
+                    else:
+                        b2 = v
+                        a2 = idx
+            F1[s] = b1 + ck if b1 < INF else INF
+            F2[s] = b2 + ck if b2 < INF else INF
+            P1[s] = i1
+            A1[s] = a1
+            A2[s] = a2
     return True
 
 
@@ -746,11 +985,14 @@ def _ss_subgradient(
     deadline,
 ):
     """Subgradient steps on the current sublimation relaxation; mu updated in place to the
-    best multipliers found (jobs in M keep their multipliers).  Returns best bound."""
+    best multipliers found.  Returns best bound."""
     n = p.shape[0]
     ns = mask.shape[0]
-    F = np.empty(ns)
-    arg = np.empty(ns, np.int64)
+    F1 = np.empty(ns)
+    P1 = np.empty(ns, np.int32)
+    F2 = np.empty(ns)
+    A1 = np.empty(ns, np.int64)
+    A2 = np.empty(ns, np.int64)
     state_node = np.empty(ns, np.int64)
     for k in range(nn):
         for s in range(off[k], off[k + 1]):
@@ -765,7 +1007,7 @@ def _ss_subgradient(
             break
         _net_recost(nn, node_t, node_j, d, w, mu, node_c)
         if not _ss_forward_existing(
-            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F, arg, deadline
+            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, deadline
         ):
             break
         bv = INF
@@ -774,8 +1016,8 @@ def _ss_subgradient(
             if node_t[k] != T:
                 break
             for s in range(off[k], off[k + 1]):
-                if F[s] < bv:
-                    bv = F[s]
+                if F1[s] < bv:
+                    bv = F1[s]
                     bs = s
         if bs < 0:
             best = INF
@@ -795,9 +1037,13 @@ def _ss_subgradient(
         for j in range(n):
             counts[j] = 0
         s = bs
+        forb = -1
         while s > 0:
-            counts[node_j[state_node[s]]] += 1
-            s = arg[s]
+            j = node_j[state_node[s]]
+            counts[j] += 1
+            q = A1[s] if (forb < 0 or P1[s] != forb) else A2[s]
+            forb = j
+            s = q
         nrm = 0.0
         for j in range(n):
             g = 1 - counts[j]
@@ -813,52 +1059,48 @@ def _ss_subgradient(
 
 
 @njit(cache=True)
-def _ss_reduce(nn, off, mask, F, B, ps, thr):
-    """Keep states with F + B <= thr (the source state is always kept)."""
+def _ss_reduce(nn, off, mask, F1, P1, F2, B1, S1, B2, ps, thr):
+    """Keep states whose best path through them costs at most thr (source always kept)."""
     noff = np.zeros(nn + 1, np.int64)
-    keep = 0
-    for k in range(nn):
-        for s in range(off[k], off[k + 1]):
-            if (k == 0 and s == 0) or F[s] + B[s] <= thr:
-                keep += 1
-        noff[k + 1] = keep
-    nm = np.empty(keep, np.uint64)
-    nF = np.empty(keep)
-    nB = np.empty(keep)
-    nps = np.empty(keep, np.int64)
+    keep = np.zeros(mask.shape[0], np.bool_)
     c = 0
     for k in range(nn):
         for s in range(off[k], off[k + 1]):
-            if (k == 0 and s == 0) or F[s] + B[s] <= thr:
-                nm[c] = mask[s]
-                nF[c] = F[s]
-                nB[c] = B[s]
-                nps[c] = ps[s]
+            if (k == 0 and s == 0) or _through(F1[s], P1[s], F2[s], B1[s], S1[s], B2[s]) <= thr:
+                keep[s] = True
                 c += 1
-    return noff, nm, nF, nB, nps
+        noff[k + 1] = c
+    idx = np.nonzero(keep)[0]
+    return noff, mask[idx], F1[idx], P1[idx], F2[idx], B1[idx], S1[idx], B2[idx], ps[idx]
 
 
 @njit(cache=True)
-def _ss_best_path(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B, out):
+def _ss_best_path(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, out):
     """Follow the best relaxed path from the source; writes jobs into out; returns length."""
     zero = np.uint64(0)
     k = 0
     s = 0
     ln = 0
+    x = -1  # job before node k
     while node_t[k] < T:
         m = mask[s]
+        j = node_j[k]
         bb = INF
         br = -1
         bi = -1
         for e in range(sc_off[k], sc_off[k + 1]):
             r = sc_node[e]
-            jb = bitv[node_j[r]]
+            jr = node_j[r]
+            if x >= 0 and jr == x:
+                continue
+            jb = bitv[jr]
             if (m & jb) != zero:
                 continue
             idx = _bsearch(mask, off[r], off[r + 1], m | jb)
             if idx < 0:
                 continue
-            v = node_c[r] + B[idx]
+            bv = B1[idx] if (j < 0 or S1[idx] != j) else B2[idx]
+            v = node_c[r] + bv
             if v < bb:
                 bb = v
                 br = r
@@ -867,6 +1109,7 @@ def _ss_best_path(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mas
             return -1
         out[ln] = node_j[br]
         ln += 1
+        x = j
         k = br
         s = bi
     return ln
@@ -927,7 +1170,7 @@ def _precedences(p, d, w):
     prec[i, j] = "i precedes j in some optimal schedule" (consistent with the rank), and the
     completion-time windows it implies."""
     n = p.shape[0]
-    order = np.lexsort((np.arange(n), d, -w, p))
+    order = np.lexsort((np.arange(n), -w, p, d))
     rank = np.empty(n, np.int64)
     rank[order] = np.arange(n)
     prec = (
@@ -986,14 +1229,19 @@ def _solve_core(
     # Every phase is cut at the deadline; the iterated dynasearch gets at most half of the
     # remaining budget (its trajectory is fixed by the seed, only its length by the clock).
     seq, ub = _initial_ub(p, d, w, None if deadline is None else dl)
+    iters_b = 0
     if ub > 0 and not out_of_time():
         iters = 200 if n <= 60 else (300 if n <= 150 else max(10, int(3e6 / (n * n))))
         if time_limit is not None and time_limit < 5.0:
             iters = max(1, int(iters * time_limit / 5.0))
+        # a short run first: it usually finds the optimum already, and the rest of the
+        # budget is spent only if stage 2 does not close the gap (more_ils below)
+        iters_a = min(iters, max(10, iters // 10))
+        iters_b = min(iters - iters_a, ILS_B_ITERS)
         ils_dl = None
         if deadline is not None:
             ils_dl = time.perf_counter() + 0.5 * max(0.0, dl - time.perf_counter())
-        s2, c2 = ils_iterations(p, d, w, iters, seed=12345, initial=seq, deadline=ils_dl)
+        s2, c2 = ils_iterations(p, d, w, iters_a, seed=12345, initial=seq, deadline=ils_dl)
         if c2 < ub:
             seq, ub = s2, c2
     say(f"ssdp: n={n} T={T} UB={ub}")
@@ -1001,6 +1249,40 @@ def _solve_core(
         return seq, 0, 0.0, True
     lb = lb_pair
     tol = 1e-6 + 1e-9 * abs(ub)
+
+    def more_ils() -> bool:
+        """The rest of the iterated dynasearch budget (once); True if the UB improved."""
+        nonlocal seq, ub, iters_b
+        if iters_b <= 0 or ub == 0 or out_of_time():
+            return False
+        b_dl = None
+        if deadline is not None:
+            b_dl = time.perf_counter() + 0.3 * max(0.0, dl - time.perf_counter())
+        s2, c2 = ils_iterations(p, d, w, iters_b, seed=54321, initial=seq, deadline=b_dl)
+        iters_b = 0
+        if c2 < ub:
+            seq, ub = s2, c2
+            say(f"ssdp: UB improved to {ub} by more dynasearch")
+            return True
+        return False
+
+    def lagrangian_ub(jobs: np.ndarray) -> bool:
+        """Repair a relaxed path (first occurrences, then missing jobs by due date), improve
+        it by dynasearch descent; True if the UB improved."""
+        nonlocal seq, ub
+        order = []
+        seen = np.zeros(n, np.bool_)
+        for j in jobs:
+            if not seen[j]:
+                seen[j] = True
+                order.append(int(j))
+        missing = [int(j) for j in np.argsort(d, kind="stable") if not seen[j]]
+        cand, cc = descent(np.array(order + missing, np.int64), p, d, w)
+        if cc < ub:
+            seq, ub = cand, cc
+            say(f"ssdp: UB improved to {ub} from a relaxed path")
+            return True
+        return False
 
     def result(proven: bool) -> tuple[np.ndarray, int, float, bool]:
         if proven:
@@ -1034,7 +1316,7 @@ def _solve_core(
     G2 = np.empty(T + 1)
     _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax)
     _lr1_backward(p, d, w, mu, T, G1, AG1, G2, tmin, tmax)
-    node_t, node_j, node_c, pr_off, pr_node, ok = _build_network(
+    node_t, node_j, node_c, pr_off, pr_node, b2, ok = _implicit_network(
         p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, dl, MAX_ARCS
     )
     del H1, A1, H2, A2, G1, AG1, G2
@@ -1045,13 +1327,38 @@ def _solve_core(
     say(f"ssdp: network nodes={nn} arcs={pr_node.shape[0]}")
 
     # ---- stage 2: adjacency + subgradient on the reduced network, reduction by bound
-    F = np.empty(nn)
-    arg = np.empty(nn, np.int64)
-    B = np.empty(nn)
+    def net_labels():
+        F1 = np.empty(nn)
+        P1 = np.empty(nn, np.int64)
+        F2 = np.empty(nn)
+        A1 = np.empty(nn, np.int64)
+        A2 = np.empty(nn, np.int64)
+        _net_forward(nn, node_j, node_c, pr_off, pr_node, F1, P1, F2, A1, A2)
+        sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
+        B1 = np.empty(nn)
+        S1 = np.empty(nn, np.int64)
+        B2 = np.empty(nn)
+        _net_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, B1, S1, B2)
+        return F1, P1, F2, B1, S1.astype(np.int32), B2, sc_off, sc_node
+
     hist = [-INF]
     lam2 = 2.0
     lb2 = -INF
-    for rnd in range(200):
+    # the implicit network pass computed the stage-2 labels with the stage-1 multipliers
+    # and kept only what survives them
+    lb2 = b2 + smu
+    lb = max(lb, lb2)
+    if lb > ub - 1 + tol:
+        say("ssdp: stage2 closed the gap with the stage-1 multipliers")
+        return result(True)
+    say(f"ssdp: stage2 labels LB={lb2:.3f} nodes={nn} arcs={pr_node.shape[0]}")
+    if out_of_time():
+        return result(False)
+    zb = np.zeros(n, np.uint64)  # no memorised jobs yet: one state (mask 0) per node
+    zoff = np.arange(nn + 1, dtype=np.int64)
+    zm = np.zeros(nn, np.uint64)
+    path = np.empty(T + 1, np.int64)  # a relaxed path has at most T jobs
+    for rnd in range(300):
         lb2s = _subgradient_net(
             nn,
             node_t,
@@ -1073,36 +1380,58 @@ def _solve_core(
         thr = ub - 1 + tol - smu
         if out_of_time():
             return result(False)
-        _net_forward(nn, node_c, pr_off, pr_node, F, arg)
-        sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
-        if out_of_time():
-            return result(False)
-        _net_backward(nn, node_t, node_c, sc_off, sc_node, T, B)
-        lb2 = B[0] + smu
+        F1, P1, F2, B1, S1, B2, sc_off, sc_node = net_labels()
+        lb2 = B1[0] + smu
         lb = max(lb, lb2)
+        if lb <= ub - 1 + tol and (rnd & (rnd - 1)) == 0:
+            # Lagrangian heuristic on the relaxed path (rounds 0, 1, 2, 4, 8, ...)
+            ln = _ss_best_path(
+                nn,
+                node_t,
+                node_j,
+                node_c,
+                sc_off,
+                sc_node,
+                T,
+                zb,
+                zoff[: nn + 1],
+                zm[:nn],
+                B1,
+                S1,
+                B2,
+                path,
+            )
+            if ln > 0 and lagrangian_ub(path[:ln]):
+                thr = ub - 1 + tol - smu
         if lb > ub - 1 + tol:
             say(f"ssdp: stage2 round {rnd} closed the gap")
             return result(True)
         node_t, node_j, node_c, pr_off, pr_node = _net_reduce(
-            nn, node_t, node_j, node_c, pr_off, pr_node, F, B, thr
+            nn, node_t, node_j, node_c, pr_off, pr_node, F1, P1, F2, B1, S1, B2, thr
         )
         nn = node_t.shape[0]
-        F = np.empty(nn)
-        arg = np.empty(nn, np.int64)
-        B = np.empty(nn)
         if rnd % 10 == 0:
             say(
                 f"ssdp: stage2 round {rnd} LB={lb2:.3f} ({lb2s:.3f}) nodes={nn} arcs={pr_node.shape[0]}"
             )
         if out_of_time():
             return result(False)
+        stalled = False
         if lb2 - hist[-1] < 0.002 * (ub - lb2):
             lam2 *= 0.5
-            if lam2 < 0.02:
-                break
+            stalled = lam2 < 0.02
         hist.append(lb2)
         if len(hist) > 5 and hist[-1] - hist[-5] < 0.005 * (ub - hist[-1]):
-            break
+            stalled = True
+        if stalled:
+            # the gap may be the upper bound's: spend the rest of the dynasearch budget
+            if not more_ils():
+                break
+            thr = ub - 1 + tol - smu
+            if lb > ub - 1 + tol:
+                return result(True)
+            hist = [-INF]
+            lam2 = 1.0
     say(f"ssdp: stage2 end LB={lb2:.3f} nodes={nn} arcs={pr_node.shape[0]}")
     smu = float(mu.sum())
     thr = ub - 1 + tol - smu
@@ -1117,21 +1446,18 @@ def _solve_core(
     nM = 0
     off = np.arange(nn + 1, dtype=np.int64)  # one state (mask 0) per node
     mask = np.zeros(nn, np.uint64)
-    Fs = np.empty(nn)
-    _net_forward(nn, node_c, pr_off, pr_node, Fs, arg)
-    Bs = np.empty(nn)
-    _ss_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, INF)
-    ps = np.zeros(nn, np.int64)
-    path = np.empty(4 * n + 4, np.int64)
+    F1, P1, F2, B1, S1, B2, _, _ = net_labels()
+    P1 = P1.astype(np.int32)
+    ps = np.zeros(nn, np.int32)
     add_k = 3
     stage = 0
     while True:
         stage += 1
-        lb = max(lb, Bs[0] + smu)
+        lb = max(lb, B1[0] + smu)
         if lb > ub - 1 + tol:
             return result(True)
         ln = _ss_best_path(
-            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, path
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, path
         )
         if ln < 0:
             return result(True)  # no path left below UB
@@ -1143,19 +1469,8 @@ def _solve_core(
                 seq, ub = jobs.copy(), c
             say(f"ssdp: stage3 feasible relaxed path, opt={ub}")
             return result(True)
-        # Lagrangian heuristic: repair the relaxed path and improve by descent
-        order = []
-        seen = np.zeros(n, np.bool_)
-        for j in jobs:
-            if not seen[j]:
-                seen[j] = True
-                order.append(int(j))
-        missing = [int(j) for j in np.argsort(d, kind="stable") if not seen[j]]
-        cand, cc = descent(np.array(order + missing, np.int64), p, d, w)
-        if cc < ub:
-            seq, ub = cand, cc
+        if lagrangian_ub(jobs):
             thr = ub - 1 + tol - smu
-            say(f"ssdp: UB improved to {ub}")
             if lb > ub - 1 + tol:
                 return result(True)
         if out_of_time():
@@ -1179,7 +1494,7 @@ def _solve_core(
             predM[prec[j]] |= bitv[j]  # j must precede these jobs
             succM[prec[:, j]] |= bitv[j]  # j must follow these jobs
         req = _required_masks(nn, node_t, node_j, off, bitv, T)
-        noff, nmask, nF, nps, ok = _ss_forward(
+        noff, nmask, nF1, nP1, nF2, nps, ok = _ss_forward(
             nn,
             node_t,
             node_j,
@@ -1193,7 +1508,9 @@ def _solve_core(
             thr,
             off,
             mask,
-            Bs,
+            B1,
+            S1,
+            B2,
             o_Mmask,
             MAX_STATES,
             req,
@@ -1204,15 +1521,21 @@ def _solve_core(
         if not ok:
             say("ssdp: state limit or time limit reached")
             return result(False)
-        nB = np.empty(nmask.shape[0])
+        ns0 = nmask.shape[0]
+        nB1 = np.empty(ns0)
+        nS1 = np.empty(ns0, np.int32)
+        nB2 = np.empty(ns0)
         if not _ss_backward(
-            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB, dl
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB1, nS1, nB2, dl
         ):
             return result(False)
-        off, mask, Fs, Bs, ps = _ss_reduce(nn, noff, nmask, nF, nB, nps, thr)
+        off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
+            nn, noff, nmask, nF1, nP1, nF2, nB1, nS1, nB2, nps, thr
+        )
+        del nmask, nF1, nP1, nF2, nB1, nS1, nB2, nps
         pr_off, pr_node = _prune_arcs(nn, off, pr_off, pr_node)
         sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
-        lb = max(lb, Bs[0] + smu)
+        lb = max(lb, B1[0] + smu)
         if lb <= ub - 1 + tol and SG_ITERS > 0:
             lbsg = _ss_subgradient(
                 nn,
@@ -1237,21 +1560,26 @@ def _solve_core(
             lb = max(lb, min(lbsg, float(ub)))
             smu = float(mu.sum())
             thr = ub - 1 + tol - smu
-            argb = np.empty(mask.shape[0], np.int64)
+            ns0 = mask.shape[0]
+            A1 = np.empty(ns0, np.int64)
+            A2 = np.empty(ns0, np.int64)
             if not _ss_forward_existing(
-                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, Fs, argb, dl
+                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, dl
             ):
                 return result(False)
+            del A1, A2
             if not _ss_backward(
-                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, Bs, dl
+                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, dl
             ):
                 return result(False)
-            off, mask, Fs, Bs, ps = _ss_reduce(nn, off, mask, Fs, Bs, ps, thr)
+            off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
+                nn, off, mask, F1, P1, F2, B1, S1, B2, ps, thr
+            )
             pr_off, pr_node = _prune_arcs(nn, off, pr_off, pr_node)
             sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
         say(
-            f"ssdp: stage3.{stage} |M|={nM} states={nmask.shape[0]}->{mask.shape[0]} "
-            f"LB={Bs[0] + smu:.3f} arcs={pr_node.shape[0]}"
+            f"ssdp: stage3.{stage} |M|={nM} states={ns0}->{mask.shape[0]} "
+            f"LB={min(B1[0] + smu, float(ub)):.3f} arcs={pr_node.shape[0]}"
         )
         if mask.shape[0] < 200_000:
             add_k = min(add_k + 1, 8)

@@ -167,3 +167,43 @@ def test_exact_unweighted_time_limit_honoured() -> None:
     seq, obj, lb, proven = exact_solve(p, d, w, time_limit=0.5)
     assert time.perf_counter() - t0 < 0.8
     assert sorted(seq) == list(range(500)) and obj == _cost(seq, p, d, w) >= lb
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_exact_ties_and_on_time_blocks(seed: int) -> None:
+    """Many equal p / w / d values and long runs of on-time jobs: the tie-breaking rank
+    (due date first) must keep some optimal schedule feasible for every dominance rule."""
+    rng = np.random.default_rng(3000 + seed)
+    for _ in range(6):
+        n = int(rng.integers(6, 12))
+        p = rng.integers(1, 5, n).astype(np.int64)
+        w = rng.integers(1, 4, n).astype(np.int64)
+        P = int(p.sum())
+        d = rng.integers(P // 3, P - 1, n).astype(np.int64)
+        d[rng.random(n) < 0.3] = int(d[0])
+        opt = _bitmask_opt(p, d, w)
+        seq, obj, lb, proven = exact_solve(p, d, w, time_limit=None)
+        assert proven and obj == opt and lb == opt
+        assert sorted(seq) == list(range(n)) and _cost(seq, p, d, w) == opt
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_sublimation_stage_with_weak_multipliers(seed: int, monkeypatch) -> None:
+    """Without subgradient steps in stages 1 and 2 the bound stays weak, so most of these
+    instances are settled by the sublimation stage (stage 3)."""
+    import schedlab.solvers.smtt._ssdp as ssdp
+
+    monkeypatch.setattr(ssdp, "S1_ITERS", 0)
+    monkeypatch.setattr(ssdp, "S2_ITERS", 0)
+    rng = np.random.default_rng(4000 + seed)
+    stage3 = 0
+    for _ in range(15):
+        n = int(rng.integers(6, 12))
+        p, d, w = _instance(rng, n, "weighted")
+        msgs: list[str] = []
+        seq, obj, lb, proven = exact_solve(p, d, w, time_limit=None, log=msgs.append)
+        stage3 += any("stage3" in m for m in msgs)
+        opt = _bitmask_opt(p, d, w)
+        assert proven and obj == opt and lb == opt
+        assert sorted(seq) == list(range(n)) and _cost(seq, p, d, w) == opt
+    assert stage3 > 0
