@@ -19,8 +19,23 @@ In the spirit of Szwarc, Della Croce & Grosso (1999) and branch-and-memorize (Sh
   where C_k(delta + 1) >= d_j + p_j > d_j keeps the first rule satisfied; repeating reaches
   a kept position (the last position has no next job), so an optimal schedule survives.
 * Closed forms: EDD without a tardy job is optimal (value 0); if SPT leaves every job
-  tardy it is optimal (sum C - sum d is minimised by SPT).
-* Values are memorised per (a, b, r, t) in a numba typed dict.
+  tardy it is optimal (sum C - sum d is minimised by SPT).  Both hold on a half-line of
+  start times: t <= tE for EDD, t >= tS for SPT.
+
+Two searches share these rules:
+
+* ``_range`` (used first): the value of a set as a function of its start time.  The same
+  set is met at very many start times (the left parts placed before it differ, a
+  knapsack-like spread: about 2000 start times for one set of 140 jobs on an n = 500
+  instance), so each set keeps one array of optimal values over an interval of start
+  times, extended on demand; a position of k is kept on a sub-interval of start times (the
+  rules above are linear in t), and its two sides are asked for the matching intervals.
+  Values between tE and tS only are stored.  No bounds are needed: every stored value is
+  an optimum.  Its memory grows with the spread of start times (so with the size of p);
+  past a budget of cells it gives up.
+* ``_solve`` (fallback): the same decomposition per single start time, memorised per
+  (a, b, r, t) in a numba typed dict, with a bound (SPT completion times against EDD due
+  dates) to cut positions that cannot beat the incumbent.
 
 Exact whenever it ends; on time-out the caller falls back to the heuristic sequence.
 """
@@ -32,11 +47,13 @@ import time
 import numba
 import numpy as np
 from numba import njit, types
-from numba.typed import Dict
+from numba.typed import Dict, List
 
 __all__ = ["bam_solve"]
 
 RULE_B = 1
+BIG = 1 << 60
+CELL_BUDGET = 40_000_000  # stored values (int64) of the range search, about 320 MB
 
 
 @njit(cache=True)
@@ -44,6 +61,386 @@ def _now():
     with numba.objmode(t="float64"):
         t = time.perf_counter()
     return t
+
+
+@njit(cache=True)
+def _setinfo(a, b, r, p, d, rk, spt_pos, abr, info, n):
+    """Slot of S(a, b, r) in info (computed on first use): first, last, kmax, m, tE, tS,
+    sum over SPT of (C - d) from 0, array slot (-1 = none yet)."""
+    key1 = (a * n + b) * (n + 1) + r
+    if key1 in abr:
+        return abr[key1]
+    first = -1
+    last = -1
+    kmax = -1
+    m = 0
+    for j in range(a, b + 1):
+        if rk[j] < r:
+            if first < 0:
+                first = j
+            last = j
+            if kmax < 0 or rk[j] > rk[kmax]:
+                kmax = j
+            m += 1
+    tE = BIG
+    tS = -BIG
+    s = 0
+    if m >= 2:
+        r2 = rk[kmax] + 1
+        c = 0
+        for j in range(first, last + 1):
+            if rk[j] < r2:
+                c += p[j]
+                x = d[j] - c
+                if x < tE:
+                    tE = x
+        c = 0
+        for q in range(r2):
+            j = spt_pos[q]
+            if j < first or j > last:
+                continue
+            c += p[j]
+            x = d[j] - c
+            if x > tS:
+                tS = x
+            s += c - d[j]
+    slot = len(abr)
+    tab = info[0]
+    if slot >= tab.shape[0]:
+        big = np.empty((2 * tab.shape[0], 8), np.int64)
+        big[: tab.shape[0]] = tab
+        info[0] = big
+        tab = big
+    tab[slot, 0] = first
+    tab[slot, 1] = last
+    tab[slot, 2] = kmax
+    tab[slot, 3] = m
+    tab[slot, 4] = tE
+    tab[slot, 5] = tS
+    tab[slot, 6] = s
+    tab[slot, 7] = -1
+    abr[key1] = slot
+    return slot
+
+
+@njit(cache=True)
+def _range(a, b, r, lo, hi, p, d, rk, spt_pos, abr, info, idx, slo, arrs, ctl, n, dl):
+    """Optimal values of S(a, b, r) for start times lo..hi (array of hi - lo + 1)."""
+    if ctl[1] != 0 or a > b or r <= 0:
+        return np.zeros(hi - lo + 1, np.int64)
+    slot = _setinfo(a, b, r, p, d, rk, spt_pos, abr, info, n)
+    tab = info[0]
+    m = tab[slot, 3]
+    if m == 0:
+        return np.zeros(hi - lo + 1, np.int64)
+    first = tab[slot, 0]
+    if m == 1:
+        out = np.empty(hi - lo + 1, np.int64)
+        for t in range(lo, hi + 1):
+            x = t + p[first] - d[first]
+            out[t - lo] = x if x > 0 else 0
+        return out
+    last = tab[slot, 1]
+    kmax = tab[slot, 2]
+    tE = tab[slot, 4]
+    tS = tab[slot, 5]
+    ssum = tab[slot, 6]
+    s = tab[slot, 7]
+    if s >= 0 and lo > tE and hi < tS:
+        s0 = slo[s]
+        arr = arrs[s]
+        if s0 <= lo and hi < s0 + arr.shape[0]:
+            return arr[lo - s0 : hi - s0 + 1]  # a view: callers only read it
+    out = np.zeros(hi - lo + 1, np.int64)
+    if hi >= tS:
+        for t in range(max(lo, tS), hi + 1):
+            out[t - lo] = m * t + ssum
+    mlo = lo if lo > tE + 1 else tE + 1
+    mhi = hi if hi < tS - 1 else tS - 1
+    if mlo > mhi:
+        return out
+    r2 = rk[kmax] + 1
+    if s < 0:
+        key = (first * n + last) * (n + 1) + r2
+        if key in idx:
+            s = idx[key]
+            tab[slot, 7] = s
+    s0 = 0
+    s1 = -1
+    if s >= 0:
+        s0 = slo[s]
+        s1 = s0 + arrs[s].shape[0] - 1
+        if s0 <= mlo and mhi <= s1:
+            arr = arrs[s]
+            for t in range(mlo, mhi + 1):
+                out[t - lo] = arr[t - s0]
+            return out
+        nlo = mlo if mlo < s0 else s0
+        nhi = mhi if mhi > s1 else s1
+    else:
+        nlo = mlo
+        nhi = mhi
+    new = np.full(nhi - nlo + 1, BIG, np.int64)
+    if s >= 0:
+        new[s0 - nlo : s1 - nlo + 1] = arrs[s]
+    ctl[0] += 1
+    ctl[2] += nhi - nlo + 1 - (s1 - s0 + 1)
+    if ctl[2] > ctl[3]:
+        ctl[1] = 2  # memory budget exhausted
+        return out
+    if (ctl[0] & 255) == 0 and _now() > dl:
+        ctl[1] = 1
+        return out
+    # Lawler's decomposition on the longest job k over the missing start times
+    k = kmax
+    rk_k = rk[k]
+    for piece in range(2):
+        if s < 0:
+            if piece == 1:
+                break
+            plo = nlo
+            phi = nhi
+        elif piece == 0:
+            plo = nlo
+            phi = s0 - 1
+        else:
+            plo = s1 + 1
+            phi = nhi
+        if plo > phi:
+            continue
+        pl = 0  # processing of S-members in [first, jl] other than k
+        for j in range(first, k):
+            if rk[j] < r2:
+                pl += p[j]
+        jl = k
+        while True:
+            nxt = -1
+            for j in range(jl + 1, last + 1):
+                if rk[j] < r2:
+                    nxt = j
+                    break
+            sh = pl + p[k]  # C_k = t + sh
+            u = plo
+            v = phi
+            if jl != k:
+                x = d[jl] - sh + 1  # d[jl] < t + sh
+                if x > u:
+                    u = x
+            if nxt >= 0:
+                x = d[nxt] - sh - 1  # t + sh < d[nxt]
+                if x < v:
+                    v = x
+            if u <= v:
+                fl = _range(
+                    first,
+                    jl,
+                    rk_k,
+                    u,
+                    v,
+                    p,
+                    d,
+                    rk,
+                    spt_pos,
+                    abr,
+                    info,
+                    idx,
+                    slo,
+                    arrs,
+                    ctl,
+                    n,
+                    dl,
+                )
+                fr = _range(
+                    jl + 1,
+                    last,
+                    rk_k,
+                    u + sh,
+                    v + sh,
+                    p,
+                    d,
+                    rk,
+                    spt_pos,
+                    abr,
+                    info,
+                    idx,
+                    slo,
+                    arrs,
+                    ctl,
+                    n,
+                    dl,
+                )
+                if ctl[1] != 0:
+                    return out
+                for t in range(u, v + 1):
+                    x = t + sh - d[k]
+                    val = fl[t - u] + fr[t - u] + (x if x > 0 else 0)
+                    if val < new[t - nlo]:
+                        new[t - nlo] = val
+            if nxt < 0:
+                break
+            jl = nxt
+            pl += p[jl]
+    for t in range(nhi - nlo + 1):
+        if new[t] >= BIG:  # no kept position (cannot happen, see RULE_B): give up
+            ctl[1] = 3
+            return out
+    if s >= 0:
+        slo[s] = nlo
+        arrs[s] = new
+    else:
+        key = (first * n + last) * (n + 1) + r2
+        s = len(arrs)
+        idx[key] = s
+        slo.append(nlo)
+        arrs.append(new)
+        info[0][slot, 7] = s
+    for t in range(mlo, mhi + 1):
+        out[t - lo] = new[t - nlo]
+    return out
+
+
+@njit(cache=True)
+def _rebuild_range(a, b, r, t, p, d, rk, spt_pos, abr, info, idx, slo, arrs, ctl, n, dl, out, pos):
+    first = -1
+    last = -1
+    kmax = -1
+    m = 0
+    for j in range(a, b + 1):
+        if rk[j] < r:
+            if first < 0:
+                first = j
+            last = j
+            if kmax < 0 or rk[j] > rk[kmax]:
+                kmax = j
+            m += 1
+    if m == 0:
+        return pos
+    if m == 1:
+        out[pos] = first
+        return pos + 1
+    r2 = rk[kmax] + 1
+    slot = _setinfo(first, last, r2, p, d, rk, spt_pos, abr, info, n)
+    tE = info[0][slot, 4]
+    tS = info[0][slot, 5]
+    if t <= tE:
+        for j in range(first, last + 1):
+            if rk[j] < r2:
+                out[pos] = j
+                pos += 1
+        return pos
+    if t >= tS:
+        for q in range(r2):
+            j = spt_pos[q]
+            if j >= first and j <= last:
+                out[pos] = j
+                pos += 1
+        return pos
+    target = _range(
+        first, last, r2, t, t, p, d, rk, spt_pos, abr, info, idx, slo, arrs, ctl, n, dl
+    )[0]
+    k = kmax
+    rk_k = rk[k]
+    pl = 0
+    for j in range(first, k):
+        if rk[j] < r2:
+            pl += p[j]
+    jl = k
+    while True:
+        nxt = -1
+        for j in range(jl + 1, last + 1):
+            if rk[j] < r2:
+                nxt = j
+                break
+        sh = pl + p[k]
+        ok = (jl == k or d[jl] < t + sh) and (nxt < 0 or t + sh < d[nxt])
+        if ok:
+            fl = _range(
+                first,
+                jl,
+                rk_k,
+                t,
+                t,
+                p,
+                d,
+                rk,
+                spt_pos,
+                abr,
+                info,
+                idx,
+                slo,
+                arrs,
+                ctl,
+                n,
+                dl,
+            )[0]
+            fr = _range(
+                jl + 1,
+                last,
+                rk_k,
+                t + sh,
+                t + sh,
+                p,
+                d,
+                rk,
+                spt_pos,
+                abr,
+                info,
+                idx,
+                slo,
+                arrs,
+                ctl,
+                n,
+                dl,
+            )[0]
+            x = t + sh - d[k]
+            if fl + fr + (x if x > 0 else 0) == target:
+                pos = _rebuild_range(
+                    first,
+                    jl,
+                    rk_k,
+                    t,
+                    p,
+                    d,
+                    rk,
+                    spt_pos,
+                    abr,
+                    info,
+                    idx,
+                    slo,
+                    arrs,
+                    ctl,
+                    n,
+                    dl,
+                    out,
+                    pos,
+                )
+                out[pos] = k
+                pos += 1
+                return _rebuild_range(
+                    jl + 1,
+                    last,
+                    rk_k,
+                    t + sh,
+                    p,
+                    d,
+                    rk,
+                    spt_pos,
+                    abr,
+                    info,
+                    idx,
+                    slo,
+                    arrs,
+                    ctl,
+                    n,
+                    dl,
+                    out,
+                    pos,
+                )
+        if nxt < 0:
+            break
+        jl = nxt
+        pl += p[jl]
+    return -1 - n * 10  # not found (bug)
 
 
 @njit(cache=True)
@@ -284,15 +681,7 @@ def _rebuild(a, b, r, t, p, d, rk, spt_pos, choice, scale_t, n, out, pos):
     return _rebuild(ch + 1, last, rk[k], ck, p, d, rk, spt_pos, choice, scale_t, n, out, pos)
 
 
-def bam_solve(
-    p: np.ndarray, d: np.ndarray, deadline: float | None, ub: int | None = None
-) -> tuple[np.ndarray, int] | None:
-    """Optimal sequence and value of 1||sum T_j (p >= 1), or None on time-out/overflow.
-
-    With ``ub`` (the value of a known sequence), an empty sequence is returned when no
-    sequence is better, i.e. when ``ub`` is optimal."""
-    p = np.ascontiguousarray(p, dtype=np.int64)
-    d = np.ascontiguousarray(d, dtype=np.int64)
+def _prepare(p: np.ndarray, d: np.ndarray):
     n = p.shape[0]
     edd = np.lexsort((np.arange(n), p, d))
     pe = p[edd].copy()
@@ -300,7 +689,52 @@ def bam_solve(
     order = np.lexsort((np.arange(n), pe))  # by p, then EDD index
     rk = np.empty(n, np.int64)
     rk[order] = np.arange(n)
-    spt_pos = order.astype(np.int64)
+    return edd, pe, de, rk, order.astype(np.int64)
+
+
+@njit(cache=True)
+def _range_state():
+    """The typed containers of the range search, made in compiled code (made from Python,
+    they would be compiled again in every process)."""
+    abr = Dict.empty(key_type=types.int64, value_type=types.int64)
+    idx = Dict.empty(key_type=types.int64, value_type=types.int64)
+    info = List()
+    info.append(np.empty((1024, 8), np.int64))
+    slo = List()
+    slo.append(0)
+    slo.pop()
+    arrs = List()
+    arrs.append(np.empty(0, np.int64))
+    arrs.pop()
+    return abr, info, idx, slo, arrs
+
+
+def _range_solve(p, d, deadline, cell_budget=CELL_BUDGET, stats=None):
+    """(sequence, value) by the range search; None on time-out; "budget" when it gave up."""
+    n = p.shape[0]
+    edd, pe, de, rk, spt_pos = _prepare(p, d)
+    abr, info, idx, slo, arrs = _range_state()
+    ctl = np.zeros(4, np.int64)
+    ctl[3] = cell_budget
+    dl = 1e18 if deadline is None else float(deadline)
+    args = (pe, de, rk, spt_pos, abr, info, idx, slo, arrs, ctl, n)
+    val = _range(0, n - 1, n, 0, 0, *args, dl)[0]
+    if stats is not None:
+        stats.update(nodes=int(ctl[0]), cells=int(ctl[2]), sets=len(arrs), stop=int(ctl[1]))
+    if ctl[1] == 1:
+        return None
+    if ctl[1] != 0:
+        return "budget"
+    out = np.empty(n, np.int64)
+    ln = _rebuild_range(0, n - 1, n, 0, *args, 1e18, out, 0)
+    if ln != n:  # cannot happen: every stored value comes from a kept position
+        return "budget"
+    return edd[out].astype(np.int64), int(val)
+
+
+def _point_solve(p, d, deadline, ub):
+    n = p.shape[0]
+    edd, pe, de, rk, spt_pos = _prepare(p, d)
     P = int(pe.sum())
     scale_t = P + 1
     if float(n) * n * (n + 1) * scale_t >= 2.0**62:
@@ -311,7 +745,24 @@ def bam_solve(
     ctl = np.zeros(2, dtype=np.int64)
     cbuf = np.empty(n, np.int64)
     big = 1 << 60 if ub is None else int(ub)
-    val = _solve(0, n - 1, n, 0, big, pe, de, rk, spt_pos, memo, choice, ctl, scale_t, n, dl, cbuf)
+    val = _solve(
+        0,
+        n - 1,
+        n,
+        0,
+        big,
+        pe,
+        de,
+        rk,
+        spt_pos,
+        memo,
+        choice,
+        ctl,
+        scale_t,
+        n,
+        dl,
+        cbuf,
+    )
     if ctl[1] != 0:
         return None
     if val >= big:
@@ -320,3 +771,22 @@ def bam_solve(
     ln = _rebuild(0, n - 1, n, 0, pe, de, rk, spt_pos, choice, scale_t, n, out, 0)
     assert ln == n
     return edd[out].astype(np.int64), int(val)
+
+
+def bam_solve(
+    p: np.ndarray, d: np.ndarray, deadline: float | None, ub: int | None = None
+) -> tuple[np.ndarray, int] | None:
+    """Optimal sequence and value of 1||sum T_j (p >= 1), or None on time-out/overflow.
+
+    With ``ub`` (the value of a known sequence), an empty sequence may be returned when no
+    sequence is better, i.e. when ``ub`` is optimal."""
+    p = np.ascontiguousarray(p, dtype=np.int64)
+    d = np.ascontiguousarray(d, dtype=np.int64)
+    if p.shape[0] == 0:
+        return np.empty(0, np.int64), 0
+    r = _range_solve(p, d, deadline)
+    if r is None:
+        return None
+    if not isinstance(r, str):
+        return r
+    return _point_solve(p, d, deadline, ub)
