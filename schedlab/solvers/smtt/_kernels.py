@@ -108,3 +108,43 @@ def ls_pass(p, d, w, seq, start):  # pragma: no cover - compiled
                     seq[k] = trial[k]
                 return cur - v
     return 0
+
+
+@njit(cache=True)
+def best_move_to_end(p, d, w, seq, length):  # pragma: no cover - compiled
+    """The augmented rules' step on ``seq[:length]``: the first position k whose job, moved
+    to the end, gives the smallest partial tardiness if it is strictly below the current
+    one; returns (k or -1, that tardiness)."""
+    comp = np.empty(length, dtype=np.int64)
+    t = 0
+    base = 0
+    for i in range(length):
+        j = seq[i]
+        t += p[j]
+        comp[i] = t
+        if t > d[j]:
+            base += w[j] * (t - d[j])
+    # suffix sums of the tardiness of jobs i > k once they finish p_k earlier
+    best = base
+    best_k = -1
+    prefix = 0  # tardiness of the jobs before k (unchanged)
+    for k in range(length - 1):
+        jk = seq[k]
+        shift = p[jk]
+        val = prefix
+        for i in range(k + 1, length):
+            j = seq[i]
+            c = comp[i] - shift
+            if c > d[j]:
+                val += w[j] * (c - d[j])
+            if val >= best:
+                break
+        if val < best:
+            if t > d[jk]:
+                val += w[jk] * (t - d[jk])
+            if val < best:
+                best = val
+                best_k = k
+        if comp[k] > d[jk]:
+            prefix += w[jk] * (comp[k] - d[jk])
+    return best_k, best

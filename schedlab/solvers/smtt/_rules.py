@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ._kernels import best_move_to_end
+
 
 def spt(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
     """Shortest processing time first; ties by job index."""
@@ -110,6 +112,8 @@ def augment(seq_rule: str, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[
     left = sorted(range(n), key=lambda j: (d[j], p[j], j)) if seq_rule == "mddc" else None
     remaining = np.ones(n, dtype=bool)
     idx = np.arange(n)
+    p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
+    arr = np.empty(n, dtype=np.int64)
     t = 0
     seq: list[int] = []
     while len(seq) < n:
@@ -122,15 +126,10 @@ def augment(seq_rule: str, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[
         remaining[j] = False
         t += int(p[j])
         seq.append(j)
-        best = partial_tardiness(p, d, w, seq)
-        best_seq = None
-        for k in range(len(seq) - 1):
-            trial = seq[:k] + seq[k + 1 :] + [seq[k]]
-            val = partial_tardiness(p, d, w, trial)
-            if val < best:
-                best, best_seq = val, trial
-        if best_seq is not None:
-            seq = best_seq
+        arr[: len(seq)] = seq
+        k, _ = best_move_to_end(p64, d64, w64, arr, len(seq))
+        if k >= 0:
+            seq.append(seq.pop(k))
     return seq
 
 
