@@ -1194,8 +1194,13 @@ def _solve_core(
     time_limit: float | None,
     deadline: float | None,
     log: Callable[[str], None] | None,
+    subgradient: bool = True,
 ) -> tuple[np.ndarray, int, float, bool]:
-    """Exact solve of a preprocessed instance (all p >= 1, w >= 1)."""
+    """Exact solve of a preprocessed instance (all p >= 1, w >= 1); ``subgradient=False``
+    skips the stage-1/2 multiplier updates (weak bounds: the sublimation stage does the
+    work, which the warm-up uses to compile its kernels on tiny instances)."""
+    s1_iters = S1_ITERS if subgradient else 0
+    s2_iters = S2_ITERS if subgradient else 0
     n = p.shape[0]
     T = int(p.sum())
     dl = INF if deadline is None else float(deadline)
@@ -1297,7 +1302,7 @@ def _solve_core(
     mu = np.zeros(n)
     C = np.cumsum(p[seq])
     mu[seq] = w[seq] * np.maximum(0, C - d[seq])
-    lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 2.0, tmin, tmax, dl)
+    lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), s1_iters, 2.0, tmin, tmax, dl)
     lb = max(lb, lb1)
     say(f"ssdp: stage1 LB={lb1:.3f}")
     if lb > ub - 1 + tol:
@@ -1372,7 +1377,7 @@ def _solve_core(
             mu,
             T,
             float(ub),
-            S2_ITERS,
+            s2_iters,
             lam2,
             dl,
         )
@@ -1593,6 +1598,7 @@ def exact_solve(
     w: np.ndarray,
     time_limit: float | None,
     log: Callable[[str], None] | None = None,
+    subgradient: bool = True,
 ) -> tuple[list[int] | None, float, float, bool]:
     """Solve 1||sum w_j T_j exactly by successive sublimation dynamic programming.
 
@@ -1603,6 +1609,7 @@ def exact_solve(
         time_limit: wall-clock budget in seconds (None = no limit).  On time-out the best
             sequence found so far and a valid lower bound are returned.
         log: optional callback receiving progress messages.
+        subgradient: False skips the stage-1/2 multiplier updates (for the warm-up).
 
     Returns:
         (sequence, objective, lower_bound, proven_optimal): the sequence lists 0-based job
@@ -1639,7 +1646,9 @@ def exact_solve(
         seq = head + tail
         return seq, float(const), float(const), True
     ra = np.array(rest, dtype=np.int64)
-    sub_seq, sub_obj, sub_lb, proven = _solve_core(p[ra], d[ra], w[ra], time_limit, deadline, log)
+    sub_seq, sub_obj, sub_lb, proven = _solve_core(
+        p[ra], d[ra], w[ra], time_limit, deadline, log, subgradient
+    )
     seq = head + [int(ra[j]) for j in sub_seq] + tail
     obj = _cost(np.array(seq, np.int64), p, d, w)
     if log is not None:
@@ -1647,3 +1656,14 @@ def exact_solve(
             f"ssdp: done obj={obj} lb={sub_lb + const} proven={proven} in {time.perf_counter() - t0:.3f}s"
         )
     return seq, float(obj), float(sub_lb + const), bool(proven)
+
+
+def warm_up() -> None:
+    """Compile every kernel (stages 1-3, the unweighted solver) on tiny instances."""
+    rng = np.random.default_rng(7)
+    for weighted, subgradient in ((True, True), (True, False), (False, True)):
+        n = 10
+        p = rng.integers(1, 20, n)
+        d = rng.integers(0, int(p.sum() * 0.6), n)
+        w = rng.integers(1, 10, n) if weighted else np.ones(n, dtype=np.int64)
+        exact_solve(p, d, w, None, subgradient=subgradient)

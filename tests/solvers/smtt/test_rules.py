@@ -157,3 +157,15 @@ def test_auto_without_time_limit_terminates_on_wt40(instances_dir):
     t0 = time.perf_counter()
     r = schedlab.solve(f"{instances_dir}/smtt/wt40.txt#1")
     assert time.perf_counter() - t0 < 60 and r.solution is not None
+
+
+def test_auto_picks_exact_where_it_finishes_and_ils_elsewhere():
+    from schedlab.core import api
+
+    wt100 = generate(100, 0.6, 0.6, weighted=True, seed=3)
+    un500 = generate(500, 0.6, 0.6, weighted=False, seed=3)
+    w500 = generate(500, 0.6, 0.6, weighted=True, seed=3)
+    assert api.pick_auto(wt100, 10).name == "exact"
+    assert api.pick_auto(un500, 10).name == "exact"
+    assert api.pick_auto(w500, 10).name == "ils"
+    assert api.pick_auto(wt100, 1).name == "ils"
