@@ -91,10 +91,12 @@ def get_set(name: str):
 
 
 def warm_up() -> None:
-    """Load / compile every numba kernel (an OR-Library n=40 instance that needs stage 3)."""
-    p, d, w = load_orlib(40)[80]
-    exact_solve(p, d, w, 60.0)
-    ils_solve(p, d, w, 0.05, seed=0)
+    """Load / compile every numba kernel (the methods' own warm-ups: stages 1-3 of SSDP, the
+    unweighted solver, ILS), outside the timed solves."""
+    import schedlab
+
+    schedlab.warm_up("smtt", "exact")
+    schedlab.warm_up("smtt", "ils")
 
 
 def run_one(setname: str, k: int, time_limit: float, ils_limit: float) -> dict:
