@@ -77,15 +77,15 @@ def _earliest(spans: list[tuple[int, int]], ready: int, p: int) -> int:
     return t
 
 
-def _greedy(
+def _place_fixed(
     flat: Flat,
     ops: list[int],
     job_ready: list[int],
     busy: dict[int, list[tuple[int, int]]],
     fixed: dict[int, tuple[int, int]],
-) -> dict[int, tuple[int, int]]:
-    """Place ``ops`` (in order) on their earliest-finishing machines, in the gaps of the
-    ``busy`` intervals; operations in ``fixed`` keep their ``(machine, start)``."""
+) -> tuple[list[int], dict[int, list[tuple[int, int]]], dict[int, tuple[int, int]]]:
+    """The operations of ``ops`` in ``fixed`` at their ``(machine, start)``: returns the job
+    ready times, the busy intervals per machine (sorted) and the placements so far."""
     jr = list(job_ready)
     spans = {m: sorted(v) for m, v in busy.items()}
     out: dict[int, tuple[int, int]] = {}
@@ -98,6 +98,19 @@ def _greedy(
             spans.setdefault(m, []).append((s, e))
     for v in spans.values():
         v.sort()
+    return jr, spans, out
+
+
+def _greedy(
+    flat: Flat,
+    ops: list[int],
+    job_ready: list[int],
+    busy: dict[int, list[tuple[int, int]]],
+    fixed: dict[int, tuple[int, int]],
+) -> dict[int, tuple[int, int]]:
+    """Place ``ops`` (in order) on their earliest-finishing machines, in the gaps of the
+    ``busy`` intervals; operations in ``fixed`` keep their ``(machine, start)``."""
+    jr, spans, out = _place_fixed(flat, ops, job_ready, busy, fixed)
     for o in ops:
         if o in fixed:
             continue
@@ -193,18 +206,7 @@ def _follow(
     """``ref`` restricted to ``ops`` and shifted to the release times: in ``ref``'s start
     order, each operation on ``ref``'s machine, as early as its job and the gaps of ``busy``
     allow; operations in ``fixed`` keep their ``(machine, start)``."""
-    jr = list(job_ready)
-    spans = {m: sorted(v) for m, v in busy.items()}
-    out: dict[int, tuple[int, int]] = {}
-    for o in ops:
-        if o in fixed:
-            m, s = fixed[o]
-            e = s + flat.ptime[o][m]
-            out[o] = (m, s)
-            jr[flat.job[o]] = max(jr[flat.job[o]], e)
-            spans.setdefault(m, []).append((s, e))
-    for v in spans.values():
-        v.sort()
+    jr, spans, out = _place_fixed(flat, ops, job_ready, busy, fixed)
     for o in sorted((o for o in ops if o not in fixed), key=lambda o: (int(ref.start[o]), o)):
         j = flat.job[o]
         m = int(ref.machine[o])
