@@ -145,21 +145,11 @@ def _dispatch(
     ``busy``); among those that could start before the earliest such finish, the one with
     the most remaining work (``rem``) goes first. Operations in ``fixed`` keep their
     ``(machine, start)`` (they form a prefix of their job's run)."""
-    jr = list(job_ready)
-    spans = {m: sorted(v) for m, v in busy.items()}
-    out: dict[int, tuple[int, int]] = {}
+    jr, spans, out = _place_fixed(flat, ops, job_ready, busy, fixed)
     runs: dict[int, list[int]] = {}
     for o in ops:
-        if o in fixed:
-            m, s = fixed[o]
-            e = s + flat.ptime[o][m]
-            out[o] = (m, s)
-            jr[flat.job[o]] = max(jr[flat.job[o]], e)
-            spans.setdefault(m, []).append((s, e))
-        else:
+        if o not in fixed:
             runs.setdefault(flat.job[o], []).append(o)
-    for v in spans.values():
-        v.sort()
     nxt = {j: 0 for j in runs}
 
     def best(j: int) -> tuple[float, int, int, int, int]:
