@@ -26,18 +26,10 @@ one-element array, so a run with an iteration limit repeats exactly.
 
 from __future__ import annotations
 
-import time
-
-import numba
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True)
-def _now():  # pragma: no cover - numba
-    with numba.objmode(t="float64"):
-        t = time.perf_counter()
-    return t
+from .._jit import now as _now
 
 
 @njit(cache=True, nogil=True)

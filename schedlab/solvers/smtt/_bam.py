@@ -42,25 +42,17 @@ Exact whenever it ends; on time-out the caller falls back to the heuristic seque
 
 from __future__ import annotations
 
-import time
-
-import numba
 import numpy as np
 from numba import njit, types
 from numba.typed import Dict, List
+
+from .._jit import now as _now
 
 __all__ = ["bam_solve"]
 
 RULE_B = 1
 BIG = 1 << 60
 CELL_BUDGET = 40_000_000  # stored values (int64) of the range search, about 320 MB
-
-
-@njit(cache=True)
-def _now():
-    with numba.objmode(t="float64"):
-        t = time.perf_counter()
-    return t
 
 
 @njit(cache=True)

@@ -53,10 +53,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numba
 import numpy as np
 from numba import njit
 
+from .._jit import now as _now
 from ._bam import bam_solve
 from ._ils import _wmdd, descent, ils_iterations, initial_sequence
 
@@ -74,13 +74,6 @@ ILS_B_ITERS = 40  # more dynasearch iterations when stage 2 stalls (at most)
 # ----------------------------------------------------------------------------------------
 # Stage 1: LR with successor prohibition, O(nT)
 # ----------------------------------------------------------------------------------------
-
-
-@njit(cache=True)
-def _now():
-    with numba.objmode(t="float64"):
-        t = time.perf_counter()
-    return t
 
 
 @njit(cache=True)
