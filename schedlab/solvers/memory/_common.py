@@ -208,22 +208,64 @@ def mapping_arrays(inst: Instance) -> MappingArrays:
     )
 
 
+def per_step(ma: MappingArrays, values: np.ndarray) -> np.ndarray:
+    """Sum of per-access ``values`` for each step (0 for a step without accesses)."""
+    ns = ma.step_ptr.shape[0] - 1
+    step = np.repeat(np.arange(ns), np.diff(ma.step_ptr))
+    return np.bincount(step, weights=values, minlength=ns).astype(np.float64)
+
+
+def step_times(ma: MappingArrays, in_fast: np.ndarray) -> np.ndarray:
+    """Each step's time in a mapping (boolean "in fast memory" per buffer)."""
+    per = np.where(in_fast[ma.step_buf], ma.inv_fast, ma.inv_slow) * ma.step_bytes
+    return np.maximum(ma.compute, per_step(ma, per))
+
+
 def mapping_cost(ma: MappingArrays, in_fast: np.ndarray) -> float:
     """Total time of a mapping (boolean "in fast memory" per buffer)."""
-    per = np.where(in_fast[ma.step_buf], ma.inv_fast, ma.inv_slow) * ma.step_bytes
-    mem = np.add.reduceat(per, ma.step_ptr[:-1]) if per.size else np.zeros(0)
-    mem = np.where(np.diff(ma.step_ptr) > 0, mem, 0.0)
-    return float(np.maximum(ma.compute, mem).sum())
+    return float(step_times(ma, in_fast).sum())
+
+
+def xla_memory_boundedness(inst: Instance, ma: MappingArrays) -> np.ndarray:
+    """Per buffer, XLA's memory-boundedness benefit (``CostAnalysis::GetMemoryBoundedness``,
+    before its division by sqrt(size)): at each access step with everything else in slow
+    memory, a memory-bound step gains its memory time saved by this buffer alone (not capped
+    at the compute time), a compute-bound one scores ``memory - compute`` (<= 0); the
+    defining (first writing) step starts the sum, each use adds its gain when both are
+    positive and otherwise the larger one is kept. A buffer never written (a parameter)
+    starts at 0."""
+    d = ma.inv_slow - ma.inv_fast
+    mem = per_step(ma, ma.inv_slow * ma.step_bytes)
+
+    def gain(s: int, nbytes: int) -> float:
+        if mem[s] > ma.compute[s]:
+            return float(nbytes * d)
+        return float(mem[s] - ma.compute[s])
+
+    defined: dict[int, float] = {}
+    uses: dict[int, list[float]] = {}
+    for s, st in enumerate(inst.steps):
+        for j, nbytes in st.writes:
+            if j in defined:
+                uses.setdefault(j, []).append(gain(s, nbytes))
+            else:
+                defined[j] = gain(s, nbytes)
+        for j, nbytes in st.reads:
+            uses.setdefault(j, []).append(gain(s, nbytes))
+    out = np.zeros(inst.n)
+    for j in range(inst.n):
+        ben = defined.get(j, 0.0)
+        for u in uses.get(j, ()):
+            ben = ben + u if ben > 0 and u > 0 else max(ben, u)
+        out[j] = ben
+    return out
 
 
 def standalone_benefit(ma: MappingArrays, nb: int) -> np.ndarray:
-    """Per buffer: time saved if it alone moves to fast memory (XLA's memory-boundedness)."""
-    slow = np.zeros(nb, dtype=bool)
-    per = ma.inv_slow * ma.step_bytes
-    mem = np.add.reduceat(per, ma.step_ptr[:-1]) if per.size else np.zeros(0)
-    mem = np.where(np.diff(ma.step_ptr) > 0, mem, 0.0)
+    """Per buffer: time saved if it alone moves to fast memory (each step's gain capped at
+    its compute time, unlike :func:`xla_memory_boundedness`)."""
+    mem = per_step(ma, ma.inv_slow * ma.step_bytes)
     base = np.maximum(ma.compute, mem)
-    del slow
     out = np.zeros(nb)
     for b in range(nb):
         a, e = ma.buf_ptr[b], ma.buf_ptr[b + 1]

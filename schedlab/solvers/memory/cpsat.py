@@ -109,7 +109,7 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
     if mapping:
         ma = _common.mapping_arrays(inst)
         per = ma.step_bytes * ma.inv_slow
-        slow_step = np.maximum(ma.compute, np.add.reduceat(per, ma.step_ptr[:-1]))
+        slow_step = np.maximum(ma.compute, _common.per_step(ma, per))
         scale = _TIME_UNITS / max(1e-12, float(slow_step.max()))
         terms = []
         for s in range(len(inst.steps)):

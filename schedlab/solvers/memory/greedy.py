@@ -89,11 +89,12 @@ def _need_mapping(inst: Instance, name: str) -> None:
 
 
 def xla_offsets(inst: Instance) -> np.ndarray:
-    """XLA memory-space-assignment order: memory-boundedness benefit / sqrt(size), then size,
-    then live-range length (all descending); best fit if it fits, else slow memory."""
+    """XLA memory-space-assignment order: memory-boundedness benefit / sqrt(size)
+    (:func:`._common.xla_memory_boundedness`), then size, then live-range length (all
+    descending); best fit if it fits, else slow memory."""
     ma = _common.mapping_arrays(inst)
     lo, up, sz, al, fx = inst.arrays
-    ben = _common.standalone_benefit(ma, inst.n)
+    ben = _common.xla_memory_boundedness(inst, ma)
     key = ben / np.sqrt(np.maximum(sz, 1))
     order = np.lexsort((np.arange(inst.n), -(up - lo), -sz, -key))
     order = order[ben[order] > 0]
