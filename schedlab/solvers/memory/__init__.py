@@ -1,3 +1,3 @@
 """Methods for memory allocation and mapping; importing registers them."""
 
-from . import cpsat, exact, greedy  # noqa: F401
+from . import cpsat, exact, greedy, mip  # noqa: F401

@@ -93,7 +93,7 @@ def test_kind_mismatch_errors() -> None:
 
 def test_auto_picks_fitting_methods() -> None:
     assert api.pick_auto(api.read(str(SMALL[0])), 10).name == "exact"
-    assert api.pick_auto(M.generate_mapping(10, seed=1), 10).name == "cpsat"
+    assert api.pick_auto(M.generate_mapping(10, seed=1), 10).name == "mip"
 
 
 def _naive_place(inst: M.Instance, order, best_fit: bool) -> list[int]:
@@ -274,3 +274,136 @@ def test_cpsat_build_respects_the_time_limit() -> None:
     res = _solve(inst, "cpsat", time_limit=0.05)
     assert time.perf_counter() - t < 5.0
     assert res.solution is not None  # the hint at least
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mip_and_cpsat_prove_the_same_optimum(seed: int) -> None:
+    """Two independent proofs: HiGHS on the capacity relaxation (placed afterwards) and
+    CP-SAT's no-overlap-2D model."""
+    structure = ("chain", "transformer")[seed % 2]
+    cap = (0.1, 0.25, 0.5)[seed % 3]
+    inst = M.generate_mapping(22, structure, cap, seed=200 + seed)
+    m = _solve(inst, "mip", time_limit=30, threads=1)
+    c = _solve(inst, "cpsat", time_limit=30, threads=1)
+    assert m.status is Status.OPTIMAL and c.status is Status.OPTIMAL
+    assert m.objective == pytest.approx(c.objective, rel=1e-6)
+
+
+def test_mip_brute_force_on_a_tiny_program() -> None:
+    """Every subset of the buffers that can be placed, by the exact allocator: the best
+    mapping time equals mip's optimum."""
+    import itertools
+
+    import numpy as np
+
+    from schedlab.core.timing import Deadline
+    from schedlab.solvers.memory import _common
+    from schedlab.solvers.memory.mip import _place
+
+    inst = M.generate_mapping(9, "chain", 0.4, seed=8)
+    assert inst.n <= 14
+    ma = _common.mapping_arrays(inst)
+    best = float("inf")
+    for bits in itertools.product((False, True), repeat=inst.n):
+        chosen = np.array(bits)
+        if _place(inst, chosen, Deadline(None)) is not None:
+            best = min(best, _common.mapping_cost(ma, chosen))
+    m = _solve(inst, "mip")
+    assert m.status is Status.OPTIMAL
+    assert m.objective == pytest.approx(best, rel=1e-9)
+    # a program where the greedies miss the optimum
+    assert _solve(inst, "benefit").objective > best * (1 + 1e-3)
+
+
+def test_mip_bound_is_below_every_method() -> None:
+    inst = M.generate_mapping(200, "mixed", 0.25, seed=3)
+    m = _solve(inst, "mip", time_limit=30, threads=1)
+    assert m.status is Status.OPTIMAL
+    for method in ("xla", "benefit", "greedy-size"):
+        assert _solve(inst, method).objective >= m.bound - 1e-6 * m.bound
+
+
+def test_mip_keeps_fixed_buffers_and_skips_oversized_ones() -> None:
+    inst = M.generate_mapping(30, "chain", 0.25, seed=5)
+    big = max(inst.buffers, key=lambda b: b.size)
+    # one buffer pinned at offset 0 in fast memory, the capacity below the largest buffer
+    bufs = list(inst.buffers)
+    pin = min(range(inst.n), key=lambda i: bufs[i].size)
+    bufs[pin] = M.Buffer(
+        id=bufs[pin].id, lower=bufs[pin].lower, upper=bufs[pin].upper, size=bufs[pin].size,
+        offset=0,
+    )  # fmt: skip
+    cap = big.size - 1
+    fixed = M.Instance(
+        buffers=tuple(bufs),
+        capacity=cap,
+        kind="mapping",
+        steps=inst.steps,
+        fast_bandwidth=inst.fast_bandwidth,
+        slow_bandwidth=inst.slow_bandwidth,
+    )
+    m = _solve(fixed, "mip", time_limit=30)
+    offs = m.solution["offsets"]
+    assert offs[bufs[pin].id] == 0
+    assert offs[big.id] is None
+    c = _solve(fixed, "cpsat", time_limit=30)
+    assert m.objective == pytest.approx(c.objective, rel=1e-6)
+
+
+def test_mip_repairs_a_choice_that_cannot_be_placed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the relaxation's buffers do not fit at offsets the result is still a checked
+    mapping, never claimed optimal unless it meets the bound."""
+    from schedlab.solvers.memory import mip
+
+    monkeypatch.setattr(mip, "_place", lambda inst, chosen, dl: None)
+    inst = M.generate_mapping(200, "chain", 0.5, seed=2)
+    m = _solve(inst, "mip", time_limit=30)
+    assert m.info["placed"] is False
+    assert m.bound <= m.objective
+    if m.status is Status.OPTIMAL:
+        assert m.objective == pytest.approx(m.bound, rel=1e-7)
+
+
+def test_mip_respects_the_time_limit() -> None:
+    import time
+
+    inst = M.generate_mapping(2000, "mixed", 0.25, seed=11)
+    t = time.perf_counter()
+    res = _solve(inst, "mip", time_limit=0.5)
+    assert time.perf_counter() - t < 0.5 + 3.0
+    assert res.solution is not None
+
+
+def test_mapping_methods_accept_a_step_without_accesses() -> None:
+    inst = M.Instance(
+        buffers=(M.Buffer(id="a", lower=0, upper=1, size=4),),
+        capacity=4,
+        kind="mapping",
+        steps=(M.Step(1.0, ((0, 4),), ()), M.Step(2.0, (), ())),
+        fast_bandwidth=4.0,
+        slow_bandwidth=1.0,
+    )
+    for method in ("xla", "benefit", "cpsat", "mip"):
+        res = _solve(inst, method)
+        assert res.status is Status.OPTIMAL and res.objective == 3.0
+
+
+def test_xla_uses_xla_memory_boundedness() -> None:
+    """XLA's benefit is not capped at the compute time: of two buffers of one step, the larger
+    scores higher even when either alone makes the step compute-bound (both save 4)."""
+    import numpy as np
+
+    from schedlab.solvers.memory import _common
+
+    # step 0: compute 20, all-slow memory time 24; either buffer alone makes it compute-bound
+    steps = (M.Step(20.0, ((0, 8), (1, 16)), ()), M.Step(0.0, ((2, 4),), ()))
+    bufs = tuple(M.Buffer(id=str(i), lower=0, upper=2, size=s) for i, s in enumerate((8, 16, 4)))
+    inst = M.Instance(
+        buffers=bufs, capacity=16, kind="mapping", steps=steps, fast_bandwidth=8.0,
+        slow_bandwidth=1.0,
+    )  # fmt: skip
+    ma = _common.mapping_arrays(inst)
+    xla = _common.xla_memory_boundedness(inst, ma)
+    assert np.allclose(xla, [8 * (1 - 1 / 8), 16 * (1 - 1 / 8), 4 * (1 - 1 / 8)])
+    capped = _common.standalone_benefit(ma, inst.n)
+    assert np.allclose(capped, [4.0, 4.0, 4 * (1 - 1 / 8)])
