@@ -142,23 +142,25 @@ def run_variant(inst: Instance, fit: str, rule: str, deadline: Any = None) -> np
     return greedy(inst, rule, fit == "best", skip=False, deadline=deadline)
 
 
-def best_greedy(inst: Instance, deadline: Any = None) -> tuple[np.ndarray, str]:
+def best_greedy(inst: Instance, deadline: Any = None) -> tuple[np.ndarray | None, str]:
     """The lowest-peak placement among the greedy variants (allocation), in the order of
-    :data:`VARIANTS`; stops early at the lower bound. The first variant always completes;
-    the others check the ``deadline`` as they run and are dropped when it expires."""
+    :data:`VARIANTS`; stops early at the lower bound. Every variant checks the ``deadline``
+    as it runs and is dropped when it expires: ``(None, "")`` if not even the first one
+    finished in time."""
     best: tuple[int, np.ndarray, str] | None = None
     lb = inst.lower_bound()
     for fit, rule in VARIANTS:
         if best is not None and (best[0] <= lb or (deadline is not None and deadline.expired())):
             break
-        off = run_variant(inst, fit, rule, deadline if best is not None else None)
+        off = run_variant(inst, fit, rule, deadline)
         if off is None:
             break
         p = peak(inst, off)
         if best is None or p < best[0]:
             name = f"{rule}/skyline" if fit == "skyline" else f"{rule}/{fit}-fit"
             best = (p, off, name)
-    assert best is not None
+    if best is None:
+        return None, ""
     return best[1], best[2]
 
 
@@ -273,3 +275,25 @@ def standalone_benefit(ma: MappingArrays, nb: int) -> np.ndarray:
         d = ma.buf_bytes[a:e] * (ma.inv_slow - ma.inv_fast)
         out[b] = float((base[s] - np.maximum(ma.compute[s], mem[s] - d)).sum())
     return out
+
+
+_WARM = {"done": False}
+
+
+def warm_up() -> None:
+    """Compile the memory kernels (placements, skyline, breadth, the mapping greedy and the
+    canonical search) on tiny instances, once per process."""
+    if _WARM["done"]:
+        return
+    from ...core.timing import Deadline
+    from ...models.memory import generate_allocation, generate_mapping
+    from . import exact
+    from .greedy import benefit_offsets
+
+    alloc = generate_allocation(n=12, horizon=10, slack=0.0, seed=1)
+    best_greedy(alloc, Deadline(60.0))
+    for rule in ("size", "breadth", "start"):
+        greedy(alloc, rule, True, skip=False, deadline=Deadline(60.0))
+    exact.feasible(alloc, int(alloc.capacity or 0), Deadline(60.0))
+    benefit_offsets(generate_mapping(12, seed=1))
+    _WARM["done"] = True

@@ -3,10 +3,33 @@ per buffer, and the mapping greedy."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numba import njit
+
+#: Target wall time of one slice of a kernel run under a deadline (seconds).
+SLICE_SECONDS = 0.05
+
+
+def run_in_slices(step: Callable[[int], bool], deadline: Any, first: int) -> bool:
+    """Call ``step(budget)`` (a kernel resuming where it stopped, ``True`` when done) until it
+    is done or the ``deadline`` expires (``False``). Slices start at ``first`` steps and
+    are resized from the measured speed to about :data:`SLICE_SECONDS` each, since the cost
+    of a step varies by orders of magnitude (a long-lived buffer overlaps thousands)."""
+    if deadline is None:
+        return step(np.iinfo(np.int64).max // 2)
+    budget = first
+    while True:
+        t0 = time.perf_counter()
+        if step(budget):
+            return True
+        if deadline.expired():
+            return False
+        dt = time.perf_counter() - t0
+        budget = int(max(1, min(4 * budget, budget * SLICE_SECONDS / max(dt, 1e-6))))
 
 
 @njit(cache=True)
@@ -199,13 +222,14 @@ def place(
     best_fit: bool,
     skip_overflow: bool,
     deadline: Any = None,
-    chunk: int = 2000,
+    chunk: int = 16,
 ) -> np.ndarray | None:
     """Place buffers in ``order`` (fixed ones first, at their offset), each into a gap among
     the placed buffers overlapping it in time: the smallest gap that fits (``best_fit``) or
     the lowest, else on top. Returns offsets; -1 where a buffer would exceed ``cap`` (> 0)
     and ``skip_overflow`` is set (it stays in slow memory). With a ``deadline``, the
-    placement runs in chunks of ``chunk`` buffers and returns ``None`` once it expires.
+    placement runs in slices (the first of ``chunk`` buffers, see :func:`run_in_slices`) and
+    returns ``None`` once it expires.
 
     The placed buffers overlapping ``b`` are found without a scan of all placed buffers:
     those live when ``b`` starts come from a segment tree over time (each placed buffer is
@@ -216,11 +240,11 @@ def place(
     if lo.shape[0] == 0:
         return np.full(0, -1, dtype=np.int64)
     st = place_init(order, lo, up, fixed)
-    budget = np.iinfo(np.int64).max // 2 if deadline is None else chunk
-    while not place_steps(*st, sz, al, fixed, int(cap), best_fit, skip_overflow, budget):
-        if deadline.expired():
-            return None
-    return st[9]
+
+    def step(budget: int) -> bool:
+        return place_steps(*st, sz, al, fixed, int(cap), best_fit, skip_overflow, budget)
+
+    return st[9] if run_in_slices(step, deadline, chunk) else None
 
 
 @njit(cache=True)
@@ -571,13 +595,14 @@ def skyline(
     al: np.ndarray,
     fixed: np.ndarray,
     deadline: Any = None,
-    chunk: int = 20000,
+    chunk: int = 64,
 ) -> np.ndarray | None:
     """Bottom-up ("gravity") greedy, the dive of a canonical search without backtracking:
     repeatedly place the unplaced buffer of lowest possible offset (the highest top of the
     placed buffers over its life; ties: lowest ``rank``) there. Fixed buffers go first and
     raise the floor over their life to their top (the space under them is not reused).
-    With a ``deadline``, runs in chunks of ``chunk`` steps; ``None`` once it expires.
+    With a ``deadline``, runs in slices (the first of ``chunk`` steps, see
+    :func:`run_in_slices`); ``None`` once it expires.
 
     The floor per time section is a segment tree with range chmax and range max (the
     nodes partly inside a range are the ancestors of its two end leaves); buffers wait in
@@ -586,8 +611,8 @@ def skyline(
     if lo.shape[0] == 0:
         return np.full(0, -1, dtype=np.int64)
     st = skyline_init(rank, lo, up, sz, fixed)
-    budget = np.iinfo(np.int64).max // 2 if deadline is None else chunk
-    while not skyline_steps(*st, sz, al, fixed, budget):
-        if deadline.expired():
-            return None
-    return st[9]
+
+    def step(budget: int) -> bool:
+        return skyline_steps(*st, sz, al, fixed, budget)
+
+    return st[9] if run_in_slices(step, deadline, chunk) else None

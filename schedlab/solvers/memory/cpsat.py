@@ -32,6 +32,7 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     help="CP-SAT no-overlap-2D (allocation: min peak or feasibility; mapping: min time).",
     engine="ortools",
     auto=_auto,
+    warmup=_common.warm_up,
 )
 def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) -> SolverOutput:
     """Allocation: minimise the peak (with a capacity and ``minimize=False``: any placement
@@ -46,7 +47,11 @@ def solve_cpsat(inst: Instance, opts: SolveOptions, *, minimize: bool = True) ->
             hint = benefit_offsets(inst)
         else:
             hint, _ = _common.best_greedy(inst, opts.deadline)
-            if inst.capacity is not None and _common.peak(inst, hint) > inst.capacity:
+            if (
+                hint is not None
+                and inst.capacity is not None
+                and _common.peak(inst, hint) > inst.capacity
+            ):
                 hint = None
     lb = inst.lower_bound()
     if mapping or inst.capacity is not None:

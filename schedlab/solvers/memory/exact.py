@@ -260,6 +260,7 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     exact=True,
     help="MiniMalloc-style search over canonical solutions with section inference (allocation).",
     auto=_auto,
+    warmup=_common.warm_up,
 )
 def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -> SolverOutput:
     """With a capacity: find a placement within it (``minimize``: then lower the peak as far
@@ -292,6 +293,9 @@ def solve_exact(inst: Instance, opts: SolveOptions, *, minimize: bool = False) -
             return finish(inst, best, {"nodes": nodes})
     else:
         g, which = _common.best_greedy(inst, dl)
+        if g is None:
+            opts.emit("exact: the time limit expired before the first greedy placement")
+            return finish(inst, None, {"nodes": nodes})
         best, best_peak = g, _common.peak(inst, g)
         opts.emit(f"exact: greedy {which} peak {best_peak}, max load {lb}")
     # minimise: try the lower bound first, then bisect between bound and incumbent

@@ -41,12 +41,15 @@ def finish(
 
 def _greedy_method(name: str, rule: str, best_fit: bool, help: str) -> None:
     def run(inst: Instance, opts: SolveOptions) -> SolverOutput:
-        off = _common.greedy(inst, rule, best_fit)
-        return finish(inst, off, {"order": rule, "fit": "best" if best_fit else "first"})
+        off = _common.greedy(inst, rule, best_fit, deadline=opts.deadline)
+        info = {"order": rule, "fit": "best" if best_fit else "first"}
+        if off is None:
+            info["stopped"] = "time limit before the placement finished"
+        return finish(inst, off, info)
 
     run.__name__ = f"solve_{name.replace('-', '_')}"
     run.__doc__ = help
-    register("memory", name, exact=False, help=help)(run)
+    register("memory", name, exact=False, help=help, warmup=_common.warm_up)(run)
 
 
 _greedy_method(
@@ -73,6 +76,7 @@ _greedy_method(
     help="Portfolio of greedy placements (skyline, best and first fit; several orders), "
     "lowest peak (allocation).",
     auto=lambda inst, tl: 10.0 if inst.kind == "allocation" else None,
+    warmup=_common.warm_up,
 )
 def solve_greedy_best(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """Try the greedy variants (:data:`._common.VARIANTS`) while time remains and keep the
@@ -80,7 +84,10 @@ def solve_greedy_best(inst: Instance, opts: SolveOptions) -> SolverOutput:
     if inst.kind != "allocation":
         raise SolveError("greedy-best is for allocation instances (mapping: use benefit)")
     off, which = _common.best_greedy(inst, opts.deadline)
-    return finish(inst, off, {"variant": which})
+    info: dict[str, Any] = {"variant": which}
+    if off is None:
+        info["stopped"] = "time limit before the first placement finished"
+    return finish(inst, off, info)
 
 
 def _need_mapping(inst: Instance, name: str) -> None:
@@ -107,6 +114,7 @@ def xla_offsets(inst: Instance) -> np.ndarray:
     "xla",
     exact=False,
     help="XLA memory space assignment (mapping): benefit/sqrt(size) order, best fit if it fits.",
+    warmup=_common.warm_up,
 )
 def solve_xla(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """XLA's default mapping heuristic."""
@@ -139,6 +147,7 @@ def benefit_offsets(inst: Instance, gammas: tuple[float, ...] = (0.5, 1.0)) -> n
     exact=False,
     help="Mapping: lazy greedy on marginal time saved per (size x lifetime)^g, best fit.",
     auto=lambda inst, tl: 10.0 if inst.kind == "mapping" else None,
+    warmup=_common.warm_up,
 )
 def solve_benefit(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """Marginal-benefit greedy for mapping (keeps XLA's result if that is better)."""

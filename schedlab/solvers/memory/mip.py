@@ -189,7 +189,7 @@ def _place(inst: Instance, chosen: np.ndarray, deadline: Deadline) -> np.ndarray
     if sub.max_load > cap:
         return None
     g, _ = _common.best_greedy(sub, deadline)
-    if _common.peak(sub, g) > cap:
+    if g is None or _common.peak(sub, g) > cap:
         g, _inf, _k = feasible(sub, cap, deadline)
         if g is None:
             return None
@@ -218,6 +218,7 @@ def _repair(inst: Instance, ma: _common.MappingArrays, chosen: np.ndarray) -> np
     help="Mapping: HiGHS on the capacity relaxation (a bound), its choice placed at offsets.",
     engine="highs",
     auto=_auto,
+    warmup=_common.warm_up,
 )
 def solve_mip(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """Solve the capacity relaxation of a mapping instance with HiGHS (its optimum is a lower

@@ -234,13 +234,17 @@ def test_kernels_stop_at_an_expired_deadline_and_resume() -> None:
 
 
 def test_best_greedy_respects_the_deadline() -> None:
+    """Every variant checks the deadline: with an expired one, no placement at all; with
+    time, at least the first variant's."""
     from schedlab.core.timing import Deadline
     from schedlab.solvers.memory import _common
 
-    inst = M.generate_allocation(400, 200, slack=-1, seed=2)
-    off, which = _common.best_greedy(inst, Deadline(0.0))  # only the first variant runs
-    fit, rule = _common.VARIANTS[0]
-    assert which.startswith(rule) and list(off) == list(_common.run_variant(inst, fit, rule))
+    inst = M.generate_allocation(n=300, horizon=200, slack=-1.0, seed=2)
+    off, which = _common.best_greedy(inst, Deadline(0.0))
+    assert off is None and which == ""
+    off, which = _common.best_greedy(inst, Deadline(30.0))
+    assert off is not None and which
+    assert inst.check(_common.solution(inst, off)) >= inst.lower_bound()
 
 
 def test_cover_order_puts_window_buffers_first() -> None:
@@ -407,3 +411,17 @@ def test_xla_uses_xla_memory_boundedness() -> None:
     assert np.allclose(xla, [8 * (1 - 1 / 8), 16 * (1 - 1 / 8), 4 * (1 - 1 / 8)])
     capped = _common.standalone_benefit(ma, inst.n)
     assert np.allclose(capped, [4.0, 4.0, 4 * (1 - 1 / 8)])
+
+
+@pytest.mark.parametrize("method", ["greedy-size", "greedy-best", "first-fit"])
+def test_greedy_methods_return_within_the_time_limit(method: str) -> None:
+    """A placement that cannot finish in time is abandoned: no solution, on time."""
+    import time
+
+    inst = M.generate_allocation(n=40000, horizon=4000, slack=-1.0, seed=3)
+    schedlab.warm_up("memory", method)
+    t = time.perf_counter()
+    res = _solve(inst, method, time_limit=0.05)
+    assert time.perf_counter() - t < 0.05 + 1.0  # untimed, each takes 15 s or more
+    if res.solution is None:
+        assert res.status is Status.UNKNOWN and "stopped" in res.info
