@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,14 +278,10 @@ def standalone_benefit(ma: MappingArrays, nb: int) -> np.ndarray:
     return out
 
 
-_WARM = {"done": False}
-
-
+@functools.cache
 def warm_up() -> None:
     """Compile the memory kernels (placements, skyline, breadth, the mapping greedy and the
     canonical search) on tiny instances, once per process."""
-    if _WARM["done"]:
-        return
     from ...core.timing import Deadline
     from ...models.memory import generate_allocation, generate_mapping
     from . import exact
@@ -296,4 +293,3 @@ def warm_up() -> None:
         greedy(alloc, rule, True, skip=False, deadline=Deadline(60.0))
     exact.feasible(alloc, int(alloc.capacity or 0), Deadline(60.0))
     benefit_offsets(generate_mapping(12, seed=1))
-    _WARM["done"] = True

@@ -203,7 +203,7 @@ def _repair(inst: Instance, ma: _common.MappingArrays, chosen: np.ndarray) -> np
     lo, up, sz, al, fx = inst.arrays
     ben = _common.standalone_benefit(ma, inst.n)
     idx = np.arange(inst.n)
-    first = np.lexsort((idx, -(up - lo), -sz, ~chosen))
+    first = np.lexsort((idx, -(up - lo), -sz))
     first = first[chosen[first]]
     rest = np.lexsort((idx, -ben / np.sqrt(np.maximum(sz, 1))))
     rest = rest[~chosen[rest] & (ben[rest] > 0)]
