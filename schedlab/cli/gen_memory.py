@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core.errors import InstanceError
 from ..models.memory import generate_allocation, generate_mapping, to_csv
 from .common import user_errors
 
@@ -32,6 +33,27 @@ from .common import user_errors
     show_default=True,
     help="Mapping: fast memory capacity as a fraction of the max load.",
 )
+@click.option(
+    "--bandwidth-ratio",
+    type=float,
+    default=8.0,
+    show_default=True,
+    help="Mapping: fast / slow memory bandwidth.",
+)
+@click.option(
+    "--intensity",
+    multiple=True,
+    metavar="KIND=LOW-HIGH",
+    help="Mapping: arithmetic intensity range of an op kind (eltwise, matmul, attention), "
+    "e.g. matmul=0.03-0.1 for memory-bound batch-1 decoding; repeatable.",
+)
+@click.option(
+    "--weights",
+    type=click.Choice(["step", "parameter"]),
+    default="step",
+    show_default=True,
+    help="Mapping: a weight buffer lives on its step, or from step 0 (an entry parameter).",
+)
 @click.option("--n", "n", type=int, default=50, show_default=True, help="Allocation: buffers.")
 @click.option(
     "--slack",
@@ -50,13 +72,34 @@ def command(
     steps: int,
     structure: str,
     capacity_fraction: float,
+    bandwidth_ratio: float,
+    intensity: tuple[str, ...],
+    weights: str,
     n: int,
     slack: float,
     seed: int,
     out: str | None,
 ) -> None:
     if kind == "mapping":
-        inst = generate_mapping(steps, structure, capacity_fraction, seed)
+        spans = {}
+        for item in intensity:
+            key, _, span = item.partition("=")
+            low, _, high = span.partition("-")
+            try:
+                spans[key.strip()] = (float(low), float(high))
+            except ValueError:
+                raise InstanceError(
+                    f"--intensity {item!r}: expected KIND=LOW-HIGH, e.g. matmul=0.03-0.1"
+                ) from None
+        inst = generate_mapping(
+            steps,
+            structure,
+            capacity_fraction,
+            seed,
+            bandwidth_ratio=bandwidth_ratio,
+            intensity=spans or None,
+            weights=weights,
+        )
     else:
         inst = generate_allocation(n, max(2, 2 * n), slack, seed)
     if out and out.endswith(".csv"):

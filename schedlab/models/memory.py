@@ -761,6 +761,10 @@ def generate_mapping(
     capacity_fraction: float = 0.25,
     seed: int = 0,
     name: str | None = None,
+    *,
+    bandwidth_ratio: float = 8.0,
+    intensity: dict[str, tuple[float, float]] | None = None,
+    weights: str = "step",
 ) -> Instance:
     """A realistic mapping program, seeded.
 
@@ -770,8 +774,15 @@ def generate_mapping(
     inputs (activations, and a weight buffer prefetched for that step) and writes its output;
     an activation lives from its producer to its last consumer. Compute time is FLOPs / peak
     (compute = bytes touched / slow bandwidth x an intensity drawn per op kind: element-wise
-    ops stay memory-bound, matmuls become compute-bound once in fast memory). Sizes in bytes (multiples of
-    1 KiB); bandwidths: fast 8x slow. Capacity = ``capacity_fraction`` x the max load.
+    ops stay memory-bound, matmuls become compute-bound once in fast memory). Sizes in bytes
+    (multiples of 1 KiB). Capacity = ``capacity_fraction`` x the max load.
+
+    Variants (the defaults give the bundled benchmark programs): ``bandwidth_ratio`` = fast
+    / slow bandwidth (8); ``intensity`` replaces the (low, high) range of some op kinds
+    (``eltwise`` 0.03-0.1, ``matmul`` 0.2-0.9, ``attention`` 0.1-0.4; e.g. matmuls of
+    0.03-0.1 model batch-1 decoding, memory-bound throughout); ``weights``: ``"step"`` (a
+    weight buffer lives on its step only) or ``"parameter"`` (from step 0 to its use, as XLA's
+    liveness treats entry parameters).
     """
     if steps < 2:
         raise InstanceError("a program needs at least 2 steps")
@@ -779,19 +790,31 @@ def generate_mapping(
         raise InstanceError(f"structure must be chain, transformer or mixed, got {structure!r}")
     if not 0 < capacity_fraction <= 1:
         raise InstanceError("capacity_fraction must lie in (0, 1]")
+    if not bandwidth_ratio >= 1:
+        raise InstanceError(f"bandwidth_ratio must be at least 1, got {bandwidth_ratio}")
+    if weights not in ("step", "parameter"):
+        raise InstanceError(f"weights must be step or parameter, got {weights!r}")
+    # arithmetic intensity: compute time / (bytes touched / slow bandwidth), per op kind
+    kinds = {"eltwise": (0.03, 0.1), "matmul": (0.2, 0.9), "attention": (0.1, 0.4)}
+    for kind, span in (intensity or {}).items():
+        if kind not in kinds:
+            raise InstanceError(f"intensity: unknown op kind {kind!r} (known: {', '.join(kinds)})")
+        low, high = span
+        if not 0 <= low <= high:
+            raise InstanceError(f"intensity of {kind}: need 0 <= low <= high, got {span}")
+        kinds[kind] = (float(low), float(high))
     rng = np.random.default_rng(seed)
     kib = 1024
-    slow_bw, fast_bw = 64.0 * kib, 512.0 * kib  # bytes per time unit
+    slow_bw = 64.0 * kib  # bytes per time unit
+    fast_bw = slow_bw * float(bandwidth_ratio)
 
     # ops: (compute, inputs (op numbers), weight size or 0, output size)
     ops: list[tuple[float, list[int], int, int]] = []
     out_size: list[int] = []  # size of each op's output buffer, indexed by op number
-    # arithmetic intensity: compute time / (bytes touched / slow bandwidth), per op kind
-    intensity = {"eltwise": (0.03, 0.1), "matmul": (0.2, 0.9), "attention": (0.1, 0.4)}
 
     def add(kind: str, inputs: list[int], wsize: int, osize: int) -> int:
         touched = sum(out_size[j] for j in inputs) + wsize + osize
-        lo, hi = intensity[kind]
+        lo, hi = kinds[kind]
         compute = touched / slow_bw * float(rng.uniform(lo, hi))
         ops.append((round(compute, 6), inputs, wsize, osize))
         out_size.append(osize)
@@ -842,7 +865,7 @@ def generate_mapping(
     ops = ops[:steps]
 
     # buffers: one output per op (live from its step to its last reader + 1), one weight per
-    # op that has one (live on its step only)
+    # op that has one (on its step, or from step 0 to it)
     last_use = list(range(len(ops)))
     for i, (_c, inputs, _w, _o) in enumerate(ops):
         for j in inputs:
@@ -853,7 +876,8 @@ def generate_mapping(
     for i, (_c, _inputs, wsize, osize) in enumerate(ops):
         if wsize:
             wbuf[i] = len(buffers)
-            buffers.append(Buffer(id=f"w{i}", lower=i, upper=i + 1, size=wsize))
+            wlo = 0 if weights == "parameter" else i
+            buffers.append(Buffer(id=f"w{i}", lower=wlo, upper=i + 1, size=wsize))
         out_buf[i] = len(buffers)
         buffers.append(Buffer(id=f"a{i}", lower=i, upper=last_use[i] + 1, size=osize))
     step_list = []
@@ -864,7 +888,12 @@ def generate_mapping(
         writes = [(out_buf[i], buffers[out_buf[i]].size)]
         step_list.append(Step(compute, tuple(reads), tuple(writes)))
     cap = int(capacity_fraction * max_load(buffers))
-    label = name or f"map_{structure}_n{steps}_c{int(round(100 * capacity_fraction))}_s{seed}"
+    variant = "" if bandwidth_ratio == 8 else f"_bw{bandwidth_ratio:g}"
+    variant += "".join(f"_{k[0]}{lo:g}-{hi:g}" for k, (lo, hi) in (intensity or {}).items())
+    variant += "_par" if weights == "parameter" else ""
+    label = name or (
+        f"map_{structure}_n{steps}_c{int(round(100 * capacity_fraction))}_s{seed}{variant}"
+    )
     return Instance(
         buffers=tuple(buffers),
         capacity=cap,

@@ -65,3 +65,21 @@ def test_generate_and_plot(tmp_path: Path) -> None:
         main, ["generate", "memory", "--kind", "allocation", "--n", "12", "-o", str(alloc)]
     )
     assert res.exit_code == 0 and alloc.read_text().startswith("id,lower,upper,size")
+
+
+def test_generate_mapping_variants_and_solve_with_mip(tmp_path: Path) -> None:
+    r = CliRunner()
+    inst = tmp_path / "v.json"
+    args = ["generate", "memory", "--steps", "40", "--bandwidth-ratio", "3", "--weights",
+            "parameter", "--intensity", "matmul=0.03-0.1", "-o", str(inst)]  # fmt: skip
+    res = r.invoke(main, args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(inst.read_text())
+    assert data["name"].endswith("_bw3_m0.03-0.1_par")
+    assert data["fast_bandwidth"] == 3 * data["slow_bandwidth"]
+    res = r.invoke(main, ["solve", str(inst), "-m", "mip", "-t", "20"])
+    assert res.exit_code == 0 and "optimal" in res.output, res.output
+    assert not res.output.startswith("Running HiGHS")
+    for bad in ("matmul=abc", "conv=0.1-0.2"):
+        res = r.invoke(main, ["generate", "memory", "--intensity", bad])
+        assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output

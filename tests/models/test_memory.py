@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import schedlab
@@ -144,6 +145,36 @@ def test_mapping_generator_and_cost() -> None:
     assert M.generate_mapping(120, "transformer", 0.1, seed=3) == m  # seeded
     with pytest.raises(InstanceError):
         M.generate_mapping(1)
+
+
+def test_mapping_generator_variants() -> None:
+    base = M.generate_mapping(200, "mixed", 0.25, seed=4)
+    assert base.fast_bandwidth == 8 * base.slow_bandwidth
+    # weights as entry parameters: live from step 0; the activations are unchanged
+    par = M.generate_mapping(200, "mixed", 0.25, seed=4, weights="parameter")
+    assert par.name.endswith("_par")
+    for b, p in zip(base.buffers, par.buffers, strict=True):
+        assert (b.id, b.upper, b.size) == (p.id, p.upper, p.size)
+        assert p.lower == (0 if b.id.startswith("w") else b.lower)
+    # memory-bound ops everywhere: every step stays memory-bound even all in fast memory
+    mb = {k: (0.03, 0.1) for k in ("eltwise", "matmul", "attention")}
+    dec = M.generate_mapping(200, "mixed", 0.25, seed=4, intensity=mb)
+    fast = dec.step_times(np.ones(dec.n, dtype=bool))
+    compute = np.array([s.compute for s in dec.steps])
+    assert (fast > compute).all()
+    # while the bundled programs' matmuls turn compute-bound in fast memory
+    base_compute = np.array([s.compute for s in base.steps])
+    assert (base.step_times(np.ones(base.n, dtype=bool)) <= base_compute).any()
+    ratio3 = M.generate_mapping(200, "mixed", 0.25, seed=4, bandwidth_ratio=3)
+    assert ratio3.fast_bandwidth == 3 * ratio3.slow_bandwidth
+    with pytest.raises(InstanceError, match="unknown op kind"):
+        M.generate_mapping(20, intensity={"conv": (0.1, 0.2)})
+    with pytest.raises(InstanceError, match="low <= high"):
+        M.generate_mapping(20, intensity={"matmul": (0.5, 0.2)})
+    with pytest.raises(InstanceError, match="bandwidth_ratio"):
+        M.generate_mapping(20, bandwidth_ratio=0.5)
+    with pytest.raises(InstanceError, match="weights"):
+        M.generate_mapping(20, weights="global")
 
 
 def test_mapping_validation() -> None:
