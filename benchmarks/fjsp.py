@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from schedlab.core import api
-from schedlab.models import fjsp
+from schedlab import api
+from schedlab.families.fjsp.generate import generate
+from schedlab.families.fjsp.model import Instance, make_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -34,7 +35,7 @@ def out(line: str = "") -> None:
     print(line, flush=True)
 
 
-def peer_pyjobshop(inst: fjsp.Instance, time_limit: float, threads: int) -> dict[str, Any]:
+def peer_pyjobshop(inst: Instance, time_limit: float, threads: int) -> dict[str, Any]:
     """PyJobShop's CP-SAT model with the same budget; its schedule goes through our checker."""
     import pyjobshop
 
@@ -60,7 +61,7 @@ def peer_pyjobshop(inst: fjsp.Instance, time_limit: float, threads: int) -> dict
     rows = []
     for (j, k), task in zip(index, res.best.tasks, strict=True):
         rows.append((j, k, int(task.resources[0]), int(task.start), int(task.end)))
-    sol = fjsp.make_solution(rows)
+    sol = make_solution(rows)
     cmax = inst.check(sol)
     status = str(res.status.value).lower()
     return {
@@ -72,7 +73,7 @@ def peer_pyjobshop(inst: fjsp.Instance, time_limit: float, threads: int) -> dict
 
 
 def run_method(
-    inst: fjsp.Instance, method: str, time_limit: float, threads: int, **params: Any
+    inst: Instance, method: str, time_limit: float, threads: int, **params: Any
 ) -> dict[str, Any]:
     """One checked schedlab solve."""
     t0 = time.perf_counter()
@@ -184,7 +185,7 @@ def long_horizon(args: argparse.Namespace) -> None:
     out("|---|---|---|---|---|---|---|")
     records = []
     for seed in range(args.long_count):
-        inst = fjsp.generate(20, 10, 100, seed=seed)
+        inst = generate(20, 10, 100, seed=seed)
         rule = min(run_method(inst, m, 60, 1)["objective"] for m in ("mwkr", "mor", "fifo"))
         cp = run_method(inst, "cpsat", tl, args.threads)
         rho = run_method(inst, "rho", tl, args.threads, polish=True)

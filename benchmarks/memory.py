@@ -25,14 +25,16 @@ import time
 from pathlib import Path
 
 import schedlab
-from schedlab.models import memory as M
+from schedlab.families.memory import formats
+from schedlab.families.memory.generate import generate_mapping
+from schedlab.families.memory.model import MemoryInstance
 
 ROOT = Path(__file__).resolve().parent.parent
 INST = ROOT / "instances" / "memory"
 OUT = ROOT / "benchmarks" / "results"
 
 
-def _run(inst: M.Instance, method: str, tl: float | None, **params: object) -> dict:
+def _run(inst: MemoryInstance, method: str, tl: float | None, **params: object) -> dict:
     t = time.perf_counter()
     try:
         r = schedlab.solve(inst, method, time_limit=tl, **params)
@@ -72,7 +74,7 @@ def challenging(quick: bool) -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for f in files:
-        inst = M.read(f)
+        inst = formats.read(f)
         cap = inst.capacity
         free = inst.with_capacity(None)
         gs = _run(free, "greedy-size", None)
@@ -109,13 +111,13 @@ def challenging(quick: bool) -> None:
 def traces(quick: bool) -> None:
     files = sorted(glob.glob(str(INST / "idealloc" / "*" / "*.csv")))
     if quick:
-        files = [f for f in files if M.read(f).n <= 2000]
+        files = [f for f in files if formats.read(f).n <= 2000]
     rows = []
     print("\n### idealloc traces (minimum peak; ratio to the max load)\n")
     print("| trace | buffers | greedy-size | greedy-breadth | best schedlab | method | time (s) |")
     print("|---|---|---|---|---|---|---|")
     for f in files:
-        inst = M.read(f).with_capacity(None)
+        inst = formats.read(f).with_capacity(None)
         gs = _run(inst, "greedy-size", None)
         gbr = _run(inst, "greedy-breadth", None)
         method = "exact" if inst.n <= 4000 else "greedy-best"
@@ -161,12 +163,12 @@ def mapping(quick: bool) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     insts = [
-        M.generate_mapping(n, s, c, seed=k)
+        generate_mapping(n, s, c, seed=k)
         for k, (n, s) in enumerate((n, s) for n in steps for s in structs)
         for c in caps
     ]
     small = [
-        M.generate_mapping(22, s, c, seed=100 + k) for k, s in enumerate(structs * 2) for c in caps
+        generate_mapping(22, s, c, seed=100 + k) for k, s in enumerate(structs * 2) for c in caps
     ]
     for inst in insts + small:
         frac = round(inst.capacity / inst.max_load, 2)
@@ -262,7 +264,7 @@ def variants(quick: bool) -> None:
         gains, proven = [], 0
         for k, (n, s) in enumerate((n, s) for n in steps for s in structs):
             for c in caps:
-                inst = M.generate_mapping(n, s, c, seed=k, **kw)
+                inst = generate_mapping(n, s, c, seed=k, **kw)
                 x = _run(inst, "xla", None, threads=1, seed=0)
                 m = _run(inst, "mip", 30.0, threads=1, seed=0)
                 proven += m["status"] == "optimal"

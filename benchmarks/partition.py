@@ -4,7 +4,7 @@ PipeEdge devices, against dp (fixed order), greedy, split and NSGA-II.
 Run: ``python benchmarks/partition.py [--nsga2-long 10] [--seeds 1]``. Prints markdown tables
 and writes ``benchmarks/results/partition.csv``. ``hv`` is the normalised hypervolume (the
 Result objective: area dominated inside the instance's [ideal, reference] box, see
-``schedlab.models.partition``), ``hv ratio`` = hv / hv(exact), ``IGD+`` on the same
+``schedlab.families.partition.model``), ``hv ratio`` = hv / hv(exact), ``IGD+`` on the same
 normalised axes against the exact front.
 Sweep file of the plain solves (rerun / extend with run.py): ``benchmarks/partition.toml``.
 """
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import schedlab  # noqa: E402
-from schedlab.models.partition import igd_plus  # noqa: E402
+from schedlab.families.partition.pareto import igd_plus  # noqa: E402
 
 CASES = ["vit_base_8dev", "vit_large_8dev", "vit_base_16dev", "vit_large_16dev"]
 TARGET = {"vit_large_8dev": 10.0, "vit_large_16dev": 60.0}
@@ -39,9 +39,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=1, help="NSGA-II seeds")
     ap.add_argument("--plots", action="store_true", help="write front plots beside the CSV")
     args = ap.parse_args()
-    warm = ROOT / "instances/partition/vit_base_8dev.json"  # load the JIT kernels first
-    for m, kw in (("exact", {}), ("dp", {}), ("greedy", {}), ("nsga2", {"generations": 2})):
-        schedlab.solve(warm, m, **kw)
+    schedlab.warm_up("partition")  # load the JIT kernels and pymoo first
     rows = []
     for case in CASES:
         inst = schedlab.read(ROOT / f"instances/partition/{case}.json")
@@ -81,11 +79,13 @@ def main() -> None:
             if res.solution is not None and (seed in (None, 0)):
                 fronts[name.split(" ")[0]] = res.solution
         if args.plots:
-            from schedlab.plot.partition import plot_fronts
+            from schedlab.families.partition.plot import plot
 
             out = ROOT / "benchmarks" / "results" / f"partition_{case}.png"
             out.parent.mkdir(parents=True, exist_ok=True)
-            plot_fronts(inst, fronts, str(out))
+            first, *rest = fronts
+            fig = plot(inst, fronts[first], label=first, others={k: fronts[k] for k in rest})
+            fig.savefig(str(out), dpi=120)
 
     def f(v: object, d: int = 4) -> str:
         return "-" if v is None or v == "" else (f"{v:.{d}f}" if isinstance(v, float) else str(v))

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import schedlab
-from schedlab.models.pipelining import read
 
 HATSCHET = Path(__file__).resolve().parents[1] / "instances" / "pipelining" / "hatschet"
 CACHE = Path("/tmp/schedlab_hatschet")
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     for suite in suites:
         files = loops(suite, Path(args.root))[:: args.every]
         for k, f in enumerate(files, 1):
-            inst = read(str(f))
+            inst = schedlab.read(str(f))
             row: dict[str, object] = {
                 "suite": suite,
                 "loop": inst.name,

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import schedlab
-from schedlab.models.pipelining import bundled_loop, bundled_loops
+from schedlab.families.pipelining.bundled import bundled_loop, bundled_loops
 
 
 def roles(inst: schedlab.Instance, sol: dict) -> str:

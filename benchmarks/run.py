@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     csv_path.write_text(report(store, by=args.by, fmt="csv"))
     print(f"\nCSV: {csv_path}", file=sys.stderr)
     if args.plot:
-        plot_profile(store, args.plot, kind="gap", title=f"{sw.name}: gap to the reference")
+        fig = plot_profile(store, kind="gap", title=f"{sw.name}: gap to the reference")
+        fig.savefig(args.plot, dpi=120)
         print(f"plot: {args.plot}", file=sys.stderr)
     return 0
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import schedlab
-from schedlab.core.api import count
+from schedlab import count
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {

@@ -10,31 +10,48 @@ The public API::
     print(res.status, res.objective, res.bound)
 """
 
+from importlib import metadata as _metadata
+
+from .api import (
+    check,
+    count,
+    family,
+    family_names,
+    generate,
+    load,
+    methods,
+    read,
+    solve,
+    warm_up,
+)
 from .core import (
+    CancelToken,
+    Family,
     Instance,
     InstanceError,
     Method,
+    Reader,
     Result,
     SchedlabError,
     SolutionError,
     SolveError,
     SolveOptions,
     Status,
-    check,
-    load,
-    methods,
-    read,
-    solve,
+    register,
     versions,
-    warm_up,
 )
-
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("schedlab")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
 
 __all__ = [
+    "CancelToken",
+    "Family",
     "Instance",
     "InstanceError",
     "Method",
+    "Reader",
     "Result",
     "SchedlabError",
     "SolutionError",
@@ -43,9 +60,14 @@ __all__ = [
     "Status",
     "__version__",
     "check",
+    "count",
+    "family",
+    "family_names",
+    "generate",
     "load",
     "methods",
     "read",
+    "register",
     "solve",
     "versions",
     "warm_up",

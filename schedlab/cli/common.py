@@ -6,7 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -15,7 +15,7 @@ from ..core import Result, SchedlabError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print one line to stderr and exit with status 2."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
@@ -36,7 +36,8 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _fmt(v: float | None, digits: int = 6) -> str:
+def fmt_value(v: float | None, digits: int = 6) -> str:
+    """A number as the CLI shows it: integers without a point, others to `digits` digits."""
     if v is None:
         return "-"
     if float(v).is_integer():
@@ -50,8 +51,8 @@ def summary(res: Result) -> str:
         f"instance   {res.instance} ({res.problem})",
         f"method     {res.method}" + ("  (chosen by auto)" if res.info.get("auto") else ""),
         f"status     {res.status}",
-        f"objective  {_fmt(res.objective)}",
-        f"bound      {_fmt(res.bound)}",
+        f"objective  {fmt_value(res.objective)}",
+        f"bound      {fmt_value(res.bound)}",
         f"gap        {'-' if res.gap is None else f'{100 * res.gap:.2f} %'}",
         f"time       {res.runtime_s:.3f} s",
     ]
@@ -59,8 +60,10 @@ def summary(res: Result) -> str:
         rg = res.reference_gap
         extra = ""
         if rg is not None:
-            extra = f"  (gap {100 * rg:.2f} %)" if res.reference else f"  (difference {_fmt(rg)})"
-        lines.append(f"reference  {_fmt(res.reference)}{extra}")
+            extra = (
+                f"  (gap {100 * rg:.2f} %)" if res.reference else f"  (difference {fmt_value(rg)})"
+            )
+        lines.append(f"reference  {fmt_value(res.reference)}{extra}")
     return "\n".join(lines)
 
 

@@ -1,9 +1,11 @@
-"""The ``schedlab`` command line: solve, methods, generate, check, plot (and sweeps)."""
+"""The ``schedlab`` command line: solve, methods, generate, check, plot, warm-up (and sweeps).
+
+Families add their own commands (``schedlab generate <family>``, extra groups) through
+``Family.cli``; this module names no family.
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -11,10 +13,18 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..core import FAMILIES, SchedlabError, api
-from ..core.errors import InstanceError, SolutionError
-from .common import _fmt, fail, parse_params, summary, user_errors
+from .. import __version__, api
+from ..core.errors import InstanceError, SchedlabError, SolutionError
+from .common import fail, fmt_value, parse_params, summary, user_errors
+from .plotting import check_image_path, family_of_solution, save_plot
+
+FAMILY_OPTION = click.option(
+    "--family",
+    "-f",
+    default=None,
+    metavar="NAME",
+    help="The instance's family, where the file alone does not tell.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,6 +78,7 @@ def main() -> None:
     default=None,
     help="Draw the solution (PNG/SVG/PDF).",
 )
+@FAMILY_OPTION
 @user_errors
 def solve(
     instance: str,
@@ -81,10 +92,13 @@ def solve(
     as_json: bool,
     show_log: bool,
     plot_file: str | None,
+    family: str | None,
 ) -> None:
     """Solve INSTANCE (a file, FILE#k for instance k of a multi-instance file, or - for a
     JSON instance on stdin)."""
-    inst = api.read(instance)
+    if plot_file:
+        check_image_path(plot_file)
+    inst = api.read(instance, family=family)
     hint = _load_json(hint_file, "hint") if hint_file else None
     log = (lambda line: click.echo(line, err=True)) if show_log else None
     res = api.solve(
@@ -102,9 +116,7 @@ def solve(
     if plot_file:
         if res.solution is None:
             fail("no solution to plot")
-        from ..plot import plot_solution
-
-        plot_solution(inst, res.solution, plot_file, title=f"{inst.name} / {res.method}")
+        save_plot(inst.problem, inst, res.solution, plot_file, f"{inst.name} / {res.method}")
     if as_json:
         click.echo(res.to_json())
         return
@@ -132,8 +144,8 @@ def _load_json(path: str, what: str) -> Any:
 @user_errors
 def methods(family: str | None) -> None:
     """List the methods (of FAMILY, or of every family)."""
-    if family is not None and family not in FAMILIES:
-        raise SchedlabError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    if family is not None:
+        api.family(family)  # a clear error for an unknown family
     rows = api.methods(family)
     width = max((len(m.name) for m in rows), default=6)
     current = None
@@ -153,9 +165,8 @@ def warm_up(families: tuple[str, ...]) -> None:
     """Compile the JIT kernels of every method (of FAMILIES, or of every family) once after
     an installation, so that the first timed solve does not spend its limit compiling."""
     for family in families:
-        if family not in FAMILIES:
-            raise SchedlabError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
-    for family in families or tuple(sorted({m.family for m in api.methods()})):
+        api.family(family)  # a clear error for an unknown family
+    for family in families or tuple(api.family_names()):
         t0 = time.perf_counter()
         done = api.warm_up(family)
         names = ", ".join(done) if done else "nothing to compile"
@@ -165,10 +176,11 @@ def warm_up(families: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("instance")
 @click.argument("solution", type=click.Path(dir_okay=False))
+@FAMILY_OPTION
 @user_errors
-def check(instance: str, solution: str) -> None:
+def check(instance: str, solution: str, family: str | None) -> None:
     """Check SOLUTION (JSON, or a Result JSON) against INSTANCE; print its objective."""
-    inst = api.read(instance)
+    inst = api.read(instance, family=family)
     sol = _load_json(solution, "solution")
     if isinstance(sol, dict) and "solution" in sol and "problem" in sol:
         sol = sol["solution"]
@@ -176,7 +188,7 @@ def check(instance: str, solution: str) -> None:
         value = api.check(inst, sol)
     except SolutionError as e:
         raise SolutionError(f"{solution}: {e}") from None
-    click.echo(f"feasible; objective {_fmt(value)}")
+    click.echo(f"feasible; objective {fmt_value(value)}")
 
 
 @main.group()
@@ -192,33 +204,38 @@ def generate() -> None:
 @click.option(
     "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Image file to write."
 )
+@FAMILY_OPTION
 @user_errors
-def plot(solution: str, instance: str | None, out: str) -> None:
+def plot(solution: str, instance: str | None, out: str, family: str | None) -> None:
     """Draw SOLUTION (a solution or Result JSON) to an image."""
-    from ..plot import plot_solution
-
+    check_image_path(out)
     data = _load_json(solution, "solution")
-    inst = api.read(instance) if instance else None
+    inst = api.read(instance, family=family) if instance else None
     title = None
     if isinstance(data, dict) and "solution" in data and "problem" in data:
         title = f"{data.get('instance')} / {data.get('method')}"
         problem = data["problem"]
         data = data["solution"]
     else:
-        problem = inst.problem if inst is not None else None
-    plot_solution(inst, data, out, title=title, problem=problem)
+        problem = inst.problem if inst is not None else family
+    if not isinstance(data, dict):
+        raise SolutionError(f"{solution}: a solution must be a JSON object")
+    problem = problem or family_of_solution(data)
+    if problem is None:
+        raise SchedlabError("cannot tell the family of this solution: pass --instance or --family")
+    save_plot(problem, inst, data, out, title)
     click.echo(f"wrote {out}")
 
 
 def _load_plugins() -> None:
-    """Family-specific generate subcommands (``schedlab.cli.gen_<family>``, exposing
-    ``command``) and extra command groups (``schedlab.cli.ext_*``, exposing ``register(main)``)."""
-    for family in FAMILIES:
-        name = f"schedlab.cli.gen_{family}"
-        if importlib.util.find_spec(name) is not None:
-            generate.add_command(importlib.import_module(name).command, family)
-    for path in sorted(Path(__file__).parent.glob("ext_*.py")):
-        importlib.import_module(f"schedlab.cli.{path.stem}").register(main)
+    """The sweep commands, and each family's commands (``Family.cli``)."""
+    from . import sweep
+
+    sweep.register(main)
+    for name in api.family_names():
+        extension = api.family(name).cli_extension()
+        if extension is not None:
+            extension(main, generate)
 
 
 if __name__ == "__main__":  # pragma: no cover

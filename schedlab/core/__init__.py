@@ -1,32 +1,24 @@
-"""schedlab's core: results, statuses, options, the method registry, errors and timing."""
+"""schedlab's core: results, statuses, options and deadlines, errors, the family and method
+registry. It names no family: families plug in through entry points."""
 
-from .api import (
-    as_instance,
-    check,
-    count,
-    load,
-    methods,
-    pick_auto,
-    read,
-    solve,
-    split_address,
-    warm_up,
-)
 from .errors import InstanceError, SchedlabError, SolutionError, SolveError
+from .family import Family, Reader
 from .model import Instance
 from .options import SolveOptions
-from .registry import FAMILIES, Method, SolverOutput, register
+from .registry import Method, SolverOutput, register
 from .result import Result, relative_gap
 from .status import Status
-from .timing import Deadline
+from .timing import CancelToken, Deadline
 from .versions import versions
 
 __all__ = [
-    "FAMILIES",
+    "CancelToken",
     "Deadline",
+    "Family",
     "Instance",
     "InstanceError",
     "Method",
+    "Reader",
     "Result",
     "SchedlabError",
     "SolutionError",
@@ -34,17 +26,7 @@ __all__ = [
     "SolveOptions",
     "SolverOutput",
     "Status",
-    "as_instance",
-    "check",
-    "count",
-    "load",
-    "methods",
-    "pick_auto",
-    "read",
     "register",
     "relative_gap",
-    "solve",
-    "split_address",
     "versions",
-    "warm_up",
 ]

@@ -1,16 +1,5 @@
-"""What every problem family provides.
-
-A family is one module in :mod:`schedlab.models` (named after the family) exposing:
-
-- ``PROBLEM``: the family name, as written in the ``"problem"`` key of its JSON.
-- ``Instance``: a frozen dataclass satisfying :class:`Instance` below.
-- ``sniff(path: str, head: str) -> bool``: whether a file (``head``: its first 4 KiB as
-  text) is in one of the family's native formats.
-- ``read(path: str, index: int | None) -> Instance``: read instance ``index`` (1-based;
-  ``None`` for a single-instance file) from a native-format file; raises
-  :class:`~schedlab.core.errors.InstanceError` with file and line.
-- ``count(path: str) -> int`` (optional): number of instances in a multi-instance file.
-"""
+"""What every instance provides, whatever its family (see :class:`~schedlab.core.family.Family`
+for what a family declares)."""
 
 from __future__ import annotations
 
@@ -19,12 +8,20 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 @runtime_checkable
 class Instance(Protocol):
-    """The interface of an instance of any family."""
+    """The interface of an instance of any family (typically a frozen dataclass)."""
 
     problem: ClassVar[str]
     sense: ClassVar[str]  # "min" or "max"
-    name: str
-    reference: float | None
+
+    @property
+    def name(self) -> str:
+        """The instance's name (from the file or the JSON)."""
+        ...
+
+    @property
+    def reference(self) -> float | None:
+        """The best-known value, or ``None``."""
+        ...
 
     def to_dict(self) -> dict[str, Any]:
         """The instance as JSON-ready data, with ``"problem"`` set."""

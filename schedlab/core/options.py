@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SolveError
-from .timing import Deadline
+from .timing import CancelToken, Deadline
 
 LogFn = Callable[[str], None]
 
@@ -17,13 +17,19 @@ class SolveOptions:
     """What every method accepts.
 
     Attributes:
-        time_limit: wall-clock seconds for the whole solve (``None``: no limit). Methods return
-            within it plus a small margin, with the best solution found.
+        time_limit: wall-clock seconds for the whole solve. Methods return within it plus a
+            small margin, with the best solution found. ``None`` (the default) means no
+            wall-clock limit, for every method alike: the method runs to its own end, an
+            exact method until it has proved the optimum (or infeasibility), a constructive
+            one when its solution is built, and an improvement search after its default
+            budget of work (a parameter of the method, documented in its help).
         threads: worker threads a method may use (CP-SAT workers, HiGHS threads).
         seed: random seed; with ``threads=1`` a run repeats exactly.
         log: a callback that receives log lines, or ``None`` (nothing is printed).
-        hint: an initial solution in the family's solution JSON form (e.g.
-            ``{"sequence": [...]}`` for smtt), used as a warm start where the method can.
+        hint: an initial solution in the family's solution JSON form, used as a warm start
+            where the method can.
+        cancel: a :class:`CancelToken` that ends the solve early from another thread (the
+            method returns its best solution so far, as at its time limit).
     """
 
     time_limit: float | None = None
@@ -31,6 +37,7 @@ class SolveOptions:
     seed: int = 0
     log: LogFn | None = None
     hint: dict[str, Any] | None = None
+    cancel: CancelToken | None = field(default=None, compare=False, repr=False)
     deadline: Deadline = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -52,6 +59,8 @@ class SolveOptions:
             raise SolveError("hint must be a solution dict (the family's solution JSON)")
         if self.deadline is None:
             object.__setattr__(self, "deadline", Deadline(self.time_limit))
+        if self.cancel is not None:
+            self.cancel.attach(self.deadline)
 
     def emit(self, message: str) -> None:
         """Send one log line to the callback, if any."""

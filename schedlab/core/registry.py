@@ -1,25 +1,33 @@
-"""The method registry: every family's methods, with name, kind and one line of help."""
+"""The families (found through entry points) and their methods.
+
+Families are advertised in the entry-point group ``schedlab.families`` (see
+:mod:`schedlab.core.family`); a family's methods register themselves with :func:`register`
+when the modules of its methods package are imported, which happens the first time a
+method of that family is asked for. Plugins (a sweep's ``plugins``, user code) may register
+further methods for any family the same way.
+"""
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
-from .errors import SolveError
+from .errors import SchedlabError, SolveError
+from .family import Family
 from .status import Status
 
-#: The problem families, in the order the CLI lists them. A family is loaded only when its
-#: model module exists.
-FAMILIES: tuple[str, ...] = ("smtt", "fjsp", "pipelining", "memory", "partition")
+#: The entry-point group that advertises families.
+ENTRY_POINT_GROUP = "schedlab.families"
 
 
 @dataclass
 class SolverOutput:
-    """What a method's function returns; the core turns it into a checked :class:`Result`.
+    """What a method's function returns; the API turns it into a checked Result.
 
     Attributes:
         solution: the solution in the family's JSON form, or ``None`` if none was found.
@@ -39,6 +47,10 @@ class SolverOutput:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+#: ``auto`` selection: ``(instance, time_limit) -> priority`` (higher wins) or ``None`` (unfit).
+AutoFn = Callable[[Any, "float | None"], "float | None"]
+
+
 @dataclass(frozen=True)
 class Method:
     """A registered method."""
@@ -49,9 +61,9 @@ class Method:
     help: str
     func: Callable[..., SolverOutput] = field(repr=False)
     engine: str = "python"
-    #: ``auto`` selection: a callable (instance, time_limit) -> priority or None (not fit).
-    auto: Callable[[Any, float | None], float | None] | None = field(default=None, repr=False)
-    #: compiles the method's JIT kernels (numba) ahead of a timed solve; ``None``: nothing to do.
+    auto: AutoFn | None = field(default=None, repr=False)
+    #: compiles kernels the family's sample instances would not reach (optional; every method
+    #: is also warmed up by solving the family's samples).
     warmup: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
@@ -61,16 +73,28 @@ class Method:
 
     def parameters(self) -> dict[str, Any]:
         """The method's own parameters with their defaults (beyond the common options)."""
-        sig = inspect.signature(self.func)
-        return {
+        return dict(_parameters(self.func))
+
+
+_SIGNATURES: dict[Callable[..., Any], dict[str, Any]] = {}
+
+
+def _parameters(func: Callable[..., Any]) -> dict[str, Any]:
+    got = _SIGNATURES.get(func)
+    if got is None:
+        sig = inspect.signature(func)
+        got = {
             n: p.default
             for n, p in list(sig.parameters.items())[2:]
             if p.kind is inspect.Parameter.KEYWORD_ONLY
         }
+        _SIGNATURES[func] = got
+    return got
 
 
-_REGISTRY: dict[str, dict[str, Method]] = {}
+_METHODS: dict[str, dict[str, Method]] = {}
 _LOADED: set[str] = set()
+_FAMILIES: dict[str, Family] | None = None
 
 
 def register(
@@ -80,51 +104,90 @@ def register(
     exact: bool,
     help: str,
     engine: str = "python",
-    auto: Callable[[Any, float | None], float | None] | None = None,
+    auto: AutoFn | None = None,
     warmup: Callable[[], None] | None = None,
 ) -> Callable[[Callable[..., SolverOutput]], Callable[..., SolverOutput]]:
-    """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method.
+    """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method
+    of ``family``.
 
-    ``warmup`` (optional) compiles the method's JIT kernels on a tiny input: the first call
-    after an installation otherwise spends seconds compiling inside the timed solve (numba
-    caches the machine code on disk, so it is a one-off per installation).
+    ``engine`` names what the method drives (``"ortools"``, ``"highs"``, ``"pyomo"``,
+    ``"numba"``, ``"python"``); ``auto`` makes it a candidate of ``method="auto"``.
     """
 
     def deco(func: Callable[..., SolverOutput]) -> Callable[..., SolverOutput]:
-        methods = _REGISTRY.setdefault(family, {})
-        if name in methods:
-            raise RuntimeError(f"method {family}/{name} registered twice")
+        methods = _METHODS.setdefault(family, {})
+        if name in methods and methods[name].func is not func:
+            raise SchedlabError(f"method {family}/{name} registered twice")
         methods[name] = Method(family, name, exact, help, func, engine, auto, warmup)
         return func
 
     return deco
 
 
-def family_available(family: str) -> bool:
-    """True if the family's model module exists in this installation."""
-    return importlib.util.find_spec(f"schedlab.models.{family}") is not None
+def families() -> dict[str, Family]:
+    """Name -> :class:`Family` of every installed family (entry points), sorted by name.
+
+    A plugin whose entry point cannot be loaded is left out with a warning.
+    """
+    global _FAMILIES
+    if _FAMILIES is None:
+        found: dict[str, Family] = {}
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in found:
+                continue
+            try:
+                fam = ep.load()
+            except Exception as e:  # a broken plugin must not break schedlab
+                warnings.warn(
+                    f"schedlab: family plugin {ep.name!r} ({ep.value}) cannot be loaded: {e}",
+                    stacklevel=2,
+                )
+                continue
+            if not isinstance(fam, Family) or fam.name != ep.name:
+                warnings.warn(
+                    f"schedlab: entry point {ep.name!r} ({ep.value}) is not a Family named "
+                    f"{ep.name!r}; ignored",
+                    stacklevel=2,
+                )
+                continue
+            found[ep.name] = fam
+        _FAMILIES = dict(sorted(found.items()))
+    return _FAMILIES
 
 
-def available_families() -> list[str]:
-    """Families present in this installation."""
-    return [f for f in FAMILIES if family_available(f)]
+def reset() -> None:
+    """Forget the discovered families (after installing one at run time)."""
+    global _FAMILIES
+    _FAMILIES = None
 
 
-def load_family(family: str) -> None:
-    """Import a family's solver package so that its methods register themselves."""
+def family_names() -> list[str]:
+    """Names of the installed families."""
+    return list(families())
+
+
+def get_family(name: str) -> Family:
+    """The family named ``name``; raises :class:`SolveError` naming the known ones."""
+    fams = families()
+    if name not in fams:
+        raise SolveError(f"unknown family {name!r} (known: {', '.join(fams) or 'none'})")
+    return fams[name]
+
+
+def load_methods(family: str) -> None:
+    """Import the family's method modules, so that its methods register themselves."""
     if family in _LOADED:
         return
-    if family not in FAMILIES or not family_available(family):
-        raise SolveError(f"unknown problem family {family!r} (known: {', '.join(FAMILIES)})")
-    if importlib.util.find_spec(f"schedlab.solvers.{family}") is not None:
-        importlib.import_module(f"schedlab.solvers.{family}")
+    fam = get_family(family)
+    for module in fam.method_modules():
+        importlib.import_module(module)
     _LOADED.add(family)
 
 
 def family_methods(family: str) -> dict[str, Method]:
     """Name -> :class:`Method` for one family."""
-    load_family(family)
-    return dict(_REGISTRY.get(family, {}))
+    load_methods(family)
+    return dict(_METHODS.get(family, {}))
 
 
 def get_method(family: str, name: str) -> Method:

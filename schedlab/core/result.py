@@ -37,7 +37,7 @@ class Result:
     a solution without a solution status, and so on.
 
     Attributes:
-        problem: family name (``"smtt"``, ...).
+        problem: the family name.
         instance: instance name.
         method: method name.
         status: :class:`Status`.
@@ -99,7 +99,7 @@ class Result:
                     f"({self.sense}imisation)"
                 )
         if self.status is Status.OPTIMAL and (
-            self.bound is None or not _close(self.bound, self.objective)
+            self.bound is None or self.objective is None or not _close(self.bound, self.objective)
         ):
             raise ValueError(
                 f"status optimal needs bound == objective (objective {self.objective}, "

@@ -1,18 +1,38 @@
-"""Deadlines: one clock for a whole solve, shared by every stage of a method."""
+"""Deadlines: one clock for a whole solve, shared by every stage of a method, and the
+cancellation that ends it early (a service's ``cancel``, Ctrl-C)."""
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Callable
+
+import numpy as np
 
 
 class Deadline:
-    """A wall-clock deadline; ``Deadline(None)`` never expires."""
+    """A wall-clock deadline; ``Deadline(None)`` never expires unless cancelled.
+
+    :meth:`cancel` ends it at once: :meth:`expired` turns true, :meth:`remaining` zero, and
+    every callback registered with :meth:`on_cancel` runs (an engine's "stop search").
+    """
 
     def __init__(self, time_limit: float | None) -> None:
         self.start = time.perf_counter()
         self.time_limit = time_limit
-        self.end = math.inf if time_limit is None else self.start + float(time_limit)
+        #: the end as a one-element array: compiled kernels read ``cell[0]`` while they run,
+        #: so a cancel reaches them too
+        self.cell = np.array([math.inf if time_limit is None else self.start + float(time_limit)])
+        self.cancelled = False
+        self._callbacks: list[Callable[[], object]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def end(self) -> float:
+        """The ``time.perf_counter()`` value at which the deadline expires (``-inf`` once
+        cancelled, ``inf`` without a limit)."""
+        return float(self.cell[0])
 
     def elapsed(self) -> float:
         """Seconds since the deadline was set."""
@@ -23,7 +43,7 @@ class Deadline:
         return max(0.0, self.end - time.perf_counter())
 
     def expired(self) -> bool:
-        """True once the time limit has passed."""
+        """True once the time limit has passed or the solve was cancelled."""
         return time.perf_counter() >= self.end
 
     def limit_for(self, share: float = 1.0, floor: float = 0.01) -> float | None:
@@ -36,3 +56,55 @@ class Deadline:
         if math.isinf(rem):
             return None
         return float(max(floor, rem * share))
+
+    def cancel(self) -> None:
+        """End the deadline now and tell the engines registered with :meth:`on_cancel`."""
+        with self._lock:
+            self.cancelled = True
+            self.cell[0] = -math.inf
+            callbacks = list(self._callbacks)
+        for cb in callbacks:
+            cb()
+
+    def on_cancel(self, callback: Callable[[], object]) -> Callable[[], None]:
+        """Call ``callback`` when the deadline is cancelled (at once if it already is);
+        return a function that unregisters it."""
+        with self._lock:
+            already = self.cancelled
+            if not already:
+                self._callbacks.append(callback)
+        if already:
+            callback()
+
+        def remove() -> None:
+            with self._lock:
+                if callback in self._callbacks:
+                    self._callbacks.remove(callback)
+
+        return remove
+
+
+class CancelToken:
+    """Cancels the solves it is passed to (``schedlab.solve(..., cancel=token)``), from
+    another thread or a signal handler; a solve started after the cancel ends at once."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._deadlines: list[Deadline] = []
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Cancel every solve using this token, now and later."""
+        with self._lock:
+            self.cancelled = True
+            deadlines = list(self._deadlines)
+        for d in deadlines:
+            d.cancel()
+
+    def attach(self, deadline: Deadline) -> None:
+        """Let this token cancel ``deadline``."""
+        with self._lock:
+            self._deadlines.append(deadline)
+            now = self.cancelled
+        if now:
+            deadline.cancel()

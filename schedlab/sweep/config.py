@@ -22,8 +22,8 @@ sweep file. Example::
 
 A file without ``#`` means every instance in it. In a generator spec, list values form a grid
 (``seeds`` are the generator's seeds); the instance comes from
-``schedlab.models.<family>.generate(**args, seed=s)``, or from another ``generate*``
-function of that module named by ``generator`` (e.g. ``generator = "generate_mapping"``). A
+the family's default generator (``Family.generators["generate"]``) called as
+``generate(**args, seed=s)``, or another of its generators named by ``generator`` (e.g. ``generator = "generate_mapping"``). A
 set entry that is a table (``{ files = [...], generate = [...] }``) may also have
 ``drop = ["field", ...]``: those fields are removed from each of its instances (e.g.
 ``drop = ["capacity"]`` turns a memory allocation instance into its minimum-peak version). In
@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import schedlab
-from schedlab.core.api import count as count_instances
+from schedlab.api import count as count_instances
 
 #: Default watchdog margin, in seconds, added to a run's time limit.
 DEFAULT_MARGIN = 10.0
@@ -540,7 +540,7 @@ def _file_instances(
     files = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
     if not files:
         raise SweepError(f"set {set_name}: no file matches {address!r}")
-    out = []
+    out: list[InstanceSource] = []
     for f in files:
         if limit is not None and len(out) >= limit:
             break
@@ -566,11 +566,9 @@ def _generated(set_name: str, spec: Any) -> list[InstanceSource]:
     family = str(args.pop("family"))
     gen_name = str(args.pop("generator", "generate"))
     seeds = _int_list(args.pop("seeds", args.pop("seed", 0)), "generator seeds", minimum=0)
-    try:
-        module = importlib.import_module(f"schedlab.models.{family}")
-    except ImportError:
-        raise SweepError(f"set {set_name}: unknown family {family!r}") from None
-    gen = getattr(module, gen_name, None) if gen_name.startswith("generate") else None
+    if family not in schedlab.family_names():
+        raise SweepError(f"set {set_name}: unknown family {family!r}")
+    gen = schedlab.family(family).generators.get(gen_name)
     if gen is None:
         what = "no generator" if gen_name == "generate" else f"no generator {gen_name!r}"
         raise SweepError(f"set {set_name}: family {family} has {what}")
@@ -599,13 +597,11 @@ def _dropped(set_name: str, items: list[InstanceSource], drop: Any) -> list[Inst
     keep = {"problem", "name"} & set(fields)
     if keep:
         raise SweepError(f"set {set_name}: cannot drop {', '.join(sorted(keep))}")
-    from schedlab.core.api import as_instance
-
     out = []
     for item in items:
         data = {k: v for k, v in item.instance.items() if k not in fields}
         try:
-            inst = as_instance(data).to_dict()
+            inst = schedlab.load(data).to_dict()
         except schedlab.SchedlabError as e:
             raise SweepError(f"set {set_name}: {item.source} without {drop}: {e}") from None
         what = "+".join(fields)

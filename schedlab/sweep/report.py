@@ -68,6 +68,7 @@ def reference_gap(row: dict[str, Any]) -> float | None:
     obj, ref = row.get("objective"), row.get("reference")
     if obj is None or ref is None:
         return None
+    obj, ref = float(obj), float(ref)
     diff = obj - ref if row.get("sense", "min") != "max" else ref - obj
     if abs(diff) <= _TOL * max(1.0, abs(ref)):
         return 0.0 if diff >= 0 else diff / abs(ref)
@@ -233,13 +234,17 @@ def profile_curves(
 
 def plot_profile(
     store: str | os.PathLike[str],
-    out: str | os.PathLike[str],
+    ax: Any | None = None,
     kind: str = "gap",
     by: str = "method",
     title: str | None = None,
-) -> None:
-    """Draw a performance profile per method (or per ``by`` group) to an image file."""
-    from schedlab.plot import require_matplotlib
+) -> Any:
+    """Draw a performance profile per method (or per ``by`` group) on ``ax`` (a matplotlib
+    ``Axes``; a new figure if ``None``) and return the figure; saving is the caller's."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ReportError("plotting needs matplotlib: pip install 'schedlab[plot]'") from None
 
     rows = load_rows(store)
     if not rows:
@@ -247,8 +252,11 @@ def plot_profile(
     curves = profile_curves(rows, kind, by)
     if not curves:
         raise ReportError("no run has a reference value: try --profile time")
-    plt = require_matplotlib()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if ax is None:
+        fig = Figure(figsize=(8, 4.5))
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
     xmax = max((xs[-1] for xs, _ in curves.values() if xs), default=1.0)
     if kind == "time":
         xmin = min((xs[0] for xs, _ in curves.values() if xs), default=1e-3)
@@ -278,5 +286,4 @@ def plot_profile(
     ax.set_title(title or f"performance profile ({kind})")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
-    fig.savefig(os.fspath(out), dpi=120)
-    plt.close(fig)
+    return fig

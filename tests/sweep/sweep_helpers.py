@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import schedlab
-from schedlab.models.smtt import generate
 
 HERE = Path(__file__).resolve().parent
 PLUGIN = HERE / "plugin_methods.py"
@@ -18,7 +17,9 @@ def write_instances(folder: Path, count: int = 2, n: int = 8) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k in range(count):
-        inst = generate(n=n, tf=0.6, rdd=0.4, weighted=True, seed=100 + k, name=f"tiny{k}")
+        inst = schedlab.generate(
+            "smtt", n=n, tf=0.6, rdd=0.4, weighted=True, seed=100 + k, name=f"tiny{k}"
+        )
         data = inst.to_dict()
         data["reference"] = schedlab.solve(inst, "dp").objective
         path = folder / f"tiny{k}.json"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 import schedlab
-from schedlab.core.api import as_instance
 from schedlab.sweep import load_sweep
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -31,5 +30,5 @@ def test_benchmark_sweep_expands_and_its_instances_load(path: Path) -> None:
     loaded: dict[int, schedlab.Instance] = {}
     for r in runs:
         if id(r.instance) not in loaded:
-            loaded[id(r.instance)] = as_instance(r.instance)
+            loaded[id(r.instance)] = schedlab.load(r.instance)
         assert loaded[id(r.instance)].problem == r.problem

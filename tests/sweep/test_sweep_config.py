@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sweep_helpers import write_sweep
 
+import schedlab
 from schedlab.sweep import SweepError, load_sweep, parse_sweep, run_key
 
 WT40 = Path(__file__).resolve().parents[2] / "instances" / "smtt" / "wt40.txt"
@@ -180,9 +181,8 @@ m = { generate = { family = "memory", generator = "generate_mapping", steps = 12
     assert len(runs) == 2
     assert all(r.instance["kind"] == "mapping" for r in runs)
     assert runs[0].source.startswith("generate:memory.generate_mapping steps=12")
-    from schedlab.models.memory import generate_mapping
-
-    assert runs[1].instance == generate_mapping(12, "chain", 0.5, seed=3).to_dict()
+    gen = schedlab.family("memory").generators["generate_mapping"]
+    assert runs[1].instance == gen(12, "chain", 0.5, seed=3).to_dict()
 
 
 def test_drop_fields(tmp_path: Path) -> None:

@@ -76,7 +76,9 @@ def test_profiles(small_sweep: dict[str, Any], tmp_path: Path) -> None:
         assert xs == sorted(xs) and len(xs) == len(ys) and ys[-1] == 1.0
     for kind in ("gap", "time"):
         out = tmp_path / f"{kind}.png"
-        plot_profile(small_sweep["store"], out, kind=kind)
+        fig = plot_profile(small_sweep["store"], kind=kind)
+        assert fig.axes and fig.axes[0].get_xlabel()
+        fig.savefig(out)
         assert out.stat().st_size > 1000
 
 

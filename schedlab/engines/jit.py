@@ -1,0 +1,120 @@
+"""Compiled kernels (numba): where they are cached, how they see the deadline, their clock.
+
+- **Cache**: numba keeps compiled machine code in ``$SCHEDLAB_CACHE_DIR`` if set, else in the
+  user's cache folder (``$XDG_CACHE_HOME/schedlab/numba``, ``~/.cache/schedlab/numba``), never
+  inside the installed package. An explicit ``NUMBA_CACHE_DIR`` wins. Within it, each family's
+  kernels live under a stamp of the family's sources (and of this module): numba checks only
+  a kernel's own file, so a kernel whose callee in another file changed would otherwise load
+  stale machine code (an LLVM "symbol not found" abort) after an upgrade or an edit.
+- **Deadline**: a kernel takes the deadline as one float, the absolute ``time.perf_counter()``
+  value at which it must stop; :data:`NO_DEADLINE` (``math.inf``) when there is none. Use
+  :func:`deadline` to get it from the options, and :func:`now` inside kernels.
+- **Warm-up**: every method is warmed up by solving its family's sample instances (see
+  :func:`schedlab.warm_up`); a method whose kernels the samples do not reach declares a
+  ``warmup`` when it registers.
+
+Kernel modules decorate with :func:`njit` from here (``cache=True`` by default), so that the
+cache location is set before numba sees the first kernel.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numba
+
+from ..core.options import SolveOptions
+from ..core.timing import Deadline
+
+__all__ = ["NO_DEADLINE", "cache_dir", "deadline", "njit", "now"]
+
+#: The deadline value meaning "no deadline".
+NO_DEADLINE = math.inf
+#: Environment variable naming the cache folder of compiled kernels.
+CACHE_ENV = "SCHEDLAB_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The folder numba caches schedlab's compiled kernels in."""
+    explicit = os.environ.get("NUMBA_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get(CACHE_ENV)
+    if base:
+        return Path(base) / "numba"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    root = Path(xdg) if xdg else Path.home() / ".cache"
+    return root / "schedlab" / "numba"
+
+
+def _scope(source: Path) -> Path:
+    """The folder whose sources a kernel's machine code depends on: its family's package
+    (below a ``families`` folder), else its own folder."""
+    parts = source.resolve().parts
+    if "families" in parts[:-1]:
+        i = len(parts) - 2 - parts[-2::-1].index("families")
+        return Path(*parts[: i + 2])
+    return source.resolve().parent
+
+
+@functools.cache
+def _stamp(scope: Path) -> str:
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    for path in sorted(scope.rglob("*.py")):
+        digest.update(str(path.relative_to(scope)).encode())
+        digest.update(path.read_bytes())
+    return f"{scope.name}-{digest.hexdigest()[:16]}"
+
+
+def _use_cache_for(source: str | None) -> None:
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    folder = cache_dir()
+    if source is not None and Path(source).is_file():
+        folder = folder / _stamp(_scope(Path(source)))
+    numba.config.CACHE_DIR = str(folder)  # type: ignore[attr-defined]
+
+
+_use_cache_for(__file__)
+
+
+def njit(*args: Any, **kwargs: Any) -> Any:
+    """``numba.njit`` with ``cache=True`` unless told otherwise (bare or with arguments), its
+    cache under the stamp of the kernel's family sources."""
+    kwargs.setdefault("cache", True)
+    if args and callable(args[0]) and len(args) == 1 and not kwargs.get("signature"):
+        _use_cache_for(inspect.getsourcefile(args[0]))
+        return numba.njit(**kwargs)(args[0])
+    inner = numba.njit(*args, **kwargs)
+
+    def decorate(func: Any) -> Any:
+        _use_cache_for(inspect.getsourcefile(func))
+        return inner(func)
+
+    return decorate
+
+
+def deadline(when: SolveOptions | Deadline | float | None) -> float:
+    """The kernel deadline (absolute ``perf_counter`` seconds, or :data:`NO_DEADLINE`)."""
+    if when is None:
+        return NO_DEADLINE
+    if isinstance(when, SolveOptions):
+        when = when.deadline
+    if isinstance(when, Deadline):
+        return float(when.end)
+    return float(when)
+
+
+@numba.njit(cache=True)
+def now() -> float:  # pragma: no cover - numba
+    """``time.perf_counter()`` from inside compiled code (deadline checks)."""
+    with numba.objmode(t="float64"):
+        t = time.perf_counter()
+    return t

@@ -1,0 +1,67 @@
+"""The memory family: static buffer allocation (MiniMalloc CSV) and fast/slow memory
+mapping, one instance class each (:class:`~.model.Allocation`, :class:`~.model.Mapping`;
+see :mod:`.model`)."""
+
+from __future__ import annotations
+
+from ...core.family import Family, Reader
+from . import formats
+from .generate import generate, generate_allocation, generate_mapping
+from .model import (
+    PROBLEM,
+    Allocation,
+    Buffer,
+    Mapping,
+    MemoryInstance,
+    Step,
+    is_solution,
+)
+
+__all__ = [
+    "Allocation",
+    "Buffer",
+    "Mapping",
+    "MemoryInstance",
+    "Step",
+    "family",
+    "generate",
+    "generate_allocation",
+    "generate_mapping",
+    "samples",
+]
+
+
+def samples() -> list[MemoryInstance]:
+    """Three tiny instances for the warm-up, which every method solves (each method the
+    kind(s) it takes): a capacitated allocation (the canonical search proves a placement
+    at the max load), the same without capacity (the greedy portfolio, the bisection of
+    ``exact``) and a mapping program (XLA's order, the marginal-benefit greedy, the
+    placements that skip what does not fit). Together they compile every kernel."""
+    alloc = generate_allocation(n=12, horizon=10, slack=0.0, seed=1)
+    return [alloc, alloc.with_capacity(None), generate_mapping(12, seed=1)]
+
+
+#: The memory family.
+family = Family(
+    name=PROBLEM,
+    description="static buffer allocation (MiniMalloc CSV) and fast/slow memory mapping",
+    instance_type=MemoryInstance,
+    methods_package="schedlab.families.memory.methods",
+    readers=(
+        Reader(
+            format=formats.FORMAT,
+            description="MiniMalloc CSV (id,lower,upper,size[,...]); capacity from X.<cap>.csv",
+            accepts=formats.accepts,
+            read=formats.read,
+        ),
+    ),
+    generators={
+        "generate": generate,
+        "generate_mapping": generate_mapping,
+        "generate_allocation": generate_allocation,
+    },
+    plot="schedlab.families.memory.plot:plot",
+    solution_matches=is_solution,
+    cli="schedlab.families.memory.cli:register",
+    samples=samples,
+)

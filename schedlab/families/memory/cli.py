@@ -1,0 +1,188 @@
+"""The memory family's command line: ``schedlab generate memory`` and the ``schedlab memory``
+group (MiniMalloc CSV helpers: a capacity override, solved CSVs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ... import api
+from ...cli.common import parse_params, summary, user_errors
+from ...core.errors import InstanceError
+from . import formats
+from .generate import generate_allocation, generate_mapping
+from .model import MemoryInstance
+
+
+@click.command(
+    "memory", help="Random memory instances: mapping programs (JSON) or allocation (CSV/JSON)."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["mapping", "allocation"]),
+    default="mapping",
+    show_default=True,
+)
+@click.option("--steps", type=int, default=200, show_default=True, help="Mapping: program steps.")
+@click.option(
+    "--structure",
+    type=click.Choice(["chain", "transformer", "mixed"]),
+    default="mixed",
+    show_default=True,
+    help="Mapping: program shape.",
+)
+@click.option(
+    "--capacity-fraction",
+    type=float,
+    default=0.25,
+    show_default=True,
+    help="Mapping: fast memory capacity as a fraction of the max load.",
+)
+@click.option(
+    "--bandwidth-ratio",
+    type=float,
+    default=8.0,
+    show_default=True,
+    help="Mapping: fast / slow memory bandwidth.",
+)
+@click.option(
+    "--intensity",
+    multiple=True,
+    metavar="KIND=LOW-HIGH",
+    help="Mapping: arithmetic intensity range of an op kind (eltwise, matmul, attention), "
+    "e.g. matmul=0.03-0.1 for memory-bound batch-1 decoding; repeatable.",
+)
+@click.option(
+    "--weights",
+    type=click.Choice(["step", "parameter"]),
+    default="step",
+    show_default=True,
+    help="Mapping: a weight buffer lives on its step, or from step 0 (an entry parameter).",
+)
+@click.option("--n", "n", type=int, default=50, show_default=True, help="Allocation: buffers.")
+@click.option(
+    "--slack",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Allocation: capacity = max load x (1 + slack); negative: no capacity.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False), default=None, help="JSON, or .csv (allocation)."
+)
+@user_errors
+def generate_command(
+    kind: str,
+    steps: int,
+    structure: str,
+    capacity_fraction: float,
+    bandwidth_ratio: float,
+    intensity: tuple[str, ...],
+    weights: str,
+    n: int,
+    slack: float,
+    seed: int,
+    out: str | None,
+) -> None:
+    """Write a generated instance's JSON (or, for allocation, CSV) to ``out`` (or standard
+    output)."""
+    inst: MemoryInstance
+    if kind == "mapping":
+        spans = {}
+        for item in intensity:
+            key, _, span = item.partition("=")
+            low, _, high = span.partition("-")
+            try:
+                spans[key.strip()] = (float(low), float(high))
+            except ValueError:
+                raise InstanceError(
+                    f"--intensity {item!r}: expected KIND=LOW-HIGH, e.g. matmul=0.03-0.1"
+                ) from None
+        inst = generate_mapping(
+            steps,
+            structure,
+            capacity_fraction,
+            seed,
+            bandwidth_ratio=bandwidth_ratio,
+            intensity=spans or None,
+            weights=weights,
+        )
+    else:
+        inst = generate_allocation(n, max(2, 2 * n), slack, seed)
+    if out and out.endswith(".csv"):
+        if kind != "allocation":
+            raise click.UsageError("only allocation instances can be written as CSV")
+        Path(out).write_text(formats.to_csv(inst))
+        return
+    text = inst.to_json()
+    if out:
+        Path(out).write_text(text + "\n")
+    else:
+        click.echo(text)
+
+
+@click.group("memory")
+def memory_group() -> None:
+    """Memory allocation helpers (MiniMalloc CSV)."""
+
+
+@memory_group.command("solve")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option("--capacity", type=int, default=None, help="Capacity (overrides the name's).")
+@click.option("--no-capacity", is_flag=True, help="Ignore the file name's capacity: min peak.")
+@click.option("--method", "-m", default="auto", show_default=True)
+@click.option("--time-limit", "-t", type=float, default=None)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE")
+@click.option(
+    "--out-csv", type=click.Path(dir_okay=False), default=None, help="Solved CSV (offsets)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the Result as JSON.")
+@user_errors
+def solve_command(
+    csv_file: str,
+    capacity: int | None,
+    no_capacity: bool,
+    method: str,
+    time_limit: float | None,
+    params: tuple[str, ...],
+    out_csv: str | None,
+    as_json: bool,
+) -> None:
+    """Solve a MiniMalloc CSV, optionally writing the solved CSV."""
+    inst: MemoryInstance = formats.read(csv_file, capacity=capacity)
+    if no_capacity:
+        inst = inst.with_capacity(None)
+    res = api.solve(inst, method, time_limit=time_limit, **parse_params(params))
+    if out_csv and res.solution is not None:
+        formats.write_csv(inst, out_csv, res.solution)
+    if as_json:
+        click.echo(res.to_json())
+        return
+    click.echo(summary(res))
+
+
+@memory_group.command("to-csv")
+@click.argument("instance")
+@click.argument("solution", type=click.Path(dir_okay=False))
+@click.option("--out", "-o", type=click.Path(dir_okay=False), required=True)
+@user_errors
+def to_csv_command(instance: str, solution: str, out: str) -> None:
+    """Write INSTANCE with SOLUTION's offsets as a MiniMalloc CSV."""
+    inst = api.read(instance, family="memory")
+    sol = json.loads(Path(solution).read_text())
+    if isinstance(sol, dict) and "solution" in sol and "problem" in sol:
+        sol = sol["solution"]
+    if not isinstance(inst, MemoryInstance):
+        raise InstanceError("not a memory instance", instance)
+    api.check(inst, sol)
+    formats.write_csv(inst, out, sol)
+    click.echo(f"wrote {out}")
+
+
+def register(main: click.Group, generate: click.Group) -> None:
+    """Add ``schedlab generate memory`` and the ``schedlab memory`` group."""
+    generate.add_command(generate_command)
+    main.add_command(memory_group)

@@ -1,0 +1,245 @@
+"""The canonical search of ``exact`` (and of ``mip``'s placement), driven from Python: a
+MiniMalloc-style depth-first search over canonical partial solutions (the kernel is
+:mod:`._search`), one resumable run per static preorder, taking turns in slices that never
+outlast the deadline (absolute ``perf_counter`` seconds, :mod:`schedlab.engines.jit`'s
+convention).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ....engines.jit import NO_DEADLINE
+from ..model import MemoryInstance
+from . import _search
+
+#: Static preorders (MiniMalloc's): keys compared in turn, all descending; T = the largest
+#: section total over the buffer's life, W = width (lifetime), A = area, Z = size.
+RANKS = ("WAT", "TAW", "TWA")
+_KEY = {"T": 0, "W": 1, "A": 2, "Z": 3}
+
+
+@dataclass
+class Prep:
+    """Static arrays of an allocation instance for the search (zero-size buffers left out)."""
+
+    n_all: int
+    keep: np.ndarray
+    fixed: np.ndarray
+    a: np.ndarray
+    e: np.ndarray
+    sz: np.ndarray
+    al: np.ndarray
+    width: np.ndarray
+    area: np.ndarray
+    ovp: np.ndarray
+    ovl: np.ndarray
+    secp: np.ndarray
+    secl: np.ndarray
+    bys: np.ndarray
+    sstart: np.ndarray
+    total: np.ndarray
+    cuts: np.ndarray
+    tops: np.ndarray
+    maxdeg: int
+    maxspan: int
+
+    @property
+    def n(self) -> int:
+        """Buffers searched (of positive size)."""
+        return int(self.a.shape[0])
+
+    @property
+    def ns(self) -> int:
+        """Time sections."""
+        return int(self.total.shape[0])
+
+
+def prepare(inst: MemoryInstance) -> Prep:
+    """Sections, overlaps, section contents, cuts and the initial partitions (zero-size
+    buffers left out)."""
+    lo, up, sz0, al0, fx0 = inst.arrays
+    keep = np.flatnonzero(sz0 > 0)
+    lo, up, sz, al = lo[keep], up[keep], sz0[keep], al0[keep]
+    times = np.unique(np.concatenate([lo, up]))
+    a = np.searchsorted(times, lo).astype(np.int64)
+    e = np.searchsorted(times, up).astype(np.int64)
+    ns = max(0, len(times) - 1)
+    n = len(keep)
+    bys = np.argsort(a, kind="mergesort").astype(np.int64)
+    sstart = np.searchsorted(a[bys], np.arange(ns + 1)).astype(np.int64)
+    ovp, ovl = _search.overlaps(a, e, bys)
+    span = e - a
+    secl = np.repeat(np.arange(n, dtype=np.int64), span)
+    secs = (
+        np.concatenate([np.arange(x, y) for x, y in zip(a, e, strict=True)]) if n else np.zeros(0)
+    )
+    o = np.argsort(secs, kind="mergesort")
+    secl = secl[o]
+    secp = np.searchsorted(secs[o], np.arange(ns + 1)).astype(np.int64)
+    diff = np.zeros(ns + 1, np.int64)
+    np.add.at(diff, a, sz)
+    np.add.at(diff, e, -sz)
+    total = np.cumsum(diff)[:ns].astype(np.int64)
+    # cuts[s]: buffers crossing the boundary between sections s and s + 1
+    cdiff = np.zeros(ns + 1, np.int64)
+    np.add.at(cdiff, a, 1)
+    np.add.at(cdiff, np.maximum(e - 1, a), -1)
+    cuts = np.cumsum(cdiff)[:ns].astype(np.int64)
+    bounds = [0, *(int(s) + 1 for s in np.flatnonzero(cuts[: max(0, ns - 1)] == 0)), ns]
+    tops = np.array([(x, y) for x, y in zip(bounds[:-1], bounds[1:], strict=True) if y > x])
+    width = (up - lo).astype(np.int64)
+    return Prep(
+        n_all=len(sz0), keep=keep, fixed=fx0[keep].astype(np.int64), a=a, e=e, sz=sz.astype(np.int64), al=al.astype(np.int64), width=width,
+        area=width * sz, ovp=ovp, ovl=ovl, secp=secp, secl=secl.astype(np.int64), bys=bys,
+        sstart=sstart, total=total, cuts=cuts, tops=tops.reshape(-1, 2).astype(np.int64),
+        maxdeg=int(np.diff(ovp).max()) if n else 0, maxspan=int(span.max()) if n else 0,
+    )  # fmt: skip
+
+
+class Run:
+    """One resumable search at a capacity with one static preorder."""
+
+    def __init__(self, p: Prep, heur: str, cap: int) -> None:
+        self.p, self.cap = p, int(cap)
+        n, ns = p.n, p.ns
+        self.heur = np.array([_KEY[c] for c in heur], np.int64)
+        self.st = np.zeros(_search.NSTATE, np.int64)
+        self.nd = np.zeros((n + 2, _search.NCOLS), np.int64)
+        self.off = np.full(n, -1, np.int64)
+        self.minoff = np.maximum(p.fixed, 0)
+        self.floor = np.zeros(ns, np.int64)
+        self.total = p.total.copy()
+        self.cuts = p.cuts.copy()
+        self.mark = np.zeros(ns, np.int64)
+        self.bmark = np.zeros(n, np.int64)
+        self.cb = np.zeros(8 * n + 64, np.int64)
+        self.cr = np.zeros(8 * n + 64, np.int64)
+        self.tmb = np.zeros(4 * int(p.ovl.shape[0]) + p.maxdeg + 64, np.int64)
+        self.tmv = np.zeros_like(self.tmb)
+        self.tfs = np.zeros(4 * n + 4 * ns + p.maxspan + 64, np.int64)
+        self.tfv = np.zeros_like(self.tfs)
+        nt = len(p.tops)
+        self.rlo = np.zeros(nt + 4 * ns + 8, np.int64)
+        self.rhi = np.zeros_like(self.rlo)
+        self.rlo[:nt], self.rhi[:nt] = p.tops[:, 0], p.tops[:, 1]
+        self.st[_search.S_NTOP] = nt
+        self.st[_search.S_RTOP] = nt
+        self.result = 0 if nt else 1
+        if nt:
+            _search.set_root(self.nd, 0, self.rlo[0], self.rhi[0], -1)
+
+    @staticmethod
+    def _grow(x: np.ndarray) -> np.ndarray:
+        y = np.zeros(2 * x.shape[0], x.dtype)
+        y[: x.shape[0]] = x
+        return y
+
+    def step(self, budget: int) -> int:
+        """Run up to ``budget`` more search steps (growing the pools as the kernel asks):
+        1 found (offsets in ``off``), -1 proven infeasible, 0 budget spent."""
+        p = self.p
+        while self.result == 0:
+            r = int(
+                _search.run(
+                    p.a,
+                    p.e,
+                    p.sz,
+                    p.al,
+                    p.fixed,
+                    p.width,
+                    p.area,
+                    self.heur,
+                    p.ovp,
+                    p.ovl,
+                    p.secp,
+                    p.secl,
+                    p.bys,
+                    p.sstart,
+                    self.cap,
+                    p.maxdeg,
+                    p.maxspan,
+                    self.st,
+                    self.nd,
+                    self.off,
+                    self.minoff,
+                    self.floor,
+                    self.total,
+                    self.cuts,
+                    self.mark,
+                    self.bmark,
+                    self.cb,
+                    self.cr,
+                    self.tmb,
+                    self.tmv,
+                    self.tfs,
+                    self.tfv,
+                    self.rlo,
+                    self.rhi,
+                    int(budget),
+                )  # fmt: skip
+            )
+            if r != 2:
+                self.result = r
+                break
+            for name in ("cb", "cr", "tmb", "tmv", "tfs", "tfv", "rlo", "rhi"):
+                setattr(self, name, self._grow(getattr(self, name)))
+        return self.result
+
+    @property
+    def nodes(self) -> int:
+        """Nodes entered so far."""
+        return int(self.st[_search.S_NODES])
+
+
+def feasible(
+    p: Prep,
+    cap: int,
+    deadline: float = NO_DEADLINE,
+    speed: dict[str, float] | None = None,
+) -> tuple[np.ndarray | None, bool, int]:
+    """Search for a placement of ``p`` (from :func:`prepare`) with peak <= ``cap``.
+    Returns ``(offsets or None, proven infeasible, nodes)``. The preorders of :data:`RANKS`
+    take turns (MiniMalloc's round robin) in slices that double, each resuming where it
+    stopped; a slice never runs past the ``deadline`` (absolute ``perf_counter`` seconds;
+    sized from the measured search speed, kept in ``speed`` across calls when given)."""
+    offsets = np.zeros(p.n_all, np.int64)
+    if p.n == 0:
+        return offsets, False, 0
+    if int(p.total.max(initial=0)) > cap or int((p.sz + p.fixed).max()) > cap:
+        return None, True, 0
+    runs = [Run(p, r, cap) for r in RANKS]
+    budget = 2 * p.n
+    speed = {} if speed is None else speed
+    rate = speed.get("rate", 0.0)  # search steps per second, measured
+    while True:
+        for run in runs:
+            b = budget
+            rem = max(0.0, deadline - time.perf_counter())
+            if math.isfinite(rem):
+                # a slice never outlasts the remaining time (numba cannot read the clock);
+                # short slices (~0.2 s at the measured speed) bound the overshoot when the
+                # cost of a step varies
+                b = min(b, max(16, int(rate * min(rem * 0.8, 0.2)))) if rate > 0 else min(b, 64)
+            k0 = int(run.st[_search.S_STEPS])
+            t0 = time.perf_counter()
+            res = run.step(b)
+            dt = time.perf_counter() - t0
+            k = int(run.st[_search.S_STEPS]) - k0
+            if k > 0 and dt > 1e-4:
+                r = k / dt
+                rate = r if rate == 0 else min(r, 2 * rate)
+                speed["rate"] = rate
+            total = sum(r.nodes for r in runs)
+            if res == 1:
+                offsets[p.keep] = run.off
+                return offsets, False, total
+            if res == -1:
+                return None, True, total
+            if time.perf_counter() >= deadline:
+                return None, False, total
+        budget *= 2

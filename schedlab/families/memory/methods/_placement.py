@@ -1,0 +1,151 @@
+"""Greedy placements of allocation: placement orders, best/first fit into gaps, bottom-up
+(skyline) placement, and the portfolio of variants (:func:`best_greedy`).
+
+Deadlines are absolute ``perf_counter`` seconds (:mod:`schedlab.engines.jit`'s convention;
+``NO_DEADLINE`` for none): every placement runs in slices and gives up when it passes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ....engines.jit import NO_DEADLINE
+from ..model import Mapping, MemoryInstance
+from . import _kernels
+from ._common import peak
+
+
+def _cover(inst: MemoryInstance, frac: float) -> np.ndarray:
+    """Buffers live over the whole critical window: the time around the (first) moment of
+    max load where the load stays at least ``frac`` x max load."""
+    lo, up, sz, _al, _fx = inst.arrays
+    times = np.unique(np.concatenate([lo, up]))
+    a = np.searchsorted(times, lo)
+    e = np.searchsorted(times, up)
+    ns = max(1, len(times) - 1)
+    diff = np.zeros(ns + 1, np.int64)
+    np.add.at(diff, a, sz)
+    np.add.at(diff, e, -sz)
+    load = np.cumsum(diff)[:ns]
+    t = int(np.argmax(load))
+    high = load >= frac * load[t]
+    low = np.flatnonzero(~high[:t])
+    w0 = int(low[-1]) + 1 if low.size else 0
+    low = np.flatnonzero(~high[t:])
+    w1 = t + int(low[0]) if low.size else ns
+    result: np.ndarray = (a <= w0) & (e >= w1)
+    return result
+
+
+def order_by(inst: MemoryInstance, rule: str) -> np.ndarray:
+    """A placement order: ``size`` (largest first, then longest), ``start`` (earliest start,
+    then largest), ``breadth`` (TFLite: by the max load over the buffer's life, then size),
+    ``area`` (size x lifetime), ``length`` (longest life first); ``coverNN-<rule>``: the
+    buffers live over the whole critical window (where the load stays >= NN % of the max
+    load, around its peak) first, each group in ``<rule>`` order. Putting those first
+    stacks them contiguously at the bottom, as an optimal placement of the window can."""
+    lo, up, sz, _al, _fx = inst.arrays
+    life = up - lo
+    idx = np.arange(inst.n)
+    if rule.startswith("cover"):
+        head, _, rest = rule.partition("-")
+        cov = _cover(inst, int(head[5:]) / 100.0)
+        base = np.empty(inst.n, np.int64)
+        base[order_by(inst, rest)] = idx
+        return np.lexsort((base, ~cov))
+    if rule == "size":
+        return np.lexsort((idx, lo, -life, -sz))
+    if rule == "start":
+        return np.lexsort((idx, -life, -sz, lo))
+    if rule == "breadth":
+        times = np.unique(np.concatenate([lo, up]))
+        br = _kernels.breadth(lo, up, sz, times)
+        return np.lexsort((idx, -sz, br[:, 1], -br[:, 0]))
+    if rule == "area":
+        return np.lexsort((idx, lo, -sz, -(sz * life)))
+    if rule == "length":
+        return np.lexsort((idx, -sz, lo, -life))
+    raise ValueError(rule)
+
+
+def greedy(
+    inst: MemoryInstance,
+    rule: str,
+    best_fit: bool = True,
+    skip: bool | None = None,
+    deadline: float = NO_DEADLINE,
+) -> np.ndarray | None:
+    """Offsets from one greedy order (``skip``: leave what exceeds the capacity in slow
+    memory; default for mapping instances). ``None`` if the ``deadline`` passes first."""
+    lo, up, sz, al, fx = inst.arrays
+    if skip is None:
+        skip = isinstance(inst, Mapping)
+    cap = inst.capacity if inst.capacity is not None else 0
+    return _kernels.place(
+        order_by(inst, rule), lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline
+    )
+
+
+def skyline(inst: MemoryInstance, rule: str, deadline: float = NO_DEADLINE) -> np.ndarray | None:
+    """Offsets from the bottom-up greedy (:func:`._kernels.skyline`), ties of the lowest
+    offset broken by the ``rule`` order (allocation; the capacity is not enforced).
+    ``None`` if the ``deadline`` passes first."""
+    lo, up, sz, al, fx = inst.arrays
+    rank = np.empty(inst.n, np.int64)
+    rank[order_by(inst, rule)] = np.arange(inst.n)
+    return _kernels.skyline(rank, lo, up, sz, al, fx, deadline=deadline)
+
+
+#: Greedy variants tried by :func:`best_greedy`, cheap and strong ones first: (placement,
+#: order); placement ``best``/``first`` (fit into gaps, :func:`greedy`) or ``skyline``.
+VARIANTS = (
+    ("skyline", "area"),
+    ("skyline", "cover90-size"),
+    ("best", "breadth"),
+    ("best", "size"),
+    ("skyline", "size"),
+    ("skyline", "cover95-area"),
+    ("skyline", "cover90-area"),
+    ("skyline", "cover80-size"),
+    ("first", "size"),
+    ("first", "start"),
+    ("best", "start"),
+    ("best", "area"),
+    ("best", "length"),
+)
+
+
+def run_variant(
+    inst: MemoryInstance, fit: str, rule: str, deadline: float = NO_DEADLINE
+) -> np.ndarray | None:
+    """Offsets of one variant of :data:`VARIANTS` (allocation, overflow kept); ``None`` if
+    the ``deadline`` passes first."""
+    if fit == "skyline":
+        return skyline(inst, rule, deadline)
+    return greedy(inst, rule, fit == "best", skip=False, deadline=deadline)
+
+
+def best_greedy(
+    inst: MemoryInstance, deadline: float = NO_DEADLINE
+) -> tuple[np.ndarray | None, str]:
+    """The lowest-peak placement among the greedy variants (allocation), in the order of
+    :data:`VARIANTS`; stops early at the lower bound. Every variant checks the ``deadline``
+    as it runs and is dropped when it passes: ``(None, "")`` if not even the first one
+    finished in time."""
+    best: tuple[int, np.ndarray, str] | None = None
+    lb = inst.lower_bound()
+    for fit, rule in VARIANTS:
+        if best is not None and (best[0] <= lb or time.perf_counter() >= deadline):
+            break
+        off = run_variant(inst, fit, rule, deadline)
+        if off is None:
+            break
+        p = peak(inst, off)
+        if best is None or p < best[0]:
+            name = f"{rule}/skyline" if fit == "skyline" else f"{rule}/{fit}-fit"
+            best = (p, off, name)
+    if best is None:
+        return None, ""
+    return best[1], best[2]

@@ -1,0 +1,208 @@
+"""Rau's iterative modulo scheduling (IMS) with a greedy warp assignment: the ``ims`` method,
+and the upper bound on II that ``cpsat`` and ``mip`` start from."""
+
+from __future__ import annotations
+
+import heapq
+
+from ....core.errors import SolutionError
+from ....core.options import SolveOptions
+from ..model import Edge, Instance
+from ..simulate import edge_weights, longest_paths
+from ._common import build_solution, is_plain
+
+
+def heights(inst: Instance, ii: int) -> list[int]:
+    """Height-based priority: the longest path from each op to the end of the iteration
+    (edge weights ``latency + delay - distance * ii``), plus the op's own span."""
+    rev = [(d, s, w) for s, d, w in edge_weights(inst, ii)]
+    h = longest_paths(inst.n, rev)
+    if h is None:
+        raise ValueError(f"ii {ii} is below RecMII")
+    return [h[v] + inst.ops[v].span for v in range(inst.n)]
+
+
+def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
+    """One IMS attempt at ``ii`` with ``budget`` scheduling steps; the starts, or ``None``."""
+    n = inst.n
+    try:
+        prio = heights(inst, ii)
+    except ValueError:
+        return None
+    succ: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    pred: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for s, d, w in edge_weights(inst, ii):
+        if s != d:
+            succ[s].append((d, w))
+            pred[d].append((s, w))
+    caps: dict[str, int] = {}
+    rows: list[list[tuple[int, str, int]]] = []
+    for o in inst.ops:
+        row = []
+        for off, u, a in o.table:
+            cap = inst.machine.capacity(u)
+            if cap is not None:
+                caps[u] = cap
+                row.append((off, u, a))
+        rows.append(row)
+    count = {u: [0] * ii for u in caps}
+    slot: dict[str, list[list[int]]] = {u: [[] for _ in range(ii)] for u in caps}
+    sched: list[int | None] = [None] * n
+    prev: list[int | None] = [None] * n
+    heap = [(-prio[v], v) for v in range(n)]
+    heapq.heapify(heap)
+
+    def demand(v: int, t: int) -> dict[tuple[str, int], int]:
+        dem: dict[tuple[str, int], int] = {}
+        for off, u, a in rows[v]:
+            key = (u, (t + off) % ii)
+            dem[key] = dem.get(key, 0) + a
+        return dem
+
+    def fits(v: int, t: int) -> bool:
+        return all(count[u][r] + a <= caps[u] for (u, r), a in demand(v, t).items())
+
+    def unplace(x: int) -> None:
+        t = sched[x]
+        assert t is not None
+        for (u, r), a in demand(x, t).items():
+            count[u][r] -= a
+            slot[u][r].remove(x)
+        sched[x] = None
+        heapq.heappush(heap, (-prio[x], x))
+
+    while heap:
+        _, v = heapq.heappop(heap)
+        if sched[v] is not None:
+            continue
+        if budget <= 0:
+            return None
+        budget -= 1
+        estart = 0
+        for p, w in pred[v]:
+            tp = sched[p]
+            if tp is not None:
+                estart = max(estart, tp + w)
+        t: int | None = None
+        if not rows[v]:
+            t = estart
+        else:
+            for cand in range(estart, estart + ii):
+                if fits(v, cand):
+                    t = cand
+                    break
+            if t is None:
+                pv = prev[v]
+                t = estart if pv is None or estart > pv else pv + 1
+                for (u, r), a in demand(v, t).items():
+                    while count[u][r] + a > caps[u]:
+                        unplace(slot[u][r][0])
+        for (u, r), a in demand(v, t).items():
+            count[u][r] += a
+            slot[u][r].append(v)
+        sched[v] = t
+        prev[v] = t
+        for s, w in succ[v]:
+            ts = sched[s]
+            if ts is not None and ts < t + w:
+                unplace(s)
+    return [int(t) for t in sched]  # type: ignore[arg-type]
+
+
+def greedy_warps(inst: Instance, ii: int, starts: list[int]) -> list[list[int]]:
+    """Greedy warp assignment on top of a modulo schedule (one copy): variable-latency ops on
+    warp 0 (the producer); every other op, in issue order, on the first warp that keeps the
+    warp rules for the ops placed so far, trying first the warps of its predecessors."""
+    m = inst.machine
+    has_var = any(o.variable_latency for o in inst.ops)
+    warp = [0 if o.variable_latency else -1 for o in inst.ops]
+    first_free = 1 if has_var else 0
+    preds: list[list[int]] = [[] for _ in inst.ops]
+    for e in inst.edges:
+        if e.src != e.dst:
+            preds[e.dst].append(e.src)
+    for v in sorted(range(inst.n), key=lambda v: (starts[v], v)):
+        if warp[v] >= 0:
+            continue
+        liked = [warp[u] for u in preds[v] if warp[u] >= first_free]
+        cands = list(dict.fromkeys(liked + list(range(first_free, m.warps))))
+        choice = None
+        for w in cands:
+            warp[v] = w
+            if _partial_ok(inst, ii, starts, warp):
+                choice = w
+                break
+        warp[v] = choice if choice is not None else (liked[0] if liked else first_free)
+    return [[w] for w in warp]
+
+
+def with_spills(inst: Instance) -> Instance:
+    """The instance with every edge delayed by its source's spill cost, so that a schedule of
+    it stays valid whatever the warp assignment."""
+    if not any(o.spill for o in inst.ops):
+        return inst
+    edges = tuple(
+        Edge(e.src, e.dst, e.delay + (inst.ops[e.src].spill if e.src != e.dst else 0), e.distance)
+        for e in inst.edges
+    )
+    return Instance(
+        machine=inst.machine, ops=inst.ops, edges=edges, name=inst.name, copies=inst.copies
+    )
+
+
+def _partial_ok(inst: Instance, ii: int, starts: list[int], warp: list[int]) -> bool:
+    """Whether the ops assigned so far keep the warp rules (unassigned ops ignored)."""
+    keep = [v for v in range(inst.n) if warp[v] >= 0]
+    sub_idx = {v: i for i, v in enumerate(keep)}
+    sub = Instance(
+        machine=inst.machine,
+        ops=tuple(inst.ops[v] for v in keep),
+        edges=tuple(
+            Edge(sub_idx[e.src], sub_idx[e.dst], e.delay, e.distance)
+            for e in inst.edges
+            if e.src in sub_idx and e.dst in sub_idx
+        ),
+        name=inst.name,
+    )
+    # lifetimes must use the full graph's consumers: approximate by the sub-graph
+    sol = build_solution(sub, ii, [starts[v] for v in keep], [[warp[v]] for v in keep])
+    sol["length"] = max(s["start"] + sub.ops[i].span for i, s in enumerate(sol["ops"]))
+    try:
+        sub.simulate(sol)
+    except SolutionError:
+        return False
+    return True
+
+
+def run_ims(
+    inst: Instance, opts: SolveOptions, budget_ratio: float, max_ii: int | None = None
+) -> tuple[int, list[int], list[list[int]] | None, int] | None:
+    """IMS from MII upward (with a greedy warp assignment when warps matter); returns
+    ``(ii, starts, warps, attempts)`` or ``None`` if the deadline passed first."""
+    mii = inst.mii_bound()
+    plain = is_plain(inst)
+    sched_inst = inst if plain else with_spills(inst)
+    budget = max(10, int(budget_ratio * inst.n))
+    limit = max_ii or (
+        mii
+        + sum(max(1, o.span) for o in inst.ops)
+        + sum(max(0, e.delay) for e in inst.edges)
+        + inst.n
+    )
+    attempts = 0
+    for ii in range(mii, limit + 1):
+        if opts.deadline.expired() and attempts:
+            return None
+        attempts += 1
+        starts = ims_schedule(inst if plain else sched_inst, ii, budget)
+        if starts is None:
+            continue
+        if plain:
+            return ii, starts, None, attempts
+        warps = greedy_warps(inst, ii, starts)
+        try:
+            inst.simulate(build_solution(inst, ii, starts, warps))
+        except SolutionError:
+            continue
+        return ii, starts, warps, attempts
+    return None

@@ -1,0 +1,459 @@
+"""The CP-SAT modulo-scheduling model of plain loops, reduced to its resource-limited ops.
+
+Plain loops are solved on a reduced model (:class:`Reduced`): the ops on unlimited units are
+projected out exactly (longest paths through them), starts are confined to windows that hold
+for the least schedule of every residue assignment (so infeasibility proofs need no horizon),
+feasibility at an II pins the largest strongly connected component (a schedule shifted by one
+cycle stays feasible), and capacity-1 units get a domain constraint per op pair (the start
+difference avoids the clashing residues). :func:`add_modulo_resources` is the plain modulo
+reservation table the joint (warp) model uses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ....core.options import SolveOptions
+from ..model import Instance
+from ..simulate import edge_weights
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+
+@dataclass
+class StepResult:
+    """Outcome of one CP-SAT solve at a fixed II."""
+
+    status: str  # "feasible", "optimal", "infeasible", "unknown"
+    starts: list[int] | None = None
+    length: int | None = None
+    length_bound: int | None = None
+    wall: float = 0.0
+
+
+def add_modulo_resources(
+    m: cp_model.CpModel, inst: Instance, ii: int, t: list[cp_model.IntVar], tmax: int
+) -> None:
+    """The modulo reservation table at ``ii`` on starts ``t`` (at most ``tmax``): a residue
+    per resource-limited op (with one Boolean per residue); per unit an all-different
+    (capacity 1, one cycle per op) or a capacity constraint per residue."""
+    by_unit: dict[str, list[tuple[int, int, int]]] = {}
+    for v, o in enumerate(inst.ops):
+        for off, u, a in o.table:
+            if inst.machine.capacity(u) is not None:
+                by_unit.setdefault(u, []).append((v, off, a))
+    if ii == 1:
+        for u, uses in by_unit.items():
+            cap = inst.machine.capacity(u)
+            if sum(a for _, _, a in uses) > (cap or 0):
+                m.add_bool_or([])  # infeasible
+        return
+    res: dict[int, cp_model.IntVar] = {}
+    x: dict[int, list[cp_model.IntVar]] = {}
+    limited = sorted({v for uses in by_unit.values() for v, _, _ in uses})
+    for v in limited:
+        r = m.new_int_var(0, ii - 1, f"r{v}")
+        q = m.new_int_var(0, tmax // ii + 1, f"q{v}")
+        m.add(t[v] == ii * q + r)
+        xs = [m.new_bool_var(f"x{v}_{k}") for k in range(ii)]
+        m.add_exactly_one(xs)
+        m.add(sum(k * xs[k] for k in range(ii)) == r)
+        res[v], x[v] = r, xs
+    for u, uses in by_unit.items():
+        cap = inst.machine.capacity(u)
+        assert cap is not None
+        ops_u = {v for v, _, _ in uses}
+        single = all(off == 0 and a == 1 for _, off, a in uses) and len(ops_u) == len(uses)
+        if single and cap == 1:
+            m.add_all_different([res[v] for v in sorted(ops_u)])
+            continue
+        total = sum(a for _, _, a in uses)
+        if total <= cap:
+            continue
+        for k in range(ii):
+            m.add(sum(a * x[v][(k - off) % ii] for v, off, a in uses) <= cap)
+
+
+# -- the reduced model: resource-limited ops only --------------------------------------------
+_NEG = -(1 << 40)
+
+
+def _closure(n: int, edges: list[tuple[int, int, int]], sources: list[int], absorb: bool) -> Any:
+    """Longest path lengths (rows: sources, columns: all ops; ``_NEG`` when unreachable).
+    With ``absorb``, paths stop at the other sources (their intermediate ops are unlisted)."""
+    dist = np.full((len(sources), n), _NEG, dtype=np.int64)
+    rows = np.arange(len(sources))
+    dist[rows, sources] = 0
+    if not edges:
+        return dist
+    e = np.asarray(edges, dtype=np.int64)
+    src, dst, w = e[:, 0], e[:, 1], e[:, 2]
+    stop = None
+    if absorb:
+        stop = np.zeros((len(sources), n), dtype=bool)
+        stop[:, sources] = True
+        stop[rows, sources] = False
+        stop = stop[:, src]
+    for _ in range(n + 1):
+        base = dist[:, src]
+        cand = np.where(base > _NEG // 2, base + w, _NEG)
+        if stop is not None:
+            cand[stop] = _NEG
+        new = dist.copy()
+        np.maximum.at(new.T, dst, cand.T)
+        if np.array_equal(new, dist):
+            return dist
+        dist = new
+    raise ValueError("positive cycle")  # pragma: no cover - ii >= RecMII
+
+
+def strong_components(k: int, pairs: list[tuple[int, int, int]]) -> list[int]:
+    """The strongly connected component of each of ``k`` nodes under the arcs ``(a, b, _)``
+    (given sorted), numbered in the order Tarjan's search closes them, roots taken by index
+    and each node's successors from the highest index down. The numbering decides which
+    component :func:`reduced_model` anchors (the first of the largest), so it is kept stable.
+    """
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(range(k))
+    g.add_edges_from(sorted(((a, b) for a, b, _ in pairs), key=lambda p: (p[0], -p[1])))
+    comp = [0] * k
+    for c, members in enumerate(nx.strongly_connected_components(g)):
+        for a in members:
+            comp[a] = c
+    return comp
+
+
+@dataclass
+class Reduced:
+    """The modulo-scheduling problem at ``ii`` projected onto its resource-limited ops.
+
+    Ops on unlimited units only are eliminated (Fourier-Motzkin on difference constraints:
+    the kept ops ``a, b`` get ``t_b - t_a >= E[a, b]``, the longest path through eliminated
+    ops), exactly: any kept starts satisfying the projected constraints extend to all ops
+    (each eliminated op at its longest path from the source and the kept ops).
+
+    Start windows ``[lb, ub]`` hold for the *least* schedule of every residue assignment (each
+    op at the smallest start of its residue allowed by its predecessors; minimal in every
+    start, hence in L): for a strongly connected component ``S`` of the kept ops, some
+    ``s`` in ``S`` starts within ``ii - 1`` of its bound ``b_s`` from outside ``S`` (else
+    shifting ``S`` down by ``ii`` would keep the schedule feasible), and every ``i`` in
+    ``S`` starts at most ``-D(i, s)`` after it; components in topological order.
+    """
+
+    ii: int
+    kept: list[int]
+    pairs: list[tuple[int, int, int]]  # (a, b, E[a, b]) between kept ops
+    dist: Any  # K x n longest paths from the kept ops
+    asap: list[int]
+    lb: list[int]
+    ub: list[int]
+    comp: list[int]  # component of each kept op
+    comps: list[list[int]]
+    order: list[int]  # components in topological order
+    tail: list[int]  # longest path from each kept op to the end (incl. span)
+    base_length: int  # L lower bound from the eliminated ops alone
+
+
+def reduce_plain(inst: Instance, ii: int) -> Reduced | None:
+    """The :class:`Reduced` problem at ``ii``, or ``None`` below RecMII."""
+    asap = inst.asap(ii)
+    if asap is None:
+        return None
+    cap = inst.machine.capacity
+    kept = [v for v, o in enumerate(inst.ops) if any(cap(u) is not None for _, u, _ in o.table)]
+    k = len(kept)
+    span = [o.span for o in inst.ops]
+    ew: dict[tuple[int, int], int] = {}
+    for s, d, w in edge_weights(inst, ii):
+        if s != d:
+            ew[(s, d)] = max(w, ew.get((s, d), _NEG))
+    edges = [(s, d, w) for (s, d), w in ew.items()]
+    dist = _closure(inst.n, edges, kept, absorb=False)
+    proj = _closure(inst.n, edges, kept, absorb=True)[:, kept]
+    dk = dist[:, kept]
+    pairs = [
+        (int(a), int(b), int(proj[a, b]))
+        for a, b in zip(*np.nonzero(proj > _NEG // 2), strict=True)
+        if a != b
+    ]
+    reach_end = np.where(dist > _NEG // 2, dist + np.asarray(span)[None, :], _NEG)
+    tail = [int(x) for x in reach_end.max(axis=1)] if k else []
+    # L from ops not reachable from any kept op: their asap start
+    reached = (dist > _NEG // 2).any(axis=0) if k else np.zeros(inst.n, dtype=bool)
+    base = max([asap[v] + span[v] for v in range(inst.n) if not reached[v]] + [0])
+    for a, v in enumerate(kept):
+        base = max(base, asap[v] + tail[a])
+    comp = strong_components(k, pairs)
+    comps: list[list[int]] = [[] for _ in range(max(comp, default=-1) + 1)]
+    for a, c in enumerate(comp):
+        comps[c].append(a)
+    reach = dk > _NEG // 2
+    n_anc = [int(reach[:, cs[0]].sum()) for cs in comps]
+    order = sorted(range(len(comps)), key=lambda c: n_anc[c])
+    lb = [asap[v] for v in kept]
+    red = Reduced(ii, kept, pairs, dist, asap, lb, [0] * k, comp, comps, order, tail, base)
+    red.ub = _least_ub(red, {})
+    return red
+
+
+def _least_ub(red: Reduced, pinned: dict[int, int]) -> list[int]:
+    """Upper start bounds of least schedules (components in topological order), with the
+    kept ops of ``pinned`` (kept index -> upper bound) fixed in place."""
+    ii, k = red.ii, len(red.kept)
+    preds: list[list[tuple[int, int]]] = [[] for _ in range(k)]
+    for a, b, w in red.pairs:
+        preds[b].append((a, w))
+    dk = red.dist[:, red.kept]
+    ub = [0] * k
+    for c in red.order:
+        cs = red.comps[c]
+        if all(a in pinned for a in cs):
+            for a in cs:
+                ub[a] = pinned[a]
+            continue
+        inside = set(cs)
+        bnd = {}
+        for s in cs:
+            b = red.asap[red.kept[s]]
+            for p, w in preds[s]:
+                if p not in inside:
+                    b = max(b, ub[p] + w)
+            bnd[s] = b
+        for i in cs:
+            ub[i] = max(bnd[s] - (int(dk[i, s]) if i != s else 0) for s in cs) + ii - 1
+    return ub
+
+
+def _forbidden_domain(lo: int, hi: int, ii: int, bad: set[int]) -> list[list[int]] | None:
+    """``[lo, hi]`` minus the values whose residue mod ``ii`` is in ``bad``, as intervals
+    (``None`` when too fragmented to be worth a constraint)."""
+    if lo > hi:
+        return []
+    if (hi - lo + 1) > 64 * ii:
+        return None
+    out: list[list[int]] = []
+    cur = lo
+    res = sorted(bad)
+    for blk in range(lo // ii, hi // ii + 1):
+        for b in res:
+            x = blk * ii + b
+            if x < lo or x > hi:
+                continue
+            if cur <= x - 1:
+                out.append([cur, x - 1])
+            cur = x + 1
+    if cur <= hi:
+        out.append([cur, hi])
+    return out if len(out) <= 256 else None
+
+
+def reduced_model(
+    inst: Instance,
+    red: Reduced,
+    *,
+    anchor: bool,
+    minimise_length: bool = False,
+    length_cap: int | None = None,
+) -> tuple[cp_model.CpModel, list[Any], Any]:
+    """CP-SAT model on the kept ops; returns (model, kept starts, L or None).
+
+    With ``anchor`` (feasibility only; schedules are invariant under a shift of every start
+    by one cycle, which rotates the residues): the largest component is pinned with one of
+    its ops at its least-schedule upper bound ``A`` (shift a least schedule up until it is
+    there), its other ops in ``[A + D(a, i), A - D(i, a)]``; the least-schedule cuts and
+    bounds then hold for every other component (shift them down by ``ii`` while possible).
+    """
+    ii, kept = red.ii, red.kept
+    k = len(kept)
+    from ....engines.cpsat import cp_model
+
+    m = cp_model.CpModel()
+    lb, ub = list(red.lb), list(red.ub)
+    dk = red.dist[:, kept]
+    pinned_comp = -1
+    if anchor and k:
+        pinned_comp = max(range(len(red.comps)), key=lambda c: len(red.comps[c]))
+        cs = red.comps[pinned_comp]
+        reach = dk[np.ix_(cs, cs)] > _NEG // 2
+        a0 = cs[int(np.argmax(reach.sum(axis=1)))]
+        big_a = red.ub[a0]
+        pins = {i: big_a - (int(dk[i, a0]) if i != a0 else 0) for i in cs}
+        ub = _least_ub(red, pins)
+        for i in range(k):
+            if dk[a0, i] > _NEG // 2:
+                lb[i] = max(lb[i], big_a + (int(dk[a0, i]) if i != a0 else 0))
+    if any(lb[i] > ub[i] for i in range(k)):
+        m.add_bool_or([])
+        ub = [max(lb[i], ub[i]) for i in range(k)]
+    if length_cap is not None and not anchor:
+        for i in range(k):
+            ub[i] = min(ub[i], max(lb[i], length_cap - red.tail[i]))
+    t = [m.new_int_var(lb[i], ub[i], f"t{kept[i]}") for i in range(k)]
+    for a, b, w in red.pairs:
+        m.add(t[b] - t[a] >= w)
+    # least-schedule cuts: per component (but the pinned one), some op within ii - 1 of its
+    # bound from outside the component
+    preds: list[list[tuple[int, int]]] = [[] for _ in range(k)]
+    for a, b, w in red.pairs:
+        preds[b].append((a, w))
+    for c, cs in enumerate(red.comps):
+        if c == pinned_comp:
+            continue
+        inside = set(cs)
+        terms = []
+        for s in cs:
+            low = red.asap[kept[s]]
+            ext = [t[p] + w for p, w in preds[s] if p not in inside]
+            if ext:
+                bnd = m.new_int_var(low, max(low, ub[s]) + 10 * ii, f"b{s}")
+                m.add_max_equality(bnd, [*ext, low])
+                terms.append(t[s] - bnd)
+            else:
+                terms.append(t[s] - low)
+        if len(terms) == 1:
+            m.add(terms[0] <= ii - 1)
+        else:
+            mn = m.new_int_var(-10 * max(ub, default=1) - 10 * ii, ii - 1, f"mn{c}")
+            m.add_min_equality(mn, terms)
+    _reduced_resources(m, inst, red, t, lb, ub)
+    length = None
+    if not anchor:
+        hi = max([red.base_length] + [ub[i] + red.tail[i] for i in range(k)])
+        if length_cap is not None:
+            hi = min(hi, max(length_cap, red.base_length))
+        length = m.new_int_var(red.base_length, max(hi, red.base_length), "L")
+        for i in range(k):
+            m.add(length >= t[i] + red.tail[i])
+        if minimise_length:
+            m.minimize(length)
+    return m, t, length
+
+
+def _reduced_resources(
+    m: cp_model.CpModel, inst: Instance, red: Reduced, t: list[Any], lb: list[int], ub: list[int]
+) -> None:
+    """Modulo reservation on the kept ops: residues; per unit all-different (capacity 1,
+    one cycle per op), a cumulative over residues (one cycle each) or per-residue Booleans
+    (general tables); for capacity-1 units, every pair's start difference avoids the
+    clashing residues (a domain constraint: strong propagation on small windows)."""
+    from ....engines.cpsat import cp_model
+
+    ii, kept = red.ii, red.kept
+    cap = inst.machine.capacity
+    by_unit: dict[str, list[tuple[int, int, int]]] = {}
+    for i, v in enumerate(kept):
+        for off, u, a in inst.ops[v].table:
+            if cap(u) is not None:
+                by_unit.setdefault(u, []).append((i, off, a))
+    busy = {u: uses for u, uses in by_unit.items() if sum(a for *_, a in uses) > (cap(u) or 0)}
+    if not busy:
+        return
+    if ii == 1:
+        m.add_bool_or([])
+        return
+    res: dict[int, Any] = {}
+    for i in sorted({i for uses in busy.values() for i, _, _ in uses}):
+        r = m.new_int_var(0, ii - 1, f"r{i}")
+        q = m.new_int_var(lb[i] // ii, ub[i] // ii, f"q{i}")
+        m.add(t[i] == ii * q + r)
+        res[i] = r
+    xs: dict[int, list[Any]] = {}
+
+    def bools(i: int) -> list[Any]:
+        if i not in xs:
+            xs[i] = [m.new_bool_var(f"x{i}_{j}") for j in range(ii)]
+            m.add_exactly_one(xs[i])
+            m.add(sum(j * x for j, x in enumerate(xs[i])) == res[i])
+        return xs[i]
+
+    for u, uses in busy.items():
+        c = cap(u)
+        assert c is not None
+        ops_u = [i for i, _, _ in uses]
+        one_row = len(set(ops_u)) == len(uses) and all(off == 0 for _, off, _ in uses)
+        if one_row and c == 1:
+            m.add_all_different([res[i] for i in ops_u])
+        elif one_row:
+            ivs = [m.new_fixed_size_interval_var(res[i], 1, f"iv{u}{i}") for i in ops_u]
+            m.add_cumulative(ivs, [a for *_, a in uses], c)
+        else:
+            for j in range(ii):
+                m.add(sum(a * bools(i)[(j - off) % ii] for i, off, a in uses) <= c)
+        if c == 1:
+            offs: dict[int, set[int]] = {}
+            for i, off, _ in uses:
+                offs.setdefault(i, set()).add(off % ii)
+            items = sorted(offs)
+            for x in range(len(items)):
+                for y in range(x + 1, len(items)):
+                    i, j = items[x], items[y]
+                    lo, hi = lb[j] - ub[i], ub[j] - lb[i]
+                    bad = {(oi - oj) % ii for oi in offs[i] for oj in offs[j]}
+                    dom = _forbidden_domain(lo, hi, ii, bad)
+                    if dom is None:
+                        continue
+                    m.add_linear_expression_in_domain(
+                        t[j] - t[i], cp_model.Domain.from_intervals(dom)
+                    )
+
+
+def expand(red: Reduced, kept_starts: list[int]) -> list[int]:
+    """All starts from the kept ones: every eliminated op at its longest path from the
+    source and the kept ops."""
+    out = np.asarray(red.asap, dtype=np.int64).copy()
+    if red.kept:
+        ts = np.asarray(kept_starts, dtype=np.int64)[:, None]
+        cand = np.where(red.dist > _NEG // 2, red.dist + ts, _NEG).max(axis=0)
+        out = np.maximum(out, cand)
+    return [int(x) for x in out]
+
+
+def solve_reduced(
+    inst: Instance,
+    ii: int,
+    opts: SolveOptions,
+    share: float,
+    *,
+    minimise_length: bool,
+    hint: list[int] | None = None,
+    length_cap: int | None = None,
+) -> StepResult:
+    """One CP-SAT solve of the reduced model at ``ii`` within ``share`` of the time left:
+    feasibility (anchored) or the shortest length (at most ``length_cap``)."""
+    from ....engines import cpsat as engine
+    from ....engines.cpsat import cp_model
+
+    red = reduce_plain(inst, ii)
+    if red is None:
+        return StepResult("infeasible")
+    m, t, length = reduced_model(
+        inst,
+        red,
+        anchor=not minimise_length,
+        minimise_length=minimise_length,
+        length_cap=length_cap,
+    )
+    if hint is not None:
+        low = min(hint)
+        for i, v in enumerate(red.kept):
+            m.add_hint(t[i], hint[v] - low)
+    solver = engine.solver(opts, share=share)
+    st = solver.solve(m)
+    out = StepResult("unknown", wall=solver.wall_time)
+    if st == cp_model.INFEASIBLE:
+        out.status = "infeasible"
+    elif st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        starts = expand(red, [int(solver.value(x)) for x in t])
+        out.starts = starts
+        out.length = max(starts[v] + inst.ops[v].span for v in range(inst.n)) - min(starts)
+        out.status = "optimal" if st == cp_model.OPTIMAL else "feasible"
+        if minimise_length:
+            out.length_bound = int(math.ceil(solver.best_objective_bound - 1e-9))
+    return out

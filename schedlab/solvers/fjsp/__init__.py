@@ -1,3 +1,0 @@
-"""Methods for the flexible job shop; importing registers them."""
-
-from . import cpsat, heuristics, lns, rho, tabu  # noqa: F401
