@@ -40,6 +40,8 @@ from .core import (
     register,
     versions,
 )
+from .serve import Client
+
 try:
     __version__ = _metadata.version("schedlab")
 except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -47,6 +49,7 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from a sour
 
 __all__ = [
     "CancelToken",
+    "Client",
     "Family",
     "Instance",
     "InstanceError",

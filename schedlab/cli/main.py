@@ -229,8 +229,9 @@ def plot(solution: str, instance: str | None, out: str, family: str | None) -> N
 
 def _load_plugins() -> None:
     """The sweep commands, and each family's commands (``Family.cli``)."""
-    from . import sweep
+    from . import serve, sweep
 
+    serve.register(main)
     sweep.register(main)
     for name in api.family_names():
         extension = api.family(name).cli_extension()

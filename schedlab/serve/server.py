@@ -1,0 +1,352 @@
+"""``schedlab serve``: a long-lived solver process speaking JSON lines (see
+:mod:`schedlab.serve.protocol`).
+
+Requests run one at a time in the server's own process (the default), or in ``workers``
+processes, where a worker that crashes or hangs past its request's time limit plus a margin
+is replaced and its request answered with an error. Standard output carries protocol lines
+only: whatever a solver writes to it lands on standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing as mp
+import os
+import queue
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .. import api
+from ..core.timing import CancelToken
+from . import protocol
+
+Respond = Callable[[dict[str, Any]], None]
+Key = tuple[int, Any]  # (connection, request id)
+
+#: Seconds a worker may overrun its request's time limit before it counts as hung.
+HANG_MARGIN = 5.0
+
+
+@dataclass
+class _Job:
+    key: Key
+    req: dict[str, Any]
+    respond: Respond
+    token: CancelToken = field(default_factory=CancelToken)
+
+
+class InlineExecutor:
+    """Runs requests one at a time on a thread of the server's process."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._jobs: dict[Key, _Job] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="schedlab-solve", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: Key, req: dict[str, Any], respond: Respond) -> None:
+        """Queue a request; ``respond`` receives its response."""
+        job = _Job(key, req, respond)
+        with self._lock:
+            self._jobs[key] = job
+        self._queue.put(job)
+
+    def cancel(self, key: Key) -> bool:
+        """Cancel a queued or running request; False if there is none with that key."""
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is None:
+            return False
+        job.token.cancel()
+        return True
+
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            try:
+                job.respond(protocol.execute(job.req, job.token))
+            finally:
+                with self._lock:
+                    if self._jobs.get(job.key) is job:
+                        del self._jobs[job.key]
+
+    def close(self) -> None:
+        """Answer what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join()
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, families: list[str] | None) -> None:
+        ctx = mp.get_context("spawn")
+        self.cancel_cell: Any = ctx.Value("q", 0, lock=False)
+        self.conn, child = ctx.Pipe()
+        from .worker import main as worker_main
+
+        self.proc = ctx.Process(
+            target=worker_main, args=(child, self.cancel_cell, families), daemon=True
+        )
+        self.proc.start()
+        child.close()
+        msg = self.conn.recv()  # the worker's warm-up is done
+        if not (isinstance(msg, dict) and msg.get("ready")):
+            raise RuntimeError(f"worker failed to start: {msg!r}")
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        self.proc.join(5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class PoolExecutor:
+    """Runs requests in ``n`` worker processes; replaces a worker that dies or hangs."""
+
+    def __init__(
+        self, n: int, families: list[str] | None, hang_margin: float = HANG_MARGIN
+    ) -> None:
+        self.families = families
+        self.hang_margin = hang_margin
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._running: dict[Key, tuple[_Worker, int, _Job]] = {}
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+        workers = [_Worker(families) for _ in range(n)]
+        self._threads = [
+            threading.Thread(target=self._loop, args=(w,), name=f"schedlab-slot{i}", daemon=True)
+            for i, w in enumerate(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, key: Key, req: dict[str, Any], respond: Respond) -> None:
+        """Queue a request; ``respond`` receives its response."""
+        self._queue.put(_Job(key, req, respond))
+
+    def cancel(self, key: Key) -> bool:
+        """Cancel a running request (its worker stops the solve) or a queued one."""
+        with self._lock:
+            running = self._running.get(key)
+        if running is not None:
+            worker, seq, job = running
+            job.token.cancel()
+            worker.cancel_cell.value = seq
+            return True
+        with self._queue.mutex:
+            for job in self._queue.queue:
+                if job is not None and job.key == key:
+                    job.token.cancel()
+                    return True
+        return False
+
+    def _loop(self, worker: _Worker) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                worker.kill()
+                return
+            seq = next(self._seq)
+            if job.token.cancelled:
+                worker.cancel_cell.value = seq
+            with self._lock:
+                self._running[job.key] = (worker, seq, job)
+            try:
+                response, alive = self._run(worker, seq, job)
+            finally:
+                with self._lock:
+                    self._running.pop(job.key, None)
+            job.respond(response)
+            if not alive:  # answered first, then replaced
+                worker = _Worker(self.families)
+
+    def _run(self, worker: _Worker, seq: int, job: _Job) -> tuple[dict[str, Any], bool]:
+        """The response to a job, and whether its worker is still usable."""
+        rid = job.req.get("id")
+        limit = job.req.get("time_limit")
+        hang_at = None
+        if isinstance(limit, int | float) and not isinstance(limit, bool):
+            hang_at = time.monotonic() + float(limit) * 1.1 + self.hang_margin
+        try:
+            worker.conn.send((seq, job.req))
+            while True:
+                if worker.conn.poll(0.05):
+                    got_seq, response = worker.conn.recv()
+                    if got_seq == seq:
+                        return response, True
+                    continue
+                if not worker.proc.is_alive():
+                    raise EOFError
+                if hang_at is not None and time.monotonic() > hang_at:
+                    worker.kill()
+                    err = _ServeError("WorkerTimeout", f"the worker hung past time_limit {limit}")
+                    return protocol.error(rid, err), False
+        except (EOFError, OSError):
+            code = worker.proc.exitcode
+            worker.kill()
+            err = _ServeError("WorkerCrashed", f"the worker died (exit code {code})")
+            return protocol.error(rid, err), False
+
+    def close(self) -> None:
+        """Answer what is queued, then stop the workers."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join()
+
+
+class _ServeError(Exception):
+    """A failure of the service itself (``kind``: WorkerCrashed, WorkerTimeout)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+Executor = InlineExecutor | PoolExecutor
+
+
+class Server:
+    """Reads requests from streams (stdin, or each client of a Unix socket) and answers them."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.stopping = threading.Event()
+        self._conns = itertools.count()
+
+    def handle(self, lines: Iterable[str], write: Callable[[str], object]) -> None:
+        """Serve one stream of request lines until it ends or a ``shutdown``."""
+        conn = next(self._conns)
+        lock = threading.Lock()
+
+        def respond(response: dict[str, Any]) -> None:
+            text = protocol.encode(response)
+            with lock, contextlib.suppress(OSError, ValueError):
+                write(text + "\n")
+
+        for line in lines:
+            if self.stopping.is_set():
+                break
+            if not line.strip():
+                continue
+            try:
+                req = protocol.parse(line)
+            except protocol.RequestError as e:
+                respond(protocol.error(protocol.request_id(line), e))
+                continue
+            op, rid = req["op"], req.get("id")
+            if op == "ping":
+                respond(protocol.execute(req))
+            elif op == "cancel":
+                target = req.get("target")
+                found = self.executor.cancel((conn, target))
+                respond({"id": rid, "result": {"cancelled": target, "found": found}})
+            elif op == "shutdown":
+                self.stopping.set()
+                self.executor.close()
+                respond({"id": rid, "result": "bye"})
+                return
+            else:
+                self.executor.submit((conn, rid), req, respond)
+
+
+def _protocol_stdout() -> TextIO:
+    """A stream on the original stdout for protocol lines; the process's stdout (file
+    descriptor 1 and ``sys.stdout``) then points at stderr, so that nothing a solver prints
+    can corrupt the protocol. This server owns its process, so it may do so."""
+    sys.stdout.flush()
+    fd = os.dup(1)
+    os.dup2(2, 1)
+    # a stream object of its own on descriptor 1 (aliasing sys.stderr deadlocks Pyomo's tee)
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
+    return os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+
+
+def serve(
+    *,
+    workers: int = 0,
+    families: list[str] | None = None,
+    socket_path: str | None = None,
+    stdin: TextIO | None = None,
+    hang_margin: float = HANG_MARGIN,
+) -> None:
+    """Run the service until ``shutdown`` (or the end of standard input).
+
+    Args:
+        workers: worker processes (0: requests run one at a time in this process).
+        families: families to warm up at start (``None``: all).
+        socket_path: serve this Unix domain socket (several clients at once) instead of
+            standard input and output.
+        stdin: the request stream (default: ``sys.stdin``).
+        hang_margin: seconds past a request's time limit (plus 10 %) after which its worker
+            counts as hung and is replaced.
+    """
+    out = _protocol_stdout()
+    names = families if families is not None else api.family_names()
+    for name in names:
+        api.family(name)  # unknown families fail before anything starts
+    t0 = time.perf_counter()
+    executor: Executor
+    if workers > 0:
+        executor = PoolExecutor(workers, names, hang_margin)
+    else:
+        for name in names:
+            api.warm_up(name)
+        executor = InlineExecutor()
+    server = Server(executor)
+    where = f"socket {socket_path}" if socket_path else "stdin"
+    print(
+        f"ready ({where}, {workers or 'no'} worker processes, warm-up "
+        f"{time.perf_counter() - t0:.1f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+    if socket_path is None:
+        server.handle(stdin if stdin is not None else sys.stdin, out.write)
+        if not server.stopping.is_set():
+            executor.close()
+        return
+    _serve_socket(server, socket_path)
+
+
+def _serve_socket(server: Server, path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(path)
+    sock.listen(16)
+    sock.settimeout(0.2)
+
+    def client(conn: socket.socket) -> None:
+        lock = threading.Lock()
+
+        def write(text: str) -> None:
+            with lock:
+                conn.sendall(text.encode("utf-8"))
+
+        with conn:
+            server.handle(protocol.socket_lines(conn), write)
+
+    try:
+        while not server.stopping.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(None)
+            threading.Thread(target=client, args=(conn,), daemon=True).start()
+    finally:
+        sock.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
