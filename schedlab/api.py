@@ -219,7 +219,10 @@ def generate(family: str, generator: str = "generate", **args: Any) -> Instance:
     if gen is None:
         known = ", ".join(sorted(fam.generators)) or "none"
         raise SolveError(f"family {family} has no generator {generator!r} (known: {known})")
-    inst: Instance = gen(**args)
+    try:
+        inst: Instance = gen(**args)
+    except TypeError as e:  # a missing or unknown argument
+        raise SolveError(f"generator {family}.{generator}: {e}") from None
     return inst
 
 
@@ -316,7 +319,8 @@ def _run(method: Method, inst: Instance, opts: SolveOptions, params: dict[str, A
             f"method {method.name} has no parameter {', '.join(unknown)} (its parameters: {allowed})"
         )
     t0 = time.perf_counter()
-    out = method.func(inst, opts, **params)
+    with opts.deadline.active():
+        out = method.func(inst, opts, **params)
     return _Timed(out, time.perf_counter() - t0)
 
 

@@ -6,9 +6,23 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
+
+#: The deadline of the solve each thread is running (see :meth:`Deadline.active`).
+_ACTIVE: dict[int, Deadline] = {}
+
+
+def clock() -> float:
+    """``time.perf_counter()``, or ``inf`` once the calling thread's solve is cancelled: a
+    loop that compares this clock with its deadline float stops on a cancel too (compiled
+    kernels read it through :func:`schedlab.engines.jit.now`)."""
+    d = _ACTIVE.get(threading.get_ident())
+    if d is not None and d.cancelled:
+        return math.inf
+    return time.perf_counter()
 
 
 class Deadline:
@@ -65,6 +79,20 @@ class Deadline:
             callbacks = list(self._callbacks)
         for cb in callbacks:
             cb()
+
+    @contextmanager
+    def active(self) -> Iterator[Deadline]:
+        """Make this the calling thread's deadline for :func:`clock` while the block runs."""
+        tid = threading.get_ident()
+        previous = _ACTIVE.get(tid)
+        _ACTIVE[tid] = self
+        try:
+            yield self
+        finally:
+            if previous is None:
+                _ACTIVE.pop(tid, None)
+            else:
+                _ACTIVE[tid] = previous
 
     def on_cancel(self, callback: Callable[[], object]) -> Callable[[], None]:
         """Call ``callback`` when the deadline is cancelled (at once if it already is);

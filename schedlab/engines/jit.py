@@ -8,7 +8,9 @@
   stale machine code (an LLVM "symbol not found" abort) after an upgrade or an edit.
 - **Deadline**: a kernel takes the deadline as one float, the absolute ``time.perf_counter()``
   value at which it must stop; :data:`NO_DEADLINE` (``math.inf``) when there is none. Use
-  :func:`deadline` to get it from the options, and :func:`now` inside kernels.
+  :func:`deadline` to get it from the options, and :func:`now` inside kernels (and
+  :func:`clock` in Python loops): both jump to ``inf`` when the solve is cancelled, so a
+  cancel (a service's ``cancel``, Ctrl-C) reaches a running kernel at its next check.
 - **Warm-up**: every method is warmed up by solving its family's sample instances (see
   :func:`schedlab.warm_up`); a method whose kernels the samples do not reach declares a
   ``warmup`` when it registers.
@@ -24,16 +26,15 @@ import hashlib
 import inspect
 import math
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import numba
 
 from ..core.options import SolveOptions
-from ..core.timing import Deadline
+from ..core.timing import Deadline, clock
 
-__all__ = ["NO_DEADLINE", "cache_dir", "deadline", "njit", "now"]
+__all__ = ["NO_DEADLINE", "cache_dir", "clock", "deadline", "njit", "now"]
 
 #: The deadline value meaning "no deadline".
 NO_DEADLINE = math.inf
@@ -114,7 +115,8 @@ def deadline(when: SolveOptions | Deadline | float | None) -> float:
 
 @numba.njit(cache=True)
 def now() -> float:  # pragma: no cover - numba
-    """``time.perf_counter()`` from inside compiled code (deadline checks)."""
+    """``time.perf_counter()`` from inside compiled code (deadline checks); ``inf`` once the
+    solve running in this thread is cancelled (:func:`schedlab.core.timing.clock`)."""
     with numba.objmode(t="float64"):
-        t = time.perf_counter()
+        t = clock()
     return t

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ....engines.jit import NO_DEADLINE
+from ....engines.jit import NO_DEADLINE, clock
 from ..model import MemoryInstance
 from . import _search
 
@@ -240,6 +240,6 @@ def feasible(
                 return offsets, False, total
             if res == -1:
                 return None, True, total
-            if time.perf_counter() >= deadline:
+            if clock() >= deadline:
                 return None, False, total
         budget *= 2

@@ -7,11 +7,9 @@ Deadlines are absolute ``perf_counter`` seconds (:mod:`schedlab.engines.jit`'s c
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from ....engines.jit import NO_DEADLINE
+from ....engines.jit import NO_DEADLINE, clock
 from ..model import Mapping, MemoryInstance
 from . import _kernels
 from ._common import peak
@@ -137,7 +135,7 @@ def best_greedy(
     best: tuple[int, np.ndarray, str] | None = None
     lb = inst.lower_bound()
     for fit, rule in VARIANTS:
-        if best is not None and (best[0] <= lb or time.perf_counter() >= deadline):
+        if best is not None and (best[0] <= lb or clock() >= deadline):
             break
         off = run_variant(inst, fit, rule, deadline)
         if off is None:
