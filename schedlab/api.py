@@ -264,10 +264,11 @@ def warm_up(family: str, method: str | None = None) -> list[str]:
             # the family's own methods solve its samples; a plugin's method (which may do
             # anything with them) is warmed by its own ``warmup`` only
             own = m.func.__module__.startswith(fam.methods_package + ".")
+            params = dict(fam.warmup_params.get(m.name, {}))
             for inst in samples if own else []:
                 # a sample outside the method's scope (e.g. a kind it does not solve) is skipped
                 with contextlib.suppress(SchedlabError):
-                    _run(m, inst, SolveOptions(), {})
+                    _run(m, inst, SolveOptions(), params)
             _WARMED.add((family, m.name))
         done.append(m.name)
     return done

@@ -81,6 +81,8 @@ class Family:
             (its ``generate`` subcommand, extra groups).
         samples: tiny instances solved by every method at warm-up (compiles JIT kernels and
             loads engines before any timed solve).
+        warmup_params: method name -> parameters for those warm-up solves (a small work
+            budget for searches whose default budget is long, e.g. ``{"iterations": 200}``).
     """
 
     name: str
@@ -93,6 +95,7 @@ class Family:
     solution_matches: Callable[[dict[str, Any]], bool] | None = None
     cli: str | None = None
     samples: Callable[[], list[Any]] | None = None
+    warmup_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("-", "_").isidentifier():

@@ -122,26 +122,15 @@ class Client:
         return msg.get("result")
 
     def solve(
-        self,
-        instance: Instance | dict[str, Any] | str,
-        method: str = "auto",
-        *,
-        time_limit: float | None = None,
-        threads: int = 1,
-        seed: int = 0,
-        hint: dict[str, Any] | None = None,
-        family: str | None = None,
-        **params: Any,
+        self, instance: Instance | dict[str, Any] | str, method: str = "auto", **kw: Any
     ) -> Result:
-        """Solve on the server; the arguments are those of :func:`schedlab.solve`."""
-        return protocol.result(
-            self.request(
-                "solve",
-                **self._solve_fields(
-                    instance, method, time_limit, threads, seed, hint, family, params
-                ),
-            )
-        )
+        """Solve on the server; the arguments are those of :func:`schedlab.solve`
+        (``time_limit``, ``threads``, ``seed``, ``hint``, ``family`` and the method's own)."""
+        _, fut = self.solve_async(instance, method, **kw)
+        msg = fut.result()
+        if "error" in msg:
+            protocol.raise_error(msg["error"])
+        return protocol.result(msg["result"])
 
     def solve_async(
         self,

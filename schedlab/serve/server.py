@@ -26,7 +26,8 @@ from .. import api
 from ..core.timing import CancelToken
 from . import protocol
 
-Respond = Callable[[dict[str, Any]], None]
+#: receives a response: a dict, or a line already encoded (by a worker process)
+Respond = Callable[[dict[str, Any] | str], None]
 Key = tuple[int, Any]  # (connection, request id)
 
 #: Seconds a worker may overrun its request's time limit before it counts as hung.
@@ -38,6 +39,7 @@ class _Job:
     key: Key
     req: dict[str, Any]
     respond: Respond
+    line: str = ""
     token: CancelToken = field(default_factory=CancelToken)
 
 
@@ -51,7 +53,7 @@ class InlineExecutor:
         self._thread = threading.Thread(target=self._loop, name="schedlab-solve", daemon=True)
         self._thread.start()
 
-    def submit(self, key: Key, req: dict[str, Any], respond: Respond) -> None:
+    def submit(self, key: Key, req: dict[str, Any], respond: Respond, line: str = "") -> None:
         """Queue a request; ``respond`` receives its response."""
         job = _Job(key, req, respond)
         with self._lock:
@@ -131,9 +133,9 @@ class PoolExecutor:
         for t in self._threads:
             t.start()
 
-    def submit(self, key: Key, req: dict[str, Any], respond: Respond) -> None:
+    def submit(self, key: Key, req: dict[str, Any], respond: Respond, line: str = "") -> None:
         """Queue a request; ``respond`` receives its response."""
-        self._queue.put(_Job(key, req, respond))
+        self._queue.put(_Job(key, req, respond, line))
 
     def cancel(self, key: Key) -> bool:
         """Cancel a running request (its worker stops the solve) or a queued one."""
@@ -171,7 +173,7 @@ class PoolExecutor:
             if not alive:  # answered first, then replaced
                 worker = _Worker(self.families)
 
-    def _run(self, worker: _Worker, seq: int, job: _Job) -> tuple[dict[str, Any], bool]:
+    def _run(self, worker: _Worker, seq: int, job: _Job) -> tuple[dict[str, Any] | str, bool]:
         """The response to a job, and whether its worker is still usable."""
         rid = job.req.get("id")
         limit = job.req.get("time_limit")
@@ -179,7 +181,8 @@ class PoolExecutor:
         if isinstance(limit, int | float) and not isinstance(limit, bool):
             hang_at = time.monotonic() + float(limit) * 1.1 + self.hang_margin
         try:
-            worker.conn.send((seq, job.req))
+            # the raw line (a str pickles far faster than the parsed request)
+            worker.conn.send((seq, job.line or protocol.encode(job.req)))
             while True:
                 if worker.conn.poll(0.05):
                     got_seq, response = worker.conn.recv()
@@ -230,8 +233,8 @@ class Server:
         conn = next(self._conns)
         lock = threading.Lock()
 
-        def respond(response: dict[str, Any]) -> None:
-            text = protocol.encode(response)
+        def respond(response: dict[str, Any] | str) -> None:
+            text = response if isinstance(response, str) else protocol.encode(response)
             with lock, contextlib.suppress(OSError, ValueError):
                 write(text + "\n")
 
@@ -258,7 +261,7 @@ class Server:
                 respond({"id": rid, "result": "bye"})
                 return
             else:
-                self.executor.submit((conn, rid), req, respond)
+                self.executor.submit((conn, rid), req, respond, line)
 
 
 def _protocol_stdout() -> TextIO:

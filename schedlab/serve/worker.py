@@ -5,6 +5,7 @@ sequence number into a shared cell, which a watcher thread turns into a cancelle
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -56,8 +57,8 @@ def main(conn: Any, cancel_cell: Any, families: list[str] | None) -> None:
             state["seq"], state["token"] = seq, token
         if cancel_cell.value == seq:
             token.cancel()
-        response = protocol.execute(req, token)
+        response = protocol.encode(protocol.execute(json.loads(req), token))
         with lock:
             state["seq"], state["token"] = 0, None
         with contextlib.suppress(OSError):
-            conn.send((seq, response))
+            conn.send((seq, response))  # the encoded line: the parent only writes it

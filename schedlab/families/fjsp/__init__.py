@@ -36,4 +36,5 @@ family = Family(
     solution_matches=is_solution,
     cli="schedlab.families.fjsp.cli:register",
     samples=samples,
+    warmup_params={"tabu": {"iterations": 500}},
 )

@@ -43,4 +43,5 @@ family = Family(
     solution_matches=is_solution,
     cli="schedlab.families.partition.cli:register",
     samples=samples,
+    warmup_params={"nsga2": {"generations": 3}},
 )

@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -202,6 +203,13 @@ def _full_cp(flat: Flat, shared: Shared, opts: SolveOptions, cp_share: float) ->
     return out.makespan
 
 
+def _in_solve_thread(*args: Any) -> dict[str, object]:
+    """:func:`_worker` bound to the solve's deadline (so that a cancel reaches its kernels)."""
+    opts = args[4]
+    with opts.deadline.active():
+        return _worker(*args)
+
+
 def _worker(
     k: int, arr: Arrays, flat: Flat, shared: Shared, opts: SolveOptions, default: str,
     cp_share: float, rnd: float, stall: int, kick: int,
@@ -298,10 +306,11 @@ def solve_tabu(
         its = iterations
 
         def one(k: int) -> tuple[Schedule, int]:
-            return run(
-                arr, sched, flat, lb=lb, seed=opts.seed + k, iterations=its, deadline=deadline,
-                stop=stop, stall=stall, kick=kick,
-            )  # fmt: skip
+            with opts.deadline.active():  # a cancel reaches this thread's kernel too
+                return run(
+                    arr, sched, flat, lb=lb, seed=opts.seed + k, iterations=its,
+                    deadline=deadline, stop=stop, stall=stall, kick=kick,
+                )  # fmt: skip
 
         with ThreadPoolExecutor(workers) as pool:
             results = list(pool.map(one, range(workers)))
@@ -312,7 +321,7 @@ def solve_tabu(
         with ThreadPoolExecutor(workers) as pool:
             futs = [
                 pool.submit(
-                    _worker,
+                    _in_solve_thread,
                     k,
                     arr,
                     flat,
