@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .core.errors import InstanceError, SchedlabError, SolutionError, SolveError
+from .core.errors import ClaimError, InstanceError, SchedlabError, SolutionError, SolveError
 from .core.family import Family, Reader
 from .core.model import Instance
 from .core.options import LogFn, SolveOptions
@@ -305,6 +306,46 @@ def check(instance: Instance | dict[str, Any] | str, solution: dict[str, Any] | 
     return float(inst.check(solution))
 
 
+def verify(instance: Instance | dict[str, Any] | str, result: dict[str, Any]) -> float:
+    """Check a Result (its JSON data) against an instance from scratch: its solution's
+    feasibility, and its claims — family, instance name, status, objective and bound — against
+    the recomputed objective; return that objective.
+
+    Raises :class:`SolutionError` for an infeasible solution and :class:`ClaimError` for a
+    claim the solution does not bear out.
+    """
+    inst = as_instance(instance)
+    if result.get("problem") != inst.problem:
+        raise ClaimError(f"the result is for family {result.get('problem')}, not {inst.problem}")
+    if result.get("instance") != inst.name:
+        raise ClaimError(
+            f"the result is for instance {result.get('instance')!r}, not {inst.name!r}"
+        )
+    status = result.get("status")
+    sol = result.get("solution")
+    if sol is None:
+        if status in ("optimal", "feasible"):
+            raise ClaimError(f"status {status} without a solution")
+        return math.nan
+    if status not in ("optimal", "feasible"):
+        raise ClaimError(f"status {status!r} with a solution (expected optimal or feasible)")
+    value = check(inst, sol)
+    tol = 1e-6 * max(1.0, abs(value))
+    claimed = result.get("objective")
+    if not isinstance(claimed, int | float) or abs(float(claimed) - value) > tol:
+        raise ClaimError(f"claimed objective {claimed}, but the solution's objective is {value:g}")
+    bound = result.get("bound")
+    if bound is not None:
+        if not isinstance(bound, int | float) or math.isnan(bound):
+            raise ClaimError(f"bound {bound!r} is not a number")
+        beats = bound > value + tol if inst.sense == "min" else bound < value - tol
+        if beats:
+            raise ClaimError(f"claimed bound {bound} beats the solution's objective {value:g}")
+    if status == "optimal" and (bound is None or abs(float(bound) - value) > tol):
+        raise ClaimError(f"claimed optimal, but the bound {bound} is not the objective {value:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class _Timed:
     out: SolverOutput
@@ -447,5 +488,6 @@ __all__ = [
     "readers_for",
     "solve",
     "split_address",
+    "verify",
     "warm_up",
 ]

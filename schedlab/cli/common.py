@@ -30,6 +30,8 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SchedlabError as e:
             fail(str(e))
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): the entry point ends quietly
         except OSError as e:
             fail(f"{e.filename or ''}: {e.strerror}" if e.filename else str(e))
 

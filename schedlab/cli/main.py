@@ -7,6 +7,8 @@ Families add their own commands (``schedlab generate <family>``, extra groups) t
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 import click
 
 from .. import __version__, api
-from ..core.errors import InstanceError, SchedlabError, SolutionError
+from ..core.errors import ClaimError, InstanceError, SchedlabError, SolutionError
 from .common import fail, fmt_value, parse_params, summary, user_errors
 from .plotting import check_image_path, family_of_solution, save_plot
 
@@ -179,13 +181,22 @@ def warm_up(families: tuple[str, ...]) -> None:
 @FAMILY_OPTION
 @user_errors
 def check(instance: str, solution: str, family: str | None) -> None:
-    """Check SOLUTION (JSON, or a Result JSON) against INSTANCE; print its objective."""
+    """Check SOLUTION (a solution JSON, or a Result JSON) against INSTANCE; print its
+    objective. A Result's claims (instance, status, objective, bound) are compared with the
+    recomputed ones: a mismatch prints one line and exits with status 1."""
     inst = api.read(instance, family=family)
     sol = _load_json(solution, "solution")
-    if isinstance(sol, dict) and "solution" in sol and "problem" in sol:
-        sol = sol["solution"]
     try:
-        value = api.check(inst, sol)
+        if isinstance(sol, dict) and "solution" in sol and "problem" in sol:
+            value = api.verify(inst, sol)
+            if sol.get("solution") is None:
+                click.echo(f"no solution; status {sol.get('status')}")
+                return
+        else:
+            value = api.check(inst, sol)
+    except ClaimError as e:
+        click.echo(f"error: {solution}: {e}", err=True)
+        sys.exit(1)
     except SolutionError as e:
         raise SolutionError(f"{solution}: {e}") from None
     click.echo(f"feasible; objective {fmt_value(value)}")
@@ -239,11 +250,31 @@ def _load_plugins() -> None:
             extension(main, generate)
 
 
+def run() -> None:
+    """The ``schedlab`` command: click's usage errors as one ``error:`` line (exit 2), a
+    closed output pipe (``schedlab ... | head``) ends quietly."""
+    try:
+        main.main(standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's final flush
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        click.echo(f"error: {e.format_message()}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush must not fail again
+        sys.exit(141)
+
+
 if __name__ == "__main__":  # pragma: no cover
     # `python -m schedlab.cli.main`: run the importable module, so that plugins importing
     # `schedlab.cli.main` see one module, not a second copy named __main__.
-    from schedlab.cli.main import main as _main
+    from schedlab.cli.main import run as _run
 
-    _main()
+    _run()
 else:
     _load_plugins()

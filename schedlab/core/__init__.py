@@ -1,7 +1,7 @@
 """schedlab's core: results, statuses, options and deadlines, errors, the family and method
 registry. It names no family: families plug in through entry points."""
 
-from .errors import InstanceError, SchedlabError, SolutionError, SolveError
+from .errors import ClaimError, InstanceError, SchedlabError, SolutionError, SolveError
 from .family import Family, Reader
 from .model import Instance
 from .options import SolveOptions
@@ -13,6 +13,7 @@ from .versions import versions
 
 __all__ = [
     "CancelToken",
+    "ClaimError",
     "Deadline",
     "Family",
     "Instance",

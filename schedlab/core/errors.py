@@ -40,3 +40,8 @@ class SolutionError(SchedlabError, ValueError):
 class SolveError(SchedlabError, RuntimeError):
     """A solve could not be carried out: unknown method, bad option, or a solver returned
     something the model's checker rejects."""
+
+
+class ClaimError(SolutionError):
+    """A Result's claims (family, instance, status, objective, bound) do not match what its
+    solution, checked from scratch, shows."""

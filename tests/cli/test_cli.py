@@ -146,3 +146,51 @@ def test_warm_up_command():
     assert r.output.startswith("smtt: ") and "ils" in r.output
     r = CliRunner().invoke(main, ["warm-up", "nope"])
     assert r.exit_code == 2 and "unknown family 'nope'" in r.output
+
+
+def test_check_compares_a_results_claims(tmp_path, instances_dir):
+    """A Result whose objective, bound, status or instance is falsified fails the check."""
+    inst = f"{instances_dir}/smtt/wt40.txt#1"
+    res = json.loads(run("solve", inst, "-m", "edd", "--json").output)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(res))
+    r = CliRunner().invoke(main, ["check", inst, str(good)])
+    assert r.exit_code == 0 and f"objective {int(res['objective'])}" in r.output
+    for change, fragment in [
+        ({"objective": 1.0, "bound": 1.0}, "claimed objective 1.0"),
+        ({"status": "optimal"}, "claimed optimal"),
+        ({"bound": res["objective"] + 5}, "beats"),
+        ({"instance": "wt40#2"}, "instance"),
+        ({"status": "unknown"}, "status 'unknown' with a solution"),
+        ({"problem": "fjsp"}, "family fjsp"),
+    ]:
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({**res, **change}))
+        r = CliRunner().invoke(main, ["check", inst, str(bad)])
+        assert r.exit_code == 1, (change, r.output)
+        assert len(r.output.strip().splitlines()) == 1 and fragment in r.output, r.output
+
+
+def _cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "schedlab.cli.main", *args]
+
+
+def test_usage_error_is_one_line_and_a_closed_pipe_is_quiet(instances_dir):
+    done = subprocess.run(_cmd("solve", "x.json", "--bogus"), capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+    p = subprocess.Popen(_cmd("methods"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait(60)
+    assert "Broken pipe" not in err and "Traceback" not in err
+
+
+def test_a_hash_in_a_file_name(tmp_path):
+    inst = {"problem": "smtt", "name": "tiny", "p": [3, 2, 1], "d": [2, 6, 1]}
+    f = tmp_path / "my#run.json"
+    f.write_text(json.dumps(inst))
+    r = run("solve", str(f), "-m", "edd")
+    assert r.exit_code == 0 and "instance   tiny" in r.output
