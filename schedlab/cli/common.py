@@ -52,7 +52,7 @@ def summary(res: Result) -> str:
     lines = [
         f"instance   {res.instance} ({res.problem})",
         f"method     {res.method}" + ("  (chosen by auto)" if res.info.get("auto") else ""),
-        f"status     {res.status}",
+        f"status     {res.status}" + ("  (interrupted)" if res.info.get("interrupted") else ""),
         f"objective  {fmt_value(res.objective)}",
         f"bound      {fmt_value(res.bound)}",
         f"gap        {'-' if res.gap is None else f'{100 * res.gap:.2f} %'}",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import click
 
 from .. import __version__, api
 from ..core.errors import ClaimError, InstanceError, SchedlabError, SolutionError
+from ..core.timing import CancelToken
 from .common import fail, fmt_value, parse_params, summary, user_errors
 from .plotting import check_image_path, family_of_solution, save_plot
 
@@ -103,7 +106,7 @@ def solve(
     inst = api.read(instance, family=family)
     hint = _load_json(hint_file, "hint") if hint_file else None
     log = (lambda line: click.echo(line, err=True)) if show_log else None
-    res = api.solve(
+    res, interrupted = _solve_interruptibly(
         inst,
         method,
         time_limit=time_limit,
@@ -113,6 +116,56 @@ def solve(
         hint=hint,
         **parse_params(params),
     )
+    try:
+        _report(res, inst, out, plot_file, as_json)
+    finally:
+        if interrupted:
+            sys.stdout.flush()
+            sys.exit(130)
+
+
+def _solve_interruptibly(inst: Any, method: str, **kwargs: Any) -> tuple[Any, bool]:
+    """``api.solve`` on a thread while this one waits: Ctrl-C (SIGINT) or SIGTERM cancels
+    the solve, which returns its best solution so far (``info.interrupted``); a second
+    Ctrl-C gives up on it."""
+    token = CancelToken()
+    box: dict[str, Any] = {}
+    done = threading.Event()  # (an interrupted Thread.join can report a live thread dead)
+
+    def work() -> None:
+        try:
+            box["res"] = api.solve(inst, method, cancel=token, **kwargs)
+        except BaseException as e:  # re-raised in the main thread
+            box["err"] = e
+        finally:
+            done.set()
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    thread = threading.Thread(target=work, name="schedlab-solve", daemon=True)
+    previous = signal.signal(signal.SIGTERM, on_term)
+    interrupted = False
+    try:
+        thread.start()
+        while not done.is_set():
+            try:
+                done.wait(0.1)
+            except KeyboardInterrupt:
+                if interrupted:
+                    click.echo("error: interrupted twice; no result", err=True)
+                    os._exit(130)
+                interrupted = True
+                click.echo("interrupted: stopping with the best solution so far", err=True)
+                token.cancel()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if "err" in box:
+        raise box["err"]
+    return box["res"], interrupted
+
+
+def _report(res: Any, inst: Any, out: str | None, plot_file: str | None, as_json: bool) -> None:
     if out:
         Path(out).write_text(json.dumps(res.solution) + "\n")
     if plot_file:
