@@ -194,3 +194,14 @@ def test_a_hash_in_a_file_name(tmp_path):
     f.write_text(json.dumps(inst))
     r = run("solve", str(f), "-m", "edd")
     assert r.exit_code == 0 and "instance   tiny" in r.output
+
+
+def test_bad_plot_suffix_fails_before_solving_and_deep_json_is_one_line(tmp_path, instances_dir):
+    r = CliRunner().invoke(
+        main, ["solve", f"{instances_dir}/smtt/wt40.txt#1", "-m", "edd", "--plot", "x.xyz"]
+    )
+    assert r.exit_code == 2 and "x.xyz" in r.output and "status" not in r.output
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"problem": "smtt", "p": ' + "[" * 100000 + "]" * 100000 + "}")
+    r = CliRunner().invoke(main, ["solve", str(deep)])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
