@@ -62,6 +62,40 @@ def split_address(address: str) -> tuple[str, int | None]:
     return path, int(frag)
 
 
+#: The integers a document may hold: those of a signed 64-bit machine word.
+INT64 = 2**63 - 1
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON as the standard has it: ``NaN`` and ``Infinity`` are rejected (Python's
+    parser accepts them) with a :class:`json.JSONDecodeError`-like :class:`ValueError`."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _check_numbers(data: Any, source: str | None, path: str = "$") -> None:
+    """Reject integers beyond int64 and non-finite floats anywhere in a document, naming the
+    JSON path (the families' arrays are int64)."""
+    stack = [(data, path)]
+    while stack:
+        x, p = stack.pop()
+        if isinstance(x, bool):
+            continue
+        if isinstance(x, int):
+            if not -INT64 - 1 <= x <= INT64:
+                raise InstanceError(f"{p}: {x} is beyond the 64-bit integer range", source)
+        elif isinstance(x, float):
+            if not math.isfinite(x):
+                raise InstanceError(f"{p}: {x} is not a finite number", source)
+        elif isinstance(x, dict):
+            stack.extend((v, f"{p}.{k}") for k, v in x.items())
+        elif isinstance(x, list):
+            stack.extend((v, f"{p}[{i}]") for i, v in enumerate(x))
+
+
 def _family_or_error(name: str, source: str | None) -> Family:
     try:
         return get_family(name)
@@ -79,13 +113,16 @@ def load(
     """
     if isinstance(data, str):
         try:
-            data = json.loads(data)
+            data = strict_json(data)
         except json.JSONDecodeError as e:
             raise InstanceError(f"invalid JSON: {e.msg}", source, e.lineno) from None
+        except ValueError as e:  # NaN, Infinity
+            raise InstanceError(f"invalid JSON: {e}", source) from None
         except RecursionError:
             raise InstanceError("invalid JSON: nested too deeply", source) from None
     if not isinstance(data, dict):
         raise InstanceError("a JSON instance must be an object", source)
+    _check_numbers(data, source)
     problem = data.get("problem", family)
     if not isinstance(problem, str):
         raise InstanceError('a JSON instance needs a "problem" key naming its family', source)
@@ -119,9 +156,11 @@ def _read_json(file: str) -> Any:
     except UnicodeDecodeError:
         raise InstanceError("not a text file (invalid UTF-8)", file) from None
     try:
-        return json.loads(text)
+        return strict_json(text)
     except json.JSONDecodeError as e:
         raise InstanceError(f"invalid JSON: {e.msg}", file, e.lineno) from None
+    except ValueError as e:  # NaN, Infinity
+        raise InstanceError(f"invalid JSON: {e}", file) from None
     except RecursionError:
         raise InstanceError("invalid JSON: nested too deeply", file) from None
 
@@ -298,9 +337,11 @@ def check(instance: Instance | dict[str, Any] | str, solution: dict[str, Any] | 
     inst = as_instance(instance)
     if isinstance(solution, str):
         try:
-            solution = json.loads(solution)
+            solution = strict_json(solution)
         except json.JSONDecodeError as e:
             raise SolutionError(f"solution is not valid JSON: {e.msg} (line {e.lineno})") from None
+        except (ValueError, RecursionError) as e:
+            raise SolutionError(f"solution is not valid JSON: {e}") from None
     if not isinstance(solution, dict):
         raise SolutionError("a solution must be a JSON object")
     return float(inst.check(solution))

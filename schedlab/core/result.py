@@ -136,7 +136,7 @@ class Result:
 
     def to_json(self, indent: int | None = None) -> str:
         """The result as JSON."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Result:

@@ -205,3 +205,20 @@ def test_bad_plot_suffix_fails_before_solving_and_deep_json_is_one_line(tmp_path
     deep.write_text('{"problem": "smtt", "p": ' + "[" * 100000 + "]" * 100000 + "}")
     r = CliRunner().invoke(main, ["solve", str(deep)])
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        ('"reference": NaN', "NaN is not a JSON number"),
+        ('"reference": Infinity', "Infinity is not a JSON number"),
+        ('"reference": 1e999', "not a finite number"),
+        ('"w": [1, 99999999999999999999999]', "$.w[1]"),
+    ],
+)
+def test_non_finite_and_huge_numbers_are_one_line_errors(tmp_path, extra, fragment):
+    f = tmp_path / "x.json"
+    f.write_text('{"problem": "smtt", "p": [1, 2], "d": [1, 1], ' + extra + "}")
+    r = CliRunner().invoke(main, ["solve", str(f), "--json"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+    assert fragment in r.output
