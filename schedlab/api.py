@@ -76,24 +76,40 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=_no_constant)
 
 
+def _bad_number(x: Any) -> bool:
+    """Whether a document holds an integer beyond int64 or a non-finite float (fast walk)."""
+    stack = [x]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is int:
+            if not -INT64 - 1 <= x <= INT64:
+                return True
+        elif t is float:
+            if not math.isfinite(x):
+                return True
+        elif t is list:
+            stack.extend(x)
+        elif t is dict:
+            stack.extend(x.values())
+    return False
+
+
 def _check_numbers(data: Any, source: str | None, path: str = "$") -> None:
     """Reject integers beyond int64 and non-finite floats anywhere in a document, naming the
     JSON path (the families' arrays are int64)."""
-    stack = [(data, path)]
-    while stack:
-        x, p = stack.pop()
-        if isinstance(x, bool):
-            continue
-        if isinstance(x, int):
-            if not -INT64 - 1 <= x <= INT64:
-                raise InstanceError(f"{p}: {x} is beyond the 64-bit integer range", source)
-        elif isinstance(x, float):
-            if not math.isfinite(x):
-                raise InstanceError(f"{p}: {x} is not a finite number", source)
-        elif isinstance(x, dict):
-            stack.extend((v, f"{p}.{k}") for k, v in x.items())
-        elif isinstance(x, list):
-            stack.extend((v, f"{p}[{i}]") for i, v in enumerate(x))
+    if not _bad_number(data):
+        return
+    if isinstance(data, bool):
+        return
+    if isinstance(data, int) and not -INT64 - 1 <= data <= INT64:
+        raise InstanceError(f"{path}: {data} is beyond the 64-bit integer range", source)
+    if isinstance(data, float) and not math.isfinite(data):
+        raise InstanceError(f"{path}: {data} is not a finite number", source)
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for k, v in items:
+        if _bad_number(v):
+            _check_numbers(v, source, f"{path}.{k}" if isinstance(data, dict) else f"{path}[{k}]")
 
 
 def _family_or_error(name: str, source: str | None) -> Family:
@@ -289,11 +305,15 @@ def warm_up(family: str, method: str | None = None) -> list[str]:
     code on disk, so compiling is a one-off per installation; imports are per process.
     Sweep workers and the service call this before their clocks start.
     """
+    if method is not None and method != "auto" and (family, method) in _WARMED:
+        return [method]  # the fast path of a service's every solve
     known = family_methods(family)
     if method is None or method == "auto":
         chosen = list(known.values())
     else:
         chosen = [get_method(family, method)]
+    if all((family, m.name) in _WARMED for m in chosen):
+        return [m.name for m in chosen]
     fam = get_family(family)
     samples = fam.sample_instances()
     done = []

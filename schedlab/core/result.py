@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .status import Status
@@ -128,7 +128,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-ready)."""
-        d = asdict(self)
+        d = {f.name: _copy_json(getattr(self, f.name)) for f in fields(self)}
         d["status"] = str(self.status)
         if d["gap"] is not None and math.isinf(d["gap"]):
             d["gap"] = None
@@ -149,3 +149,12 @@ class Result:
     def from_json(cls, text: str) -> Result:
         """Rebuild a result from :meth:`to_json` output (validates again)."""
         return cls.from_dict(json.loads(text))
+
+
+def _copy_json(x: Any) -> Any:
+    """A copy of JSON-like data (dicts and lists copied, tuples as lists, scalars shared)."""
+    if isinstance(x, dict):
+        return {k: _copy_json(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_copy_json(v) for v in x]
+    return x

@@ -78,7 +78,7 @@ class Client:
             self._in, self._out = self._proc.stdin, self._proc.stdout
         self._reader = threading.Thread(target=self._read, name="schedlab-client", daemon=True)
         self._reader.start()
-        self.request("ping", timeout=timeout)  # answered once the server has warmed up
+        self.request("ping", timeout=timeout)  # the server is up (it warms up between requests)
 
     def _read(self) -> None:
         for line in self._out:

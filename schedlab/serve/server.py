@@ -44,12 +44,23 @@ class _Job:
 
 
 class InlineExecutor:
-    """Runs requests one at a time on a thread of the server's process."""
+    """Runs requests one at a time on a thread of the server's process.
 
-    def __init__(self) -> None:
+    The same thread warms up ``families`` method by method whenever no request waits, so
+    that requests are answered from the start; a solve first warms up what it needs (its
+    family's method, or the whole family for ``auto``), outside its time limit.
+    """
+
+    def __init__(
+        self, families: list[str] | None = None, on_warm: Callable[[], None] | None = None
+    ) -> None:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._jobs: dict[Key, _Job] = {}
         self._lock = threading.Lock()
+        self._warm: list[tuple[str, str]] = [
+            (f, m.name) for f in families or [] for m in api.methods(f)
+        ]
+        self._on_warm = on_warm
         self._thread = threading.Thread(target=self._loop, name="schedlab-solve", daemon=True)
         self._thread.start()
 
@@ -69,9 +80,24 @@ class InlineExecutor:
         job.token.cancel()
         return True
 
+    def _next(self) -> _Job | None:
+        """The next request; warm-up steps run while none waits."""
+        while self._warm:
+            try:
+                return self._queue.get_nowait()
+            except queue.Empty:
+                family, method = self._warm.pop(0)
+                with contextlib.suppress(Exception):  # a failing warm-up shows at its solve
+                    api.warm_up(family, method)
+                if not self._warm and self._on_warm is not None:
+                    self._on_warm()
+        return self._queue.get()
+
     def _loop(self) -> None:
+        if not self._warm and self._on_warm is not None:
+            self._on_warm()
         while True:
-            job = self._queue.get()
+            job = self._next()
             if job is None:
                 return
             try:
@@ -255,10 +281,10 @@ class Server:
                 target = req.get("target")
                 found = self.executor.cancel((conn, target))
                 respond({"id": rid, "result": {"cancelled": target, "found": found}})
-            elif op == "shutdown":
-                self.stopping.set()
+            elif op == "shutdown":  # answer what was taken, say bye, then stop
                 self.executor.close()
                 respond({"id": rid, "result": "bye"})
+                self.stopping.set()
                 return
             else:
                 self.executor.submit((conn, rid), req, respond, line)
@@ -300,21 +326,23 @@ def serve(
     for name in names:
         api.family(name)  # unknown families fail before anything starts
     t0 = time.perf_counter()
+    where = f"socket {socket_path}" if socket_path else "stdin"
+
+    def ready() -> None:
+        print(
+            f"ready ({where}, {workers or 'no'} worker processes, warm-up "
+            f"{time.perf_counter() - t0:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
     executor: Executor
     if workers > 0:
         executor = PoolExecutor(workers, names, hang_margin)
-    else:
-        for name in names:
-            api.warm_up(name)
-        executor = InlineExecutor()
+        ready()
+    else:  # requests are answered while the warm-up goes on between them
+        executor = InlineExecutor(names, on_warm=ready)
     server = Server(executor)
-    where = f"socket {socket_path}" if socket_path else "stdin"
-    print(
-        f"ready ({where}, {workers or 'no'} worker processes, warm-up "
-        f"{time.perf_counter() - t0:.1f} s)",
-        file=sys.stderr,
-        flush=True,
-    )
     if socket_path is None:
         server.handle(stdin if stdin is not None else sys.stdin, out.write)
         if not server.stopping.is_set():
