@@ -328,20 +328,20 @@ def serve(
     t0 = time.perf_counter()
     where = f"socket {socket_path}" if socket_path else "stdin"
 
-    def ready() -> None:
-        print(
-            f"ready ({where}, {workers or 'no'} worker processes, warm-up "
-            f"{time.perf_counter() - t0:.1f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+    def warm() -> None:
+        print(f"warm-up done ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
 
     executor: Executor
-    if workers > 0:
+    if workers > 0:  # each worker warms up between the requests it serves
         executor = PoolExecutor(workers, names, hang_margin)
-        ready()
     else:  # requests are answered while the warm-up goes on between them
-        executor = InlineExecutor(names, on_warm=ready)
+        executor = InlineExecutor(names, on_warm=warm)
+    print(
+        f"ready ({where}, {workers or 'no'} worker processes; warming up {', '.join(names)} "
+        "between requests)",
+        file=sys.stderr,
+        flush=True,
+    )
     server = Server(executor)
     if socket_path is None:
         server.handle(stdin if stdin is not None else sys.stdin, out.write)

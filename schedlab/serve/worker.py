@@ -28,12 +28,15 @@ def main(conn: Any, cancel_cell: Any, families: list[str] | None) -> None:
     from . import protocol
 
     try:
-        for name in families if families is not None else api.family_names():
-            api.warm_up(name)
+        pending = [
+            (f, m.name)
+            for f in (families if families is not None else api.family_names())
+            for m in api.methods(f)
+        ]
     except Exception as e:  # reported to the parent, which fails to start
         conn.send({"ready": False, "error": f"{type(e).__name__}: {e}"})
         return
-    conn.send({"ready": True})
+    conn.send({"ready": True})  # requests are served at once; the warm-up runs between them
     state: dict[str, Any] = {"seq": 0, "token": None}
     lock = threading.Lock()
 
@@ -48,6 +51,10 @@ def main(conn: Any, cancel_cell: Any, families: list[str] | None) -> None:
 
     threading.Thread(target=watch, daemon=True).start()
     while True:
+        while pending and not conn.poll(0):
+            family, method = pending.pop(0)
+            with contextlib.suppress(Exception):  # a failing warm-up shows at its solve
+                api.warm_up(family, method)
         try:
             seq, req = conn.recv()
         except (EOFError, OSError):
