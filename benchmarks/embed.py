@@ -175,6 +175,8 @@ def main() -> None:
     through = {}
     for w in (1, 2):
         s = Serve(w)
+        for _ in range(w):  # steady state: every worker warm (each takes one warm_up request)
+            s.call({"op": "warm_up", "family": "memory"})
         through[w] = args.burst / s.burst(burst)
         s.close()
     print()

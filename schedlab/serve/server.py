@@ -30,6 +30,8 @@ from . import protocol
 Respond = Callable[[dict[str, Any] | str], None]
 Key = tuple[int, Any]  # (connection, request id)
 
+#: Seconds without a request after which the server (or a worker) takes a warm-up step.
+IDLE_S = 0.05
 #: Seconds a worker may overrun its request's time limit before it counts as hung.
 HANG_MARGIN = 5.0
 
@@ -81,10 +83,11 @@ class InlineExecutor:
         return True
 
     def _next(self) -> _Job | None:
-        """The next request; warm-up steps run while none waits."""
+        """The next request; a warm-up step runs whenever none has come for
+        :data:`IDLE_S` (a client sending requests back to back is never held up by one)."""
         while self._warm:
             try:
-                return self._queue.get_nowait()
+                return self._queue.get(timeout=IDLE_S)
             except queue.Empty:
                 family, method = self._warm.pop(0)
                 with contextlib.suppress(Exception):  # a failing warm-up shows at its solve

@@ -14,6 +14,8 @@ from typing import Any
 
 from ..core.timing import CancelToken
 
+#: Seconds without a request after which the worker takes a warm-up step.
+IDLE_S = 0.05
 #: Seconds between two looks of the watcher at the cancel cell.
 POLL_S = 0.002
 
@@ -51,7 +53,7 @@ def main(conn: Any, cancel_cell: Any, families: list[str] | None) -> None:
 
     threading.Thread(target=watch, daemon=True).start()
     while True:
-        while pending and not conn.poll(0):
+        while pending and not conn.poll(IDLE_S):  # warm up while no request comes
             family, method = pending.pop(0)
             with contextlib.suppress(Exception):  # a failing warm-up shows at its solve
                 api.warm_up(family, method)
