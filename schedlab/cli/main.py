@@ -106,6 +106,7 @@ def solve(
     inst = api.read(instance, family=family)
     hint = _load_json(hint_file, "hint") if hint_file else None
     log = (lambda line: click.echo(line, err=True)) if show_log else None
+    _warm_up_with_notice(inst, method, time_limit)
     res, interrupted = _solve_interruptibly(
         inst,
         method,
@@ -122,6 +123,26 @@ def solve(
         if interrupted:
             sys.stdout.flush()
             sys.exit(130)
+
+
+def _warm_up_with_notice(inst: Any, method: str, time_limit: float | None) -> None:
+    """Load (or compile, on first use) the method's kernels before the solve, saying so on
+    stderr when it takes more than a second."""
+    name = api.pick_auto(inst, time_limit).name if method == "auto" else method
+    notice = threading.Timer(
+        1.0,
+        lambda: click.echo(
+            f"compiling {name}'s kernels before the solve (once per installation; "
+            "`schedlab warm-up` does it ahead of time) ...",
+            err=True,
+        ),
+    )
+    notice.daemon = True
+    notice.start()
+    try:
+        api.warm_up(inst.problem, name)
+    finally:
+        notice.cancel()
 
 
 def _solve_interruptibly(inst: Any, method: str, **kwargs: Any) -> tuple[Any, bool]:
@@ -314,7 +335,7 @@ def run() -> None:
     except click.ClickException as e:
         click.echo(f"error: {e.format_message()}", err=True)
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("error: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
