@@ -106,7 +106,6 @@ def solve(
     inst = api.read(instance, family=family)
     hint = _load_json(hint_file, "hint") if hint_file else None
     log = (lambda line: click.echo(line, err=True)) if show_log else None
-    _warm_up_with_notice(inst, method, time_limit)
     res, interrupted = _solve_interruptibly(
         inst,
         method,
@@ -146,15 +145,17 @@ def _warm_up_with_notice(inst: Any, method: str, time_limit: float | None) -> No
 
 
 def _solve_interruptibly(inst: Any, method: str, **kwargs: Any) -> tuple[Any, bool]:
-    """``api.solve`` on a thread while this one waits: Ctrl-C (SIGINT) or SIGTERM cancels
-    the solve, which returns its best solution so far (``info.interrupted``); a second
-    Ctrl-C gives up on it."""
+    """The warm-up, then ``api.solve``, on a thread while this one waits: Ctrl-C (SIGINT) or
+    SIGTERM cancels the solve, which returns its best solution so far (``info.interrupted``);
+    a second Ctrl-C gives up on it."""
     token = CancelToken()
     box: dict[str, Any] = {}
     done = threading.Event()  # (an interrupted Thread.join can report a live thread dead)
 
     def work() -> None:
         try:
+            _warm_up_with_notice(inst, method, kwargs.get("time_limit"))
+            # cancelled meanwhile: the solve starts cancelled and returns at once
             box["res"] = api.solve(inst, method, cancel=token, **kwargs)
         except BaseException as e:  # re-raised in the main thread
             box["err"] = e
