@@ -128,14 +128,7 @@ def load(
     (and must agree with it otherwise).
     """
     if isinstance(data, str):
-        try:
-            data = strict_json(data)
-        except json.JSONDecodeError as e:
-            raise InstanceError(f"invalid JSON: {e.msg}", source, e.lineno) from None
-        except ValueError as e:  # NaN, Infinity
-            raise InstanceError(f"invalid JSON: {e}", source) from None
-        except RecursionError:
-            raise InstanceError("invalid JSON: nested too deeply", source) from None
+        data = _parse_json(data, source)
     if not isinstance(data, dict):
         raise InstanceError("a JSON instance must be an object", source)
     _check_numbers(data, source)
@@ -166,19 +159,24 @@ def _read_head(file: str) -> str:
         return raw[: e.start].decode("utf-8")
 
 
+def _parse_json(text: str, source: str | None) -> Any:
+    """A JSON document, or an :class:`InstanceError` naming the source and line."""
+    try:
+        return strict_json(text)
+    except json.JSONDecodeError as e:
+        raise InstanceError(f"invalid JSON: {e.msg}", source, e.lineno) from None
+    except ValueError as e:  # NaN, Infinity
+        raise InstanceError(f"invalid JSON: {e}", source) from None
+    except RecursionError:
+        raise InstanceError("invalid JSON: nested too deeply", source) from None
+
+
 def _read_json(file: str) -> Any:
     try:
         text = Path(file).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InstanceError("not a text file (invalid UTF-8)", file) from None
-    try:
-        return strict_json(text)
-    except json.JSONDecodeError as e:
-        raise InstanceError(f"invalid JSON: {e.msg}", file, e.lineno) from None
-    except ValueError as e:  # NaN, Infinity
-        raise InstanceError(f"invalid JSON: {e}", file) from None
-    except RecursionError:
-        raise InstanceError("invalid JSON: nested too deeply", file) from None
+    return _parse_json(text, file)
 
 
 def _is_json_instance(head: str) -> bool:
@@ -188,7 +186,10 @@ def _is_json_instance(head: str) -> bool:
 def readers_for(path: str, family: str | None = None) -> list[tuple[Family, Reader]]:
     """Every (family, reader) that accepts the file (of ``family`` only, if given)."""
     file, _ = split_address(os.fspath(path))
-    head = _read_head(file)
+    return _accepting(file, _read_head(file), family)
+
+
+def _accepting(file: str, head: str, family: str | None) -> list[tuple[Family, Reader]]:
     fams = [_family_or_error(family, file)] if family is not None else list(families().values())
     found: list[tuple[Family, Reader]] = []
     for fam in fams:
@@ -199,8 +200,8 @@ def readers_for(path: str, family: str | None = None) -> list[tuple[Family, Read
     return found
 
 
-def _one_reader(file: str, family: str | None) -> tuple[Family, Reader]:
-    found = readers_for(file, family)
+def _one_reader(file: str, head: str, family: str | None) -> tuple[Family, Reader]:
+    found = _accepting(file, head, family)
     if not found:
         if family is not None:
             raise InstanceError(f"not in any format of family {family}", file)
@@ -233,11 +234,11 @@ def read(path: str | os.PathLike[str], *, family: str | None = None) -> Instance
             if index not in (None, 1):
                 raise InstanceError(f"instance #{index} out of range: the file holds 1", file)
             return load(data, source=file, family=family)
-        if not readers_for(file, family):
+        if not _accepting(file, head, family):
             if family is not None and isinstance(data, dict):
                 return load(data, source=file, family=family)
             raise InstanceError('a JSON instance needs a "problem" key naming its family', file)
-    _, reader = _one_reader(file, family)
+    _, reader = _one_reader(file, head, family)
     return reader.read(file, index)
 
 
@@ -247,7 +248,7 @@ def count(path: str | os.PathLike[str], *, family: str | None = None) -> int:
     head = _read_head(file)
     if _is_json_instance(head):
         return 1
-    _, reader = _one_reader(file, family)
+    _, reader = _one_reader(file, head, family)
     return 1 if reader.count is None else int(reader.count(file))
 
 

@@ -155,17 +155,6 @@ def families() -> dict[str, Family]:
     return _FAMILIES
 
 
-def reset() -> None:
-    """Forget the discovered families (after installing one at run time)."""
-    global _FAMILIES
-    _FAMILIES = None
-
-
-def family_names() -> list[str]:
-    """Names of the installed families."""
-    return list(families())
-
-
 def get_family(name: str) -> Family:
     """The family named ``name``; raises :class:`SolveError` naming the known ones."""
     fams = families()
