@@ -8,7 +8,7 @@ from .options import SolveOptions
 from .registry import Method, SolverOutput, register
 from .result import Result, relative_gap
 from .status import Status
-from .timing import CancelToken, Deadline
+from .timing import CancelToken, Deadline, Work
 from .versions import versions
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "SolveOptions",
     "SolverOutput",
     "Status",
+    "Work",
     "register",
     "relative_gap",
     "versions",

@@ -14,13 +14,21 @@ class SchedlabError(Exception):
 class InstanceError(SchedlabError, ValueError):
     """A problem instance (file, JSON or object) is malformed.
 
-    ``file`` and ``line`` locate the problem when it comes from a file (``line`` is 1-based).
+    ``file`` and ``line`` locate the problem when it comes from a file (``line`` is 1-based);
+    ``path`` is the JSON path of the bad field (``$.buffers[3].size``) when there is one.
     """
 
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        path: str | None = None,
+    ) -> None:
         self.message = message
         self.file = file
         self.line = line
+        self.path = path
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -30,6 +38,8 @@ class InstanceError(SchedlabError, ValueError):
             if self.line is not None:
                 where += f", line {self.line}"
             where += ": "
+        if self.path is not None and not self.message.startswith(self.path):
+            where += f"{self.path}: "
         return f"{where}{self.message}"
 
 

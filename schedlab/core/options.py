@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SolveError
-from .timing import CancelToken, Deadline
+from .timing import CancelToken, Deadline, Work
 
 LogFn = Callable[[str], None]
 
@@ -23,6 +23,11 @@ class SolveOptions:
             exact method until it has proved the optimum (or infeasibility), a constructive
             one when its solution is built, and an improvement search after its default
             budget of work (a parameter of the method, documented in its help).
+        work_limit: a deterministic budget of work, in the method's own unit (CP-SAT
+            deterministic time, search nodes, iterations: ``Method.work`` names it; see
+            ``schedlab methods``). With a work limit, one thread and a seed, a run repeats
+            exactly on any load. It may be combined with ``time_limit`` (the first reached
+            ends the solve). Constructive methods, which do no search, ignore it.
         threads: worker threads a method may use (CP-SAT workers, HiGHS threads).
         seed: random seed; with ``threads=1`` a run repeats exactly.
         log: a callback that receives log lines, or ``None`` (nothing is printed).
@@ -33,12 +38,14 @@ class SolveOptions:
     """
 
     time_limit: float | None = None
+    work_limit: float | None = None
     threads: int = 1
     seed: int = 0
     log: LogFn | None = None
     hint: dict[str, Any] | None = None
     cancel: CancelToken | None = field(default=None, compare=False, repr=False)
     deadline: Deadline = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    work: Work = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.time_limit is not None:
@@ -49,6 +56,12 @@ class SolveOptions:
             if not tl > 0:
                 raise SolveError(f"time_limit must be positive, got {self.time_limit!r}")
             object.__setattr__(self, "time_limit", tl)
+        if self.work_limit is not None:
+            wl = self.work_limit
+            if isinstance(wl, bool) or not isinstance(wl, int | float) or not wl > 0:
+                raise SolveError(f"work_limit must be a positive number, got {wl!r}")
+            if wl != wl or wl == float("inf"):
+                raise SolveError(f"work_limit must be a positive number, got {wl!r}")
         if not isinstance(self.threads, int) or isinstance(self.threads, bool) or self.threads < 1:
             raise SolveError(f"threads must be a positive integer, got {self.threads!r}")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
@@ -59,6 +72,8 @@ class SolveOptions:
             raise SolveError("hint must be a solution dict (the family's solution JSON)")
         if self.deadline is None:
             object.__setattr__(self, "deadline", Deadline(self.time_limit))
+        if self.work is None:
+            object.__setattr__(self, "work", Work(self.work_limit))
         if self.cancel is not None:
             self.cancel.attach(self.deadline)
 

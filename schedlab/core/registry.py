@@ -65,6 +65,8 @@ class Method:
     #: compiles kernels the family's sample instances would not reach (optional; every method
     #: is also warmed up by solving the family's samples).
     warmup: Callable[[], None] | None = field(default=None, repr=False)
+    #: the unit of ``work_limit`` for this method (``None``: it does no search and ignores it)
+    work: str | None = None
 
     @property
     def kind(self) -> str:
@@ -106,19 +108,21 @@ def register(
     engine: str = "python",
     auto: AutoFn | None = None,
     warmup: Callable[[], None] | None = None,
+    work: str | None = None,
 ) -> Callable[[Callable[..., SolverOutput]], Callable[..., SolverOutput]]:
     """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method
     of ``family``.
 
     ``engine`` names what the method drives (``"ortools"``, ``"highs"``, ``"pyomo"``,
-    ``"numba"``, ``"python"``); ``auto`` makes it a candidate of ``method="auto"``.
+    ``"numba"``, ``"python"``); ``auto`` makes it a candidate of ``method="auto"``; ``work``
+    names the unit of ``work_limit`` for the method (``None`` for a method that does no search).
     """
 
     def deco(func: Callable[..., SolverOutput]) -> Callable[..., SolverOutput]:
         methods = _METHODS.setdefault(family, {})
         if name in methods and methods[name].func is not func:
             raise SchedlabError(f"method {family}/{name} registered twice")
-        methods[name] = Method(family, name, exact, help, func, engine, auto, warmup)
+        methods[name] = Method(family, name, exact, help, func, engine, auto, warmup, work)
         return func
 
     return deco

@@ -136,3 +136,37 @@ class CancelToken:
             now = self.cancelled
         if now:
             deadline.cancel()
+
+
+class Work:
+    """A deterministic work budget shared by the stages of one solve (``SolveOptions.work``).
+
+    The unit is the method's own (``Method.work``): CP-SAT deterministic time, search nodes,
+    iterations. Stages ask :meth:`left` for what they may use and :meth:`spend` what they used.
+    ``Work(None)`` is no budget: :meth:`left` is ``None`` and nothing is ever exhausted.
+    """
+
+    def __init__(self, limit: float | None) -> None:
+        self.limit = None if limit is None else float(limit)
+        self.used = 0.0
+
+    def left(self, share: float = 1.0) -> float | None:
+        """``share`` of the budget left (never negative), or ``None`` without a budget."""
+        if self.limit is None:
+            return None
+        return max(0.0, self.limit - self.used) * share
+
+    def spend(self, amount: float) -> None:
+        """Record ``amount`` units of work done."""
+        self.used += float(amount)
+
+    @property
+    def exhausted(self) -> bool:
+        """True once a budget is set and used up."""
+        return self.limit is not None and self.used >= self.limit
+
+    def count(self, default: int = -1) -> int:
+        """The budget left as a whole count for a compiled kernel (``default``, usually
+        ``-1`` for "none", without a budget)."""
+        left = self.left()
+        return default if left is None else int(left)

@@ -17,7 +17,7 @@ from ..core.errors import SolveError
 from ..core.options import SolveOptions
 from ..core.status import Status
 
-__all__ = ["bound", "cp_model", "has_solution", "solver", "status"]
+__all__ = ["bound", "charge", "cp_model", "has_solution", "solver", "status"]
 
 #: The smallest time limit handed to CP-SAT (zero means "no time" to it, not "no limit").
 MIN_LIMIT = 0.01
@@ -28,6 +28,7 @@ def solver(
     *,
     share: float = 1.0,
     time_limit: float | None = None,
+    work: float | None = None,
     threads: int | None = None,
     params: dict[str, Any] | None = None,
 ) -> cp_model.CpSolver:
@@ -35,14 +36,17 @@ def solver(
 
     Args:
         opts: the solve options: seed, threads, log callback and the shared deadline.
-        share: the fraction of the time left on the deadline this solve may take.
+        share: the fraction of the time (and of the work budget) left this solve may take.
         time_limit: a further cap in seconds (e.g. a window's own limit), or ``None``.
+        work: a further cap in CP-SAT deterministic time, or ``None``.
         threads: workers, if not ``opts.threads`` (CP-SAT with several workers is not
             deterministic; use one worker for runs that must repeat exactly).
         params: further ``SatParameters`` fields, by name.
 
     The log goes to ``opts.log`` through CP-SAT's log callback, never to stdout. Cancelling
-    the options' deadline stops the search (it returns its best solution so far).
+    the options' deadline stops the search (it returns its best solution so far). With a work
+    budget (``opts.work_limit``), CP-SAT's deterministic time is capped by ``share`` of what
+    is left; call :func:`charge` after the solve to spend what it used.
     """
     s = cp_model.CpSolver()
     prm = s.parameters
@@ -52,6 +56,11 @@ def solver(
         limit = max(MIN_LIMIT, limit)
     if limit is not None:
         prm.max_time_in_seconds = float(limit)
+    det = opts.work.left(share)
+    if work is not None:
+        det = float(work) if det is None else min(det, float(work))
+    if det is not None:
+        prm.max_deterministic_time = max(1e-6, float(det))
     prm.num_workers = int(threads if threads is not None else opts.threads)
     prm.random_seed = int(opts.seed)
     prm.log_to_stdout = False
@@ -69,6 +78,14 @@ def _stop(ref: weakref.ref[cp_model.CpSolver]) -> None:
     s = ref()
     if s is not None:
         s.stop_search()
+
+
+def charge(opts: SolveOptions, s: cp_model.CpSolver) -> float:
+    """Spend the deterministic time of ``s``'s last solve on the options' work budget; returns
+    it (every CP-SAT solve of a method should be charged, so that stages share one budget)."""
+    used = float(s.deterministic_time)
+    opts.work.spend(used)
+    return used
 
 
 def has_solution(code: Any) -> bool:

@@ -71,6 +71,8 @@ def new(
     """A silent ``highspy.Highs`` with the options' time limit (a float, as HiGHS wants it),
     seed, threads and log callback; cancelling the options' deadline stops its run. The time
     limit is ``share`` of the time left (at least ``floor`` seconds), capped by ``time_limit``.
+    With a work budget (``opts.work_limit``) its unit is branch-and-bound nodes
+    (``mip_max_nodes``); spend what a run used with ``opts.work.spend(h.getInfo().mip_node_count)``.
 
     HiGHS keeps one thread pool per process, sized by the first run; it is resized here when
     the thread count differs from the last one set.
@@ -86,6 +88,9 @@ def new(
     if limit is not None:
         h.setOptionValue("time_limit", limit)
     h.setOptionValue("random_seed", int(opts.seed))
+    nodes = opts.work.left(share)
+    if nodes is not None:
+        h.setOptionValue("mip_max_nodes", max(1, int(nodes)))
     _threads(h, int(threads if threads is not None else opts.threads))
     ref = weakref.ref(h)
     opts.deadline.on_cancel(lambda: _stop(ref))
@@ -127,6 +132,9 @@ def pyomo_solver(opts: SolveOptions, *, share: float = 1.0, time_limit: float | 
     if limit is not None:
         s.config.time_limit = limit
     s.highs_options["random_seed"] = int(opts.seed)
+    nodes = opts.work.left(share)
+    if nodes is not None:  # the work unit of HiGHS MIPs: branch-and-bound nodes
+        s.highs_options["mip_max_nodes"] = max(1, int(nodes))
     if opts.log is not None:
         s.config.log_level = 10
     return s

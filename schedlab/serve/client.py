@@ -125,7 +125,7 @@ class Client:
         self, instance: Instance | dict[str, Any] | str, method: str = "auto", **kw: Any
     ) -> Result:
         """Solve on the server; the arguments are those of :func:`schedlab.solve`
-        (``time_limit``, ``threads``, ``seed``, ``hint``, ``family`` and the method's own)."""
+        (``time_limit``, ``work_limit``, ``threads``, ``seed``, ``hint``, ``family`` and the method's own)."""
         _, fut = self.solve_async(instance, method, **kw)
         msg = fut.result()
         if "error" in msg:
@@ -138,6 +138,7 @@ class Client:
         method: str = "auto",
         *,
         time_limit: float | None = None,
+        work_limit: float | None = None,
         threads: int = 1,
         seed: int = 0,
         hint: dict[str, Any] | None = None,
@@ -146,7 +147,7 @@ class Client:
     ) -> tuple[int, Future[dict[str, Any]]]:
         """Start a solve; return its id (for :meth:`cancel`) and a future of the response."""
         fields = self._solve_fields(
-            instance, method, time_limit, threads, seed, hint, family, params
+            instance, method, time_limit, work_limit, threads, seed, hint, family, params
         )
         return self.submit("solve", **fields)
 
@@ -155,6 +156,7 @@ class Client:
         instance: Any,
         method: str,
         time_limit: float | None,
+        work_limit: float | None,
         threads: int,
         seed: int,
         hint: dict[str, Any] | None,
@@ -169,6 +171,7 @@ class Client:
             "instance": instance,
             "method": method,
             "time_limit": time_limit,
+            "work_limit": work_limit,
             "threads": threads,
             "seed": seed,
             "hint": hint,

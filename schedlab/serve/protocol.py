@@ -8,7 +8,7 @@ Requests (``op`` names the operation; ``id`` is any JSON scalar the client choos
   "family": null}``: answers ``{"id": 1, "result": <Result as JSON>}``.
 - ``{"id": 2, "op": "check", "instance": ..., "solution": {...}}``: ``{"objective": x}``.
 - ``{"id": 3, "op": "methods", "family": null}``: a list of ``{family, name, kind, help,
-  parameters}``.
+  work, parameters}`` (``work``: the unit of ``work_limit``, or null).
 - ``{"id": 4, "op": "warm_up", "family": "memory", "method": null}``: the methods warmed.
 - ``{"id": 5, "op": "cancel", "target": 1}``: the running (or queued) solve ``1`` stops and
   answers with its best solution so far (``info.interrupted``); this answers
@@ -45,6 +45,7 @@ _SOLVE_KEYS = {
     "instance",
     "method",
     "time_limit",
+    "work_limit",
     "threads",
     "seed",
     "params",
@@ -165,6 +166,7 @@ def solve(req: dict[str, Any], cancel: CancelToken | None = None) -> dict[str, A
         inst,
         method,
         time_limit=_number(req, "time_limit"),
+        work_limit=_number(req, "work_limit"),
         threads=_number(req, "threads", integer=True) or 1,
         seed=_number(req, "seed", integer=True) or 0,
         hint=hint,
@@ -195,6 +197,7 @@ def methods(req: dict[str, Any]) -> list[dict[str, Any]]:
             "name": m.name,
             "kind": m.kind,
             "help": m.help,
+            "work": m.work,
             "parameters": {k: _jsonable(v) for k, v in m.parameters().items()},
         }
         for m in api.methods(family)

@@ -6,6 +6,7 @@ sweep file. Example::
 
     name = "smtt-small"
     time_limit = [1.0, 10.0]     # seconds; a number or a list (omit for no limit)
+    work_limit = 5.0             # deterministic work in each method's unit (omit for none)
     seeds = [0, 1]               # an integer or a list (default 0)
     threads = 1                  # an integer or a list (default 1)
     margin = 5.0                 # watchdog: a run is killed after time_limit + margin
@@ -32,7 +33,8 @@ method entry's ``sets`` restricts it to some sets, and its ``time_limit`` (a num
 list) replaces the sweep's time limits for that method.
 
 Every run has a key: the sha256 of the canonical JSON of the instance's content
-(``to_dict()``), the method, its parameters, the time limit, the seed and the threads. A run
+(``to_dict()``), the method, its parameters, the time limit, the work limit (when set), the
+seed and the threads. A run
 that appears twice (the same instance in two sets) is kept once, under the first set.
 """
 
@@ -63,6 +65,8 @@ _TOP_KEYS = {
     "name",
     "time_limit",
     "time_limits",
+    "work_limit",
+    "work_limits",
     "seeds",
     "seed",
     "threads",
@@ -94,6 +98,7 @@ class RunSpec:
         params: the method's parameters.
         time_limit: seconds, or ``None``.
         seed: the solver seed.
+        work_limit: the deterministic work budget, or ``None``.
         threads: threads for the run.
         watchdog: hard wall-clock limit in seconds (``None``: none).
         plugins: modules or files the worker imports before solving.
@@ -112,6 +117,7 @@ class RunSpec:
     threads: int
     watchdog: float | None
     plugins: tuple[str, ...] = ()
+    work_limit: float | None = None
 
     @property
     def instance_name(self) -> str:
@@ -135,6 +141,7 @@ class RunSpec:
             "label": self.label,
             "params": self.params,
             "time_limit": self.time_limit,
+            "work_limit": self.work_limit,
             "seed": self.seed,
             "threads": self.threads,
             "watchdog": self.watchdog,
@@ -192,6 +199,7 @@ class Sweep:
         sets: set name -> list of instance entries (address strings or generator tables).
         methods: the method entries.
         time_limits: time limits (``None``: no limit).
+        work_limits: deterministic work limits (``None``: none).
         seeds: solver seeds.
         threads: threads per run.
         margin: watchdog margin in seconds.
@@ -205,6 +213,7 @@ class Sweep:
     sets: dict[str, list[Any]]
     methods: list[MethodSpec]
     time_limits: list[float | None] = field(default_factory=lambda: [None])
+    work_limits: list[float | None] = field(default_factory=lambda: [None])
     seeds: list[int] = field(default_factory=lambda: [0])
     threads: list[int] = field(default_factory=lambda: [1])
     margin: float = DEFAULT_MARGIN
@@ -221,7 +230,8 @@ class Sweep:
         }
 
     def expand(self) -> list[RunSpec]:
-        """The runs: sets x instances x methods x params x time limits x seeds x threads.
+        """The runs: sets x instances x methods x params x time limits x work limits x seeds
+        x threads.
 
         Raises :class:`SweepError` for unknown methods or parameters (plugins are imported
         first so that their methods are known).
@@ -244,10 +254,10 @@ class Sweep:
                     known.check(problem, m)
                     limits = self.time_limits if m.time_limits is None else list(m.time_limits)
                     for params in m.combos():
-                        for tl, seed, threads in itertools.product(
-                            limits, self.seeds, self.threads
+                        for tl, wl, seed, threads in itertools.product(
+                            limits, self.work_limits, self.seeds, self.threads
                         ):
-                            key = run_key(item.instance, m.method, params, tl, seed, threads)
+                            key = run_key(item.instance, m.method, params, tl, seed, threads, wl)
                             if key in seen:
                                 continue
                             seen.add(key)
@@ -266,6 +276,7 @@ class Sweep:
                                     threads=threads,
                                     watchdog=None if tl is None else tl + self.margin,
                                     plugins=tuple(self.plugins),
+                                    work_limit=wl,
                                 )
                             )
         return runs
@@ -285,8 +296,10 @@ def run_key(
     time_limit: float | None,
     seed: int,
     threads: int,
+    work_limit: float | None = None,
 ) -> str:
-    """The identity of a run: sha256 of the canonical JSON of its defining data."""
+    """The identity of a run: sha256 of the canonical JSON of its defining data (the work
+    limit only when set, so that runs without one keep their keys)."""
     payload = {
         "instance": instance,
         "method": method,
@@ -295,6 +308,8 @@ def run_key(
         "seed": int(seed),
         "threads": int(threads),
     }
+    if work_limit is not None:
+        payload["work_limit"] = float(work_limit)
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
@@ -339,6 +354,7 @@ def parse_sweep(
         norm_sets[str(set_name)] = entries
     methods = _parse_methods(data.get("methods"))
     time_limits = _time_limits(data.get("time_limits", data.get("time_limit")))
+    work_limits = _time_limits(data.get("work_limits", data.get("work_limit")), "work_limit")
     seeds = _int_list(data.get("seeds", data.get("seed", 0)), "seeds", minimum=0)
     threads = _int_list(data.get("threads", 1), "threads", minimum=1)
     margin = data.get("margin", DEFAULT_MARGIN)
@@ -357,6 +373,7 @@ def parse_sweep(
         sets=norm_sets,
         methods=methods,
         time_limits=time_limits,
+        work_limits=work_limits,
         seeds=seeds,
         threads=threads,
         margin=float(margin),

@@ -34,6 +34,7 @@ GROUP_COLUMNS: dict[str, str] = {
     "problem": "problem",
     "instance": "instance",
     "time_limit": "time_limit",
+    "work_limit": "work_limit",
     "threads": "threads",
     "seed": "seed",
     "status": "status",

@@ -34,6 +34,7 @@ COLUMNS: tuple[str, ...] = (
     "label",
     "params",
     "time_limit",
+    "work_limit",
     "seed",
     "threads",
     "status",
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS runs (
     label TEXT,
     params TEXT,
     time_limit REAL,
+    work_limit REAL,
     seed INTEGER,
     threads INTEGER,
     status TEXT NOT NULL,
@@ -113,6 +115,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+            if "work_limit" not in have:  # a store written before work limits existed
+                self._db.execute("ALTER TABLE runs ADD COLUMN work_limit REAL")
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(name, value) VALUES ('schema', ?)",
                 (str(SCHEMA_VERSION),),
@@ -191,6 +196,7 @@ class Store:
                 ) from None
             types = {
                 "time_limit": pa.float64(),
+                "work_limit": pa.float64(),
                 "seed": pa.int64(),
                 "threads": pa.int64(),
                 "objective": pa.float64(),
@@ -224,6 +230,7 @@ def make_row(spec: RunSpec, outcome: dict[str, Any], executor: str) -> dict[str,
         "label": spec.label,
         "params": json.dumps(spec.params, sort_keys=True),
         "time_limit": spec.time_limit,
+        "work_limit": spec.work_limit,
         "seed": spec.seed,
         "threads": spec.threads,
         "status": str(outcome["status"]),

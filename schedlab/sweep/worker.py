@@ -74,6 +74,7 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
             spec["instance"],
             spec["method"],
             time_limit=spec.get("time_limit"),
+            work_limit=spec.get("work_limit"),
             threads=int(spec.get("threads", 1)),
             seed=int(spec.get("seed", 0)),
             **spec.get("params", {}),
