@@ -21,6 +21,7 @@ from .api import (
     load,
     methods,
     read,
+    schema,
     solve,
     warm_up,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "load",
     "methods",
     "read",
+    "schema",
     "register",
     "solve",
     "versions",

@@ -28,6 +28,7 @@ from .core.registry import (
     get_method,
 )
 from .core.result import Result
+from .core.schema import KINDS, stamp, unstamp
 from .core.status import Status
 from .core.timing import CancelToken
 from .core.versions import versions
@@ -132,6 +133,7 @@ def load(
     if not isinstance(data, dict):
         raise InstanceError("a JSON instance must be an object", source)
     _check_numbers(data, source)
+    unstamp(data, "instance", file=source)  # an unknown schema_version is named here
     problem = data.get("problem", family)
     if not isinstance(problem, str):
         raise InstanceError('a JSON instance needs a "problem" key naming its family', source)
@@ -283,6 +285,19 @@ def generate(family: str, generator: str = "generate", **args: Any) -> Instance:
     return inst
 
 
+def schema(family: str, kind: str = "instance") -> dict[str, Any]:
+    """The versioned JSON Schema (draft 2020-12) of a family's ``instance``, ``solution`` or
+    ``result`` documents."""
+    if kind not in KINDS:
+        raise SolveError(f"unknown schema kind {kind!r} (known: {', '.join(KINDS)})")
+    try:
+        return get_family(family).schema(kind)
+    except SolveError:
+        raise
+    except SchedlabError as e:
+        raise SolveError(str(e)) from None
+
+
 def methods(family: str | None = None) -> list[Method]:
     """Registered methods, of one family or of all."""
     fams = [family] if family is not None else list(families())
@@ -365,7 +380,7 @@ def check(instance: Instance | dict[str, Any] | str, solution: dict[str, Any] | 
             raise SolutionError(f"solution is not valid JSON: {e}") from None
     if not isinstance(solution, dict):
         raise SolutionError("a solution must be a JSON object")
-    return float(inst.check(solution))
+    return float(inst.check(unstamp(solution, "solution")))
 
 
 def verify(instance: Instance | dict[str, Any] | str, result: dict[str, Any]) -> float:
@@ -433,6 +448,7 @@ def solve(
     method: str = "auto",
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     threads: int = 1,
     seed: int = 0,
     log: LogFn | None = None,
@@ -448,6 +464,9 @@ def solve(
         method: a method name of the instance's family (see :func:`methods`), or ``"auto"``
             for the strongest method for the size and time limit.
         time_limit: seconds of wall-clock time; the solve returns within it plus a small margin.
+        work_limit: a deterministic budget of work in the method's unit (``Method.work``:
+            CP-SAT deterministic time, nodes, iterations); with one thread and a seed the
+            result then repeats exactly on any load. Constructive methods ignore it.
         threads: worker threads the method may use.
         seed: random seed (with one thread, a run repeats exactly).
         log: callback receiving log lines; nothing is printed otherwise.
@@ -471,14 +490,23 @@ def solve(
     t_warm = time.perf_counter()
     warm_up(inst.problem, m.name)
     compile_s = time.perf_counter() - t_warm
-    opts = SolveOptions(
-        time_limit=time_limit, threads=threads, seed=seed, log=log, hint=hint, cancel=cancel
-    )
     if hint is not None:
         try:
+            if not isinstance(hint, dict):
+                raise SolutionError("a hint must be a solution object")
+            hint = unstamp(hint, "solution")
             inst.check(hint)
         except SolutionError as e:
             raise SolveError(f"hint rejected: {e}") from None
+    opts = SolveOptions(
+        time_limit=time_limit,
+        work_limit=work_limit,
+        threads=threads,
+        seed=seed,
+        log=log,
+        hint=hint,
+        cancel=cancel,
+    )
     if method == "auto":
         opts.emit(f"auto: using method {m.name}")
     timed = _run(m, inst, opts, params)
@@ -498,9 +526,10 @@ def _build_result(
 ) -> Result:
     out = timed.out
     objective: float | None = None
-    if out.solution is not None:
+    solution = out.solution
+    if solution is not None:
         try:
-            objective = float(inst.check(out.solution))
+            objective = float(inst.check(solution))
         except SolutionError as e:
             raise SolveError(
                 f"method {m.name} returned a solution that the {inst.problem} checker rejects: {e}"
@@ -512,6 +541,7 @@ def _build_result(
                 f"method {m.name} reported objective {out.objective}, "
                 f"but its solution's checked objective is {objective}"
             )
+        solution = stamp(solution)
     status = Status(out.status)
     if out.solution is None and status.has_solution:
         raise SolveError(f"method {m.name} claimed status {status} without a solution")
@@ -523,6 +553,8 @@ def _build_result(
         info["auto"] = True
     if opts.deadline.cancelled:
         info["interrupted"] = True
+    if opts.work_limit is not None and m.work is not None:
+        info.setdefault("work", opts.work.used)
     try:
         return Result(
             problem=inst.problem,
@@ -532,11 +564,12 @@ def _build_result(
             objective=objective,
             bound=None if out.bound is None else float(out.bound),
             runtime_s=timed.runtime,
-            solution=out.solution,
+            solution=solution,
             params=used,
             seed=opts.seed,
             threads=opts.threads,
             time_limit=opts.time_limit,
+            work_limit=opts.work_limit,
             versions=versions(),
             sense=inst.sense,
             reference=inst.reference,
@@ -558,6 +591,7 @@ __all__ = [
     "pick_auto",
     "read",
     "readers_for",
+    "schema",
     "solve",
     "split_address",
     "verify",

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import schedlab
+from schedlab import api
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT / "instances"
@@ -30,6 +33,41 @@ def _warm_every_family() -> None:
     took = time.perf_counter() - t0
     if took > 5:
         print(f"\n(warm-up of every family: {took:.0f} s)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _validate_every_result() -> Iterator[None]:
+    """Every Result a test produces in this process is validated against its family's
+    versioned result schema (``schedlab schema FAMILY result``), as it is built."""
+    import jsonschema
+
+    original = api._build_result
+    validators: dict[str, Any] = {}
+
+    def validated(*args: Any, **kwargs: Any) -> schedlab.Result:
+        res = original(*args, **kwargs)
+        if res.problem not in validators:
+            try:
+                schema = api.schema(res.problem, "result")
+            except schedlab.SchedlabError:  # a test's toy family without schemas
+                validators[res.problem] = None
+            else:
+                validators[res.problem] = jsonschema.Draft202012Validator(schema)
+        validator = validators[res.problem]
+        if validator is not None:
+            error = jsonschema.exceptions.best_match(validator.iter_errors(res.to_dict()))
+            if error is not None:
+                raise AssertionError(
+                    f"the Result of {res.problem}/{res.method} on {res.instance} breaks the "
+                    f"result schema at {error.json_path}: {error.message}"
+                )
+        return res
+
+    api._build_result = validated  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        api._build_result = original  # type: ignore[assignment]
 
 
 @pytest.fixture

@@ -48,6 +48,14 @@ def main() -> None:
     help="Method name (see `schedlab methods`).",
 )
 @click.option("--time-limit", "-t", type=float, default=None, help="Wall-clock seconds.")
+@click.option(
+    "--work-limit",
+    "-w",
+    type=float,
+    default=None,
+    help="Deterministic work budget in the method's unit (see `schedlab methods`); with one "
+    "thread and a seed the result repeats exactly.",
+)
 @click.option("--threads", type=int, default=1, show_default=True, help="Worker threads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
@@ -89,6 +97,7 @@ def solve(
     instance: str,
     method: str,
     time_limit: float | None,
+    work_limit: float | None,
     threads: int,
     seed: int,
     params: tuple[str, ...],
@@ -110,6 +119,7 @@ def solve(
         inst,
         method,
         time_limit=time_limit,
+        work_limit=work_limit,
         threads=threads,
         seed=seed,
         log=log,
@@ -233,6 +243,24 @@ def methods(family: str | None) -> None:
             click.echo(f"{m.family}:")
             current = m.family
         click.echo(f"  {m.name:<{width}}  {m.kind:<9}  {m.help}")
+        if m.work is not None:
+            click.echo(f"  {'':<{width}}  {'':<9}  work limit: {m.work}")
+
+
+@main.command()
+@click.argument("family")
+@click.argument(
+    "kind",
+    required=False,
+    default="instance",
+    type=click.Choice(["instance", "solution", "result"]),
+)
+@user_errors
+def schema(family: str, kind: str) -> None:
+    """Print the JSON Schema (draft 2020-12) of FAMILY's instance, solution or result documents
+    (every document carries its ``schema_version``)."""
+    api.family(family)  # a clear error for an unknown family
+    click.echo(json.dumps(api.schema(family, kind), indent=2))
 
 
 @main.command("warm-up")

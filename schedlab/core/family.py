@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import SchedlabError
 from .model import Instance
+from .schema import family_schema
 
 #: ``accepts(path, head) -> bool``: whether the file (``head``: its first 4 KiB as text) is
 #: in this reader's format. It must look at the file itself, never at other families.
@@ -125,6 +126,12 @@ class Family:
     def cli_extension(self) -> Callable[..., Any] | None:
         """The CLI extras' ``register(main, generate)``, imported on first use (or ``None``)."""
         return None if self.cli is None else resolve(self.cli)
+
+    def schema(self, kind: str = "instance") -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of the family's ``instance``, ``solution`` or
+        ``result`` documents, from the ``schemas`` folder of the family's package (the parent
+        of :attr:`methods_package`)."""
+        return family_schema(self.methods_package.rpartition(".")[0], self.name, kind)
 
     def sample_instances(self) -> list[Any]:
         """The tiny instances used for warm-up (may be empty)."""

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .schema import SCHEMA_VERSION, version_error
 from .status import Status
 
 _TOL = 1e-6
@@ -47,7 +48,7 @@ class Result:
         runtime_s: wall-clock seconds of the solve.
         solution: the solution in the family's JSON form, or ``None``.
         params: method parameters as used.
-        seed, threads, time_limit: the common options.
+        seed, threads, time_limit, work_limit: the common options.
         versions: versions of schedlab and of the engines.
         sense: ``"min"`` or ``"max"``.
         reference: the instance's reference (best-known) value, if any.
@@ -66,6 +67,7 @@ class Result:
     seed: int = 0
     threads: int = 1
     time_limit: float | None = None
+    work_limit: float | None = None
     versions: dict[str, str] = field(default_factory=dict)
     sense: str = "min"
     reference: float | None = None
@@ -127,8 +129,9 @@ class Result:
         return diff / abs(self.reference)
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain dict (JSON-ready)."""
-        d = {f.name: _copy_json(getattr(self, f.name)) for f in fields(self)}
+        """A plain dict (JSON-ready), with ``schema_version`` first (see ``schedlab schema``)."""
+        d: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        d.update((f.name, _copy_json(getattr(self, f.name))) for f in fields(self))
         d["status"] = str(self.status)
         if d["gap"] is not None and math.isinf(d["gap"]):
             d["gap"] = None
@@ -143,6 +146,10 @@ class Result:
         """Rebuild a result from :meth:`to_dict` output (validates again)."""
         d = dict(data)
         d.pop("gap", None)
+        if "schema_version" in d:
+            msg = version_error(d.pop("schema_version"))
+            if msg is not None:
+                raise ValueError(msg)
         return cls(**d)
 
     @classmethod
