@@ -141,7 +141,13 @@ def _instance(req: dict[str, Any]) -> Any:
     if family is not None and not isinstance(family, str):
         raise RequestError("family must be a string", "$.family")
     if isinstance(inst, dict):
-        return api.load(inst, source="$.instance", family=family)
+        try:
+            return api.load(inst, family=family)
+        except InstanceError as e:  # the path of the bad field within the request
+            sub = "" if e.path is None else e.path[1:]
+            raise InstanceError(
+                e.message, file=e.file, line=e.line, path="$.instance" + sub
+            ) from None
     if isinstance(inst, str):
         return api.as_instance(inst, family=family)
     raise RequestError("instance must be a JSON object or a file path", "$.instance")
@@ -247,7 +253,7 @@ def raise_error(err: dict[str, Any]) -> None:
     kind = err.get("type")
     msg = str(err.get("message"))
     if kind == "InstanceError":
-        raise InstanceError(msg, err.get("file"), err.get("line"))
+        raise InstanceError(msg, err.get("file"), err.get("line"), err.get("path"))
     if kind == "SolutionError":
         raise SolutionError(msg)
     if kind in ("SolveError", "WorkerCrashed", "WorkerTimeout"):

@@ -102,7 +102,7 @@ def test_protocol_ops_and_errors(server: Server) -> None:
     assert bad["type"] == "RequestError" and "JSON" in bad["message"]
     assert server.wait_for(5)["error"]["path"] == "$.op"
     inst_err = server.wait_for(6)["error"]
-    assert inst_err["type"] == "InstanceError" and inst_err["file"] == "$.instance"
+    assert inst_err["type"] == "InstanceError" and inst_err["path"].startswith("$.instance")
     assert server.wait_for(7)["error"]["type"] == "SolveError"
     assert server.wait_for(8)["error"]["path"] == "$.time_limit"
     assert server.wait_for(9)["error"]["message"] == "no such file"
