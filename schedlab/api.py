@@ -104,9 +104,9 @@ def _check_numbers(data: Any, source: str | None, path: str = "$") -> None:
     if isinstance(data, bool):
         return
     if isinstance(data, int) and not -INT64 - 1 <= data <= INT64:
-        raise InstanceError(f"{path}: {data} is beyond the 64-bit integer range", source)
+        raise InstanceError(f"{data} is beyond the 64-bit integer range", source, path=path)
     if isinstance(data, float) and not math.isfinite(data):
-        raise InstanceError(f"{path}: {data} is not a finite number", source)
+        raise InstanceError(f"{data} is not a finite number", source, path=path)
     items = data.items() if isinstance(data, dict) else enumerate(data)
     for k, v in items:
         if _bad_number(v):
@@ -254,17 +254,24 @@ def count(path: str | os.PathLike[str], *, family: str | None = None) -> int:
     return 1 if reader.count is None else int(reader.count(file))
 
 
+#: Classes already seen to satisfy the :class:`Instance` protocol.
+_INSTANCE_TYPES: set[type] = set()
+
+
 def as_instance(
     instance: Instance | dict[str, Any] | str | os.PathLike[str], *, family: str | None = None
 ) -> Instance:
     """Accept an instance object, its JSON (dict or string), or a path (``file#k``)."""
+    if type(instance) in _INSTANCE_TYPES:  # the fast path of a compiler's every call
+        return instance  # type: ignore[return-value]
     if isinstance(instance, dict):
         return load(instance, family=family)
     if isinstance(instance, str) and instance.lstrip().startswith("{"):
         return load(instance, family=family)
     if isinstance(instance, str | os.PathLike):
         return read(instance, family=family)
-    if isinstance(instance, Instance):
+    if isinstance(instance, Instance):  # a runtime Protocol check: slow, so done once a type
+        _INSTANCE_TYPES.add(type(instance))
         return instance
     raise SolveError(
         f"cannot solve a {type(instance).__name__}: pass an instance, its JSON or a path"
