@@ -10,7 +10,7 @@ executor never touches the store. Two are provided:
   ``Client``, or a ``LocalCluster`` started on the fly).
 
 Whichever executor, each run happens in a fresh worker process
-(``python -m schedlab.sweep.worker``) in its own process group, killed with ``SIGKILL`` once
+(:data:`WORKER_COMMAND`) in its own process group, killed with ``SIGKILL`` once
 its watchdog (time limit plus margin) expires: a hung or crashing solver is recorded as
 ``timeout`` or ``error`` and the sweep goes on.
 """
@@ -64,6 +64,10 @@ def kill_live_workers() -> None:
     for proc in procs:
         _kill_group(proc)
 
+
+#: How a worker process is started (``-c`` rather than ``-m schedlab.sweep.worker``, which
+#: makes Python warn on every run that the package already imported the module).
+WORKER_COMMAND = [sys.executable, "-c", "from schedlab.sweep.worker import main; main()"]
 
 #: Seconds a worker may take to start (imports) before it is deemed hung.
 STARTUP_TIMEOUT = 300.0
@@ -132,8 +136,9 @@ def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
     """Carry out one run in a fresh worker process under a watchdog; never raises.
 
     Returns a dict with ``key``, ``status`` (the result's status, ``"timeout"`` or
-    ``"error"``), ``exit_reason`` (``"finished"``, ``"timeout"``, ``"error"`` or
-    ``"crashed"``), ``error`` (message or ``None``), ``result`` (the Result JSON text or
+    ``"error"``), ``exit_reason`` (``"finished"``, ``"timeout"``, ``"error"`` (a
+    :class:`SchedlabError`), ``"crashed"`` (another exception in the method) or ``"killed"``
+    (the worker process died: a signal, an exit, out of memory; retried on resume)), ``error`` (message or ``None``), ``result`` (the Result JSON text or
     ``None``), ``wall_s``, ``started_at`` (ISO 8601, UTC), ``host`` and ``versions``.
     """
     from schedlab import versions
@@ -158,7 +163,7 @@ def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
     t0 = time.perf_counter()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "schedlab.sweep.worker"],
+            WORKER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -194,7 +199,7 @@ def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
         else:
             how = f"exited with code {code}"
         tail = _tail(stderr)
-        out["exit_reason"] = "crashed"
+        out["exit_reason"] = "killed"
         out["error"] = f"worker {how}" + (f": {tail}" if tail else "")
         return out
     if payload.get("ok"):
@@ -213,7 +218,7 @@ def _failed(spec: RunSpec, message: str) -> Outcome:
     return {
         "key": spec.key,
         "status": "error",
-        "exit_reason": "crashed",
+        "exit_reason": "killed",
         "error": message,
         "result": None,
         "wall_s": 0.0,

@@ -110,8 +110,10 @@ def run_sweep(
     slots = int(getattr(ex, "workers", workers))
     summary = SweepSummary(total=len(runs))
     with Store(path) as st:
-        done = st.keys()
+        # a run whose worker died (killed, out of memory, the machine went down) is run again
+        done = st.keys() - st.killed_keys()
         pending = [r for r in runs if r.key not in done]
+        st.forget({r.key for r in pending} & st.killed_keys())
     most_threads = max((r.threads for r in pending), default=1)
     if pending and getattr(ex, "name", "") == "local" and slots * most_threads > cpu_count():
         warnings.warn(

@@ -110,8 +110,15 @@ class Store:
             raise StoreError(f"{self.path}: no such store")
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.is_file() and self.path.stat().st_size > 0
         try:
             self._db = sqlite3.connect(str(self.path), timeout=60.0, isolation_level=None)
+            if existed and not self._is_schedlab_store():
+                self._db.close()
+                raise StoreError(
+                    f"{self.path}: not a schedlab result store (it has no schedlab 'meta' and "
+                    "'runs' tables); it was left untouched"
+                )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
@@ -124,6 +131,21 @@ class Store:
             )
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: not a schedlab result store ({e})") from None
+
+    def _is_schedlab_store(self) -> bool:
+        """Whether the open database already is a schedlab store (checked before anything is
+        written to it: a foreign SQLite file must stay as it was)."""
+        try:
+            tables = {
+                row[0]
+                for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if not {"runs", "meta"} <= tables:
+                return False
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            return False
+        return row is not None
 
     # -- context manager ---------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -140,6 +162,25 @@ class Store:
     def keys(self) -> set[str]:
         """Keys of every stored run."""
         return {row[0] for row in self._db.execute("SELECT key FROM runs")}
+
+    def killed_keys(self) -> set[str]:
+        """Keys of the runs whose worker process died (exit reason ``killed``): a resumed
+        sweep runs them again."""
+        cur = self._db.execute("SELECT key FROM runs WHERE exit_reason = 'killed'")
+        return {row[0] for row in cur}
+
+    def forget(self, keys: set[str]) -> int:
+        """Delete the runs with these keys (one transaction); return how many were deleted."""
+        if not keys:
+            return 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            n = sum(self._db.execute("DELETE FROM runs WHERE key = ?", (k,)).rowcount for k in keys)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return n
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])

@@ -99,3 +99,28 @@ def test_export_csv_and_parquet(small_sweep: dict[str, Any], tmp_path: Path) -> 
     table = pq.read_table(tmp_path / "runs.parquet")
     assert table.num_rows == 12 and "result" in table.column_names
     assert table.schema.field("objective").type == "double"
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    import sqlite3
+
+    foreign = tmp_path / "other.sqlite"
+    db = sqlite3.connect(foreign)
+    db.execute("CREATE TABLE notes (x TEXT)")
+    db.execute("INSERT INTO notes VALUES ('mine')")
+    db.commit()
+    db.close()
+    before = foreign.read_bytes()
+    for args in (("report", str(foreign)), ("results", "export", str(foreign), "--out", "x.csv")):
+        out = subprocess.run(cli(*args), capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert out.returncode == 2, out.stderr
+        assert "not a schedlab result store" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+    with pytest.raises(Exception, match="not a schedlab result store"):
+        Store(foreign)
+    assert foreign.read_bytes() == before
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n")
+    with pytest.raises(Exception, match="not a schedlab result store"):
+        Store(text, create=False)
+    assert text.read_text() == "hello\n"

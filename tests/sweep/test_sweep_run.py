@@ -128,10 +128,21 @@ tiny = ["inst/tiny0.json"]
     assert hang["status"] == "timeout" and hang["exit_reason"] == "timeout"
     assert "watchdog" in hang["error"] and 2.5 <= hang["wall_s"] < 15
     assert rows["boom"]["status"] == "error" and "boom: solver bug" in rows["boom"]["error"]
-    assert rows["die"]["status"] == "error" and rows["die"]["exit_reason"] == "crashed"
+    assert rows["die"]["status"] == "error" and rows["die"]["exit_reason"] == "killed"
     assert "code 9" in rows["die"]["error"]
     assert rows["edd"]["status"] == "feasible"
     assert "4 run now (3 failed)" in done.stdout
+    # on resume, only the run whose worker died runs again
+    again = subprocess.run(
+        cli("sweep", str(sweep), "--store", str(store), "--workers", "2", "--no-progress"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "3 already stored, 1 run now (1 failed)" in again.stdout
+    rows = {r["method"]: r for r in _rows(store)}
+    assert len(rows) == 4 and rows["die"]["exit_reason"] == "killed"
 
 
 def test_dask_local_cluster_matches_the_local_executor(
@@ -199,3 +210,11 @@ def test_engine_methods_finish_inside_a_worker(tmp_path: Path, method: str) -> N
     assert out["exit_reason"] == "finished", out["error"]
     res = schedlab.Result.from_json(out["result"])
     assert res.objective == json.loads(path.read_text())["reference"]
+
+
+def test_a_worker_starts_without_a_runtime_warning() -> None:
+    from schedlab.sweep.executors import WORKER_COMMAND
+
+    done = subprocess.run(WORKER_COMMAND, input="{}", capture_output=True, text=True, timeout=60)
+    assert "READY" in done.stdout
+    assert "Warning" not in done.stderr, done.stderr
