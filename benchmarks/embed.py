@@ -1,14 +1,16 @@
 """Embedding benchmark: round trips through `schedlab serve` against in-process calls.
 
-    python benchmarks/embed.py                 # 1,000 requests a case; writes results/embed.csv
+    python benchmarks/embed.py                 # 1,000 requests a case; benchmarks/out/embed.csv
     python benchmarks/embed.py --requests 200  # quicker
+    python benchmarks/embed.py --out-dir benchmarks/results  # refresh the tracked CSV
 
 Per case (memory allocation with 20-50 buffers: `exact`, `greedy-size`; pipelining loops of
 5-10 ops: `ims`, `cpsat`; smtt n = 10 `exact`) the p50/p99 wall time of one request: in
 process (`schedlab.solve`), through `serve` solving in its own process (`--workers 0`) and
 through one worker process (`--workers 1`). Then: the first answer after `serve` starts
 (kernels cached), `schedlab solve -` cold, and the throughput of 2,000 small memory requests
-with 1 and 2 workers. Run it on a quiet machine: it measures time.
+with 1 and 2 workers. Run it on a quiet machine: it measures time. The CSV goes to
+``benchmarks/out/embed.csv`` (git-ignored) unless ``--out-dir DIR`` says otherwise.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from typing import Any
 
 import schedlab
 
-RESULTS = Path(__file__).resolve().parent / "results"
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/embed.py``
+    sys.path.insert(0, str(HERE))
+from _common import out_path  # noqa: E402
 
 
 def instances(count: int) -> dict[str, list[dict[str, Any]]]:
@@ -120,6 +125,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--burst", type=int, default=2000)
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     args = ap.parse_args()
     insts = instances(50)
     for fam in insts:
@@ -193,8 +199,7 @@ def main() -> None:
         f"| throughput, {args.burst} greedy-size requests, 2 workers | {through[2]:.0f} /s "
         f"({through[2] / through[1]:.2f}x) |"
     )
-    RESULTS.mkdir(exist_ok=True)
-    with open(RESULTS / "embed.csv", "w", newline="") as fh:
+    with open(out_path("embed.csv", args.out_dir), "w", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=list(rows[0]))
         wr.writeheader()
         wr.writerows(rows)

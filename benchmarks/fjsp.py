@@ -5,8 +5,10 @@ Run from the repository root::
 
     python benchmarks/fjsp.py                       # both parts, 60 s and 300 s, 2 threads
     python benchmarks/fjsp.py --part brandimarte --time-limit 10 --instances mk01,mk05
+    python benchmarks/fjsp.py --out-dir benchmarks/results   # refresh the tracked CSVs
 
-Prints markdown tables as it goes and writes CSV files under ``benchmarks/results/``.
+Prints markdown tables as it goes and writes CSV files (``fjsp_brandimarte.csv``,
+``fjsp_long_horizon.csv``) under ``benchmarks/out/`` (git-ignored), or ``--out-dir DIR``.
 PyJobShop (the ``bench`` extra) is the side-by-side peer; without it its column is skipped.
 Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/fjsp.toml``.
 """
@@ -25,8 +27,11 @@ from schedlab import api
 from schedlab.families.fjsp.generate import generate
 from schedlab.families.fjsp.model import Instance, make_solution
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/fjsp.py``
+    sys.path.insert(0, str(HERE))
+from _common import ROOT, out_path  # noqa: E402
+
 RULES = ["spt", "mor", "mwkr", "lwkr", "fifo", "random"]
 
 
@@ -137,7 +142,7 @@ def brandimarte(args: argparse.Namespace) -> None:
         out(f"| {name} | {inst.reference:g} | {lb} | " + " | ".join(cells) + " |")
     out()
     summary(records, cols, f"{args.time_limit:g} s")
-    write_csv(RESULTS / "fjsp_brandimarte.csv", records)
+    write_csv(out_path("fjsp_brandimarte.csv", args.out_dir), records)
     # never worse than the peer?
     if have_peer:
         worse = []
@@ -224,7 +229,7 @@ def long_horizon(args: argparse.Namespace) -> None:
         f"rho reached cpsat's {tl:g} s makespan within {tl / 3:.0f} s on "
         f"{sum(1 for t in reach if t is not None and t <= tl / 3)}/{len(reach)} instances"
     )
-    write_csv(RESULTS / "fjsp_long_horizon.csv", records)
+    write_csv(out_path("fjsp_long_horizon.csv", args.out_dir), records)
     out()
 
 
@@ -247,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--instances", default="", help="comma-separated, e.g. mk01,mk05")
     ap.add_argument("--methods", default=",".join(RULES + ["cpsat", "rho", "lns", "tabu"]))
     ap.add_argument("--long-count", type=int, default=5)
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.part in ("all", "brandimarte"):

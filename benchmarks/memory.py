@@ -1,4 +1,4 @@
-"""Memory family benchmarks: three markdown tables, and CSVs under benchmarks/results/.
+"""Memory family benchmarks: markdown tables, and CSVs under benchmarks/out/ (git-ignored).
 
 1. MiniMalloc's challenging suite at capacity 2^20 (feasibility): greedy peaks, CP-SAT and
    ``exact`` placements found within the time limits.
@@ -11,7 +11,8 @@
    parameters, memory-bound ops, other bandwidth ratios), the most any method can gain over
    ``xla`` on each (from ``mip``'s proven optima).
 
-Usage: ``python benchmarks/memory.py [--quick]`` (quick: short limits, fewer instances).
+Usage: ``python benchmarks/memory.py [--quick] [--only PART] [--out-dir DIR]`` (quick: short
+limits, fewer instances; ``--out-dir benchmarks/results`` refreshes the tracked CSVs).
 Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/memory.toml``.
 """
 
@@ -21,6 +22,7 @@ import argparse
 import csv
 import glob
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -29,9 +31,14 @@ from schedlab.families.memory import formats
 from schedlab.families.memory.generate import generate_mapping
 from schedlab.families.memory.model import MemoryInstance
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/memory.py``
+    sys.path.insert(0, str(HERE))
+from _common import ROOT, out_path  # noqa: E402
+
 INST = ROOT / "instances" / "memory"
-OUT = ROOT / "benchmarks" / "results"
+#: The CSV folder (``--out-dir``; None: benchmarks/out).
+OUT_DIR: str | None = None
 
 
 def _run(inst: MemoryInstance, method: str, tl: float | None, **params: object) -> dict:
@@ -51,10 +58,9 @@ def _run(inst: MemoryInstance, method: str, tl: float | None, **params: object) 
 
 
 def _write(name: str, rows: list[dict]) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     if not rows:
         return
-    with open(OUT / name, "w", newline="") as f:
+    with open(out_path(name, OUT_DIR), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
@@ -281,12 +287,15 @@ def variants(quick: bool) -> None:
 
 
 def main() -> None:
+    global OUT_DIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument(
         "--only", choices=["challenging", "traces", "mapping", "variants"], default=None
     )
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     args = ap.parse_args()
+    OUT_DIR = args.out_dir
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     parts = (
         ("challenging", challenging),

@@ -1,8 +1,10 @@
 """Benchmark of the partition family: exact fronts of ViT-Base / ViT-Large on 8 and 16
 PipeEdge devices, against dp (fixed order), greedy, split and NSGA-II.
 
-Run: ``python benchmarks/partition.py [--nsga2-long 10] [--seeds 1]``. Prints markdown tables
-and writes ``benchmarks/results/partition.csv``. ``hv`` is the normalised hypervolume (the
+Run: ``python benchmarks/partition.py [--nsga2-long 10] [--seeds 1] [--plots] [--out-dir DIR]``.
+Prints markdown tables and writes ``partition.csv`` (and with ``--plots`` the front images
+``partition_<case>.png``) under ``benchmarks/out/`` (git-ignored) or DIR (``--out-dir
+benchmarks/results`` refreshes the tracked ones). ``hv`` is the normalised hypervolume (the
 Result objective: area dominated inside the instance's [ideal, reference] box, see
 ``schedlab.families.partition.model``), ``hv ratio`` = hv / hv(exact), ``IGD+`` on the same
 normalised axes against the exact front.
@@ -17,8 +19,13 @@ import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/partition.py``
+    sys.path.insert(0, str(HERE))
+
+from _common import out_path  # noqa: E402
 
 import schedlab  # noqa: E402
 from schedlab.families.partition.pareto import igd_plus  # noqa: E402
@@ -38,6 +45,7 @@ def main() -> None:
     ap.add_argument("--nsga2-long", type=float, default=10.0, help="second NSGA-II budget (s)")
     ap.add_argument("--seeds", type=int, default=1, help="NSGA-II seeds")
     ap.add_argument("--plots", action="store_true", help="write front plots beside the CSV")
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     args = ap.parse_args()
     schedlab.warm_up("partition")  # load the JIT kernels and pymoo first
     rows = []
@@ -81,8 +89,7 @@ def main() -> None:
         if args.plots:
             from schedlab.families.partition.plot import plot
 
-            out = ROOT / "benchmarks" / "results" / f"partition_{case}.png"
-            out.parent.mkdir(parents=True, exist_ok=True)
+            out = out_path(f"partition_{case}.png", args.out_dir)
             first, *rest = fronts
             fig = plot(inst, fronts[first], label=first, others={k: fronts[k] for k in rest})
             fig.savefig(str(out), dpi=120)
@@ -113,13 +120,13 @@ def main() -> None:
             f"{sum(r['status'] == 'optimal' for r in sub)} | "
             f"{100 * statistics.mean(gaps):.2f} % | {statistics.mean(times):.3f} | {max(times):.3f} |"
         )
-    out = ROOT / "benchmarks" / "results" / "partition.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = out_path("partition.csv", args.out_dir)
     with out.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    print(f"\nwrote {out.relative_to(ROOT)}")
+    out = out.resolve()
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 if __name__ == "__main__":

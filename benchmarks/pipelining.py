@@ -3,11 +3,12 @@
 For every loop: ``ims`` (Rau's iterative modulo scheduling) and ``cpsat`` (optimal II, then
 shortest L) at a time limit per loop; every result is checked by the simulator. Prints
 markdown tables (per suite and method: loops, solved, II proven optimal, II and L proven,
-total / mean / max time; IMS against the optimum) and writes a CSV under
-``benchmarks/results/``.
+total / mean / max time; IMS against the optimum) and writes ``pipelining_classic.csv``
+under ``benchmarks/out/`` (git-ignored), or ``--out-dir DIR``, or ``--out FILE``.
 
     python benchmarks/pipelining.py --time-limit 60            # both suites
     python benchmarks/pipelining.py --suite chstone --every 10 # a subset
+    python benchmarks/pipelining.py --out-dir benchmarks/results  # refresh the tracked CSV
 
 Sweep file of the plain solves (CHStone): ``benchmarks/pipelining.toml``.
 """
@@ -23,6 +24,11 @@ import time
 from pathlib import Path
 
 import schedlab
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/pipelining.py``
+    sys.path.insert(0, str(HERE))
+from _common import out_path  # noqa: E402
 
 HATSCHET = Path(__file__).resolve().parents[1] / "instances" / "pipelining" / "hatschet"
 CACHE = Path("/tmp/schedlab_hatschet")
@@ -135,11 +141,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--every", type=int, default=1, help="take every k-th loop (a subset)")
     ap.add_argument("--root", default=str(HATSCHET))
-    ap.add_argument("--out", default="benchmarks/results/pipelining_classic.csv")
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
+    ap.add_argument("--out", default=None, help="the CSV (default: OUT_DIR/pipelining_classic.csv)")
     args = ap.parse_args()
     rows = run(args)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", newline="") as fh:
+    out = Path(args.out) if args.out else out_path("pipelining_classic.csv", args.out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)

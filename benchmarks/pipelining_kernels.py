@@ -1,8 +1,10 @@
 """Bundled GPU loop bodies: optimal II (and L) proven by ``cpsat`` on 2 threads, against
 ``ims`` + greedy warps; every result simulated. Prints a markdown table and writes
-``benchmarks/results/pipelining_kernels.csv``.
+``pipelining_kernels.csv`` under ``benchmarks/out/`` (git-ignored), or ``--out-dir DIR``, or
+``--out FILE``.
 
     python benchmarks/pipelining_kernels.py --time-limit 10
+    python benchmarks/pipelining_kernels.py --out-dir benchmarks/results  # the tracked CSV
 
 Sweep file of the plain solves: ``benchmarks/pipelining_kernels.toml``.
 """
@@ -11,11 +13,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import time
 from pathlib import Path
 
 import schedlab
 from schedlab.families.pipelining.bundled import bundled_loop, bundled_loops
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/pipelining_kernels.py``
+    sys.path.insert(0, str(HERE))
+from _common import out_path  # noqa: E402
 
 
 def roles(inst: schedlab.Instance, sol: dict) -> str:
@@ -32,7 +40,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default="benchmarks/results/pipelining_kernels.csv")
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
+    ap.add_argument("--out", default=None, help="the CSV (default: OUT_DIR/pipelining_kernels.csv)")
     args = ap.parse_args()
     rows = []
     for name in bundled_loops():
@@ -63,8 +72,9 @@ def main() -> None:
                 "warps": roles(inst, b.solution),
             }
         )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", newline="") as fh:
+    out = Path(args.out) if args.out else out_path("pipelining_kernels.csv", args.out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)

@@ -1,9 +1,14 @@
 """Quick regression subsets: objectives and proofs of deterministic runs, to compare two
 versions of schedlab (e.g. before and after a restructuring).
 
-    python benchmarks/regression.py --out benchmarks/results/regression_new.csv
-    python benchmarks/regression.py --compare benchmarks/results/regression_old.csv \\
-        benchmarks/results/regression_new.csv
+    python benchmarks/regression.py                 # writes benchmarks/out/regression.csv
+    python benchmarks/regression.py --out benchmarks/out/regression_new.csv
+    python benchmarks/regression.py --compare benchmarks/results/regression_after.csv \\
+        benchmarks/out/regression.csv               # the tracked run against this one
+
+The CSV goes to ``benchmarks/out/`` (git-ignored) unless ``--out-dir DIR`` or ``--out FILE``
+says otherwise (``--out-dir benchmarks/results`` or ``--out benchmarks/results/<file>.csv``
+for the tracked ones).
 
 Subsets (exact methods that prove their optima quickly, and deterministic rules): smtt wt40
 ``exact``; smtt rules on n = 100 (the first 40 of ``data_100_200.txt``); memory challenging
@@ -19,7 +24,11 @@ import glob
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/regression.py``
+    sys.path.insert(0, str(HERE))
+from _common import ROOT, out_path  # noqa: E402
+
 INST = ROOT / "instances"
 
 SMTT_RULES = ["spt", "edd", "wspt", "mdd", "eddc", "mddc", "aug-mdd", "aug-mddc", "atc"]
@@ -44,7 +53,7 @@ def subsets() -> list[tuple[str, str, list[str], float]]:
     return out
 
 
-def run(out_path: str) -> None:
+def run(path: Path) -> None:
     import schedlab
 
     rows = []
@@ -66,7 +75,8 @@ def run(out_path: str) -> None:
         done = [r for r in rows if r["set"] == set_name and r["method"] == method]
         opt = sum(r["status"] == "optimal" for r in done)
         print(f"{set_name:20s} {method:10s} {len(done):4d} runs, {opt:4d} optimal", flush=True)
-    with open(out_path, "w", newline="") as fh:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
@@ -103,12 +113,13 @@ def compare(old: str, new: str) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "benchmarks/results/regression.csv"))
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
+    ap.add_argument("--out", default=None, help="the CSV (default: OUT_DIR/regression.csv)")
     ap.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"))
     args = ap.parse_args()
     if args.compare:
         sys.exit(compare(*args.compare))
-    run(args.out)
+    run(Path(args.out) if args.out else out_path("regression.csv", args.out_dir))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 
 Prints a markdown table per set and method: instances, proven optimal, matched reference,
 mean gap % to the reference (the paper's definition: mean over instances with a non-zero
-reference of (value - ref) / ref * 100), mean and max time; writes one CSV row per run.
+reference of (value - ref) / ref * 100), mean and max time; writes one CSV row per run to
+``benchmarks/out/smtt_runs.csv`` (git-ignored; ``--out-dir DIR`` or ``--csv FILE`` to change
+it; not ``smtt.csv``, which is the report of the ``smtt.toml`` sweep written by ``run.py``).
+The tracked per-run CSVs are refreshed with ``--csv benchmarks/results/<file>.csv``.
 
     python benchmarks/smtt.py --sets wt40 --time-limit 10 --threads 2
     python benchmarks/smtt.py --sets n20,n100,n200,n500 --methods edd,eddc,mdd,mddc
+    python benchmarks/smtt.py --sets wt40 --methods exact \\
+        --csv benchmarks/results/smtt_wt40_exact.csv                 # a tracked CSV
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ from pathlib import Path
 import schedlab
 from schedlab import count
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/smtt.py``
+    sys.path.insert(0, str(HERE))
+from _common import ROOT, note, out_path, progress  # noqa: E402
+
 SETS = {
     "wt40": "instances/smtt/wt40.txt",
     "wt100": "instances/smtt/wt100.txt",
@@ -44,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--first", type=int, default=0, help="only the first K instances of each set")
-    ap.add_argument("--csv", default=str(ROOT / "benchmarks/results/smtt.csv"))
+    ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
+    ap.add_argument("--csv", default=None, help="the CSV file (default: OUT_DIR/smtt_runs.csv)")
     args = ap.parse_args(argv)
 
     names = (
@@ -64,12 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         total = count(path)
         ks = range(1, (min(total, args.first) if args.first else total) + 1)
         skipped = 0
-        for k in ks:
+        for k in progress(ks, set_name):
             try:
                 inst = schedlab.read(f"{path}#{k}")
             except schedlab.InstanceError as e:
                 skipped += 1
-                print(f"skip {e}", file=sys.stderr)
+                note(f"skip {e}")
                 continue
             for m in names:
                 t0 = time.perf_counter()
@@ -79,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 except schedlab.SolveError as e:  # e.g. dp beyond its size: recorded, not fatal
                     res = None
-                    print(f"\n{inst.name} {m}: {e}", file=sys.stderr)
+                    note(f"{inst.name} {m}: {e}")
                 wall = time.perf_counter() - t0
                 rows.append(
                     {
@@ -95,15 +105,15 @@ def main(argv: list[str] | None = None) -> int:
                         "wall_s": round(wall, 4),
                     }
                 )
-            print(f"\r{set_name}: {k}/{len(ks)}", end="", file=sys.stderr)
-        print(f"\r{set_name}: done ({skipped} invalid instances skipped)", file=sys.stderr)
-    Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
+        print(f"{set_name}: done ({skipped} invalid instances skipped)", file=sys.stderr)
+    csv_path = Path(args.csv) if args.csv else out_path("smtt_runs.csv", args.out_dir)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_path, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
     print(table(rows))
-    print(f"\nCSV: {args.csv}", file=sys.stderr)
+    print(f"\nCSV: {csv_path}", file=sys.stderr)
     return 0
 
 
