@@ -38,7 +38,7 @@ class InstanceError(SchedlabError, ValueError):
             if self.line is not None:
                 where += f", line {self.line}"
             where += ": "
-        if self.path is not None and not self.message.startswith(self.path):
+        if self.path not in (None, "$") and not self.message.startswith(self.path):
             where += f"{self.path}: "
         return f"{where}{self.message}"
 

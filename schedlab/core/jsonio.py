@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InstanceError
+from .schema import version_error
 
 
 def check_keys(
@@ -16,19 +17,31 @@ def check_keys(
     known: Iterable[str],
     source: str | None,
     required: Iterable[str] = (),
+    path: str = "$",
 ) -> dict[str, Any]:
     """Check that ``data`` is a JSON object of family ``problem`` (``what`` names it in
-    errors, e.g. "a toy instance") with only ``known`` keys and every ``required`` one."""
+    errors, e.g. "a toy instance") with only ``known`` keys (``schema_version`` is always
+    known, and checked) and every ``required`` one; errors name the JSON path (``path`` is
+    the object's own)."""
     if not isinstance(data, dict):
-        raise InstanceError(f"{what} must be a JSON object", source)
+        raise InstanceError(f"{what} must be a JSON object", source, path=path)
     if data.get("problem", problem) != problem:
-        raise InstanceError(f"problem is {data.get('problem')!r}, not '{problem}'", source)
-    unknown = set(data) - set(known)
+        raise InstanceError(
+            f"problem is {data.get('problem')!r}, not '{problem}'", source, path=f"{path}.problem"
+        )
+    if "schema_version" in data:
+        msg = version_error(data["schema_version"])
+        if msg is not None:
+            raise InstanceError(msg, source, path=f"{path}.schema_version")
+    unknown = set(data) - set(known) - {"schema_version"}
     if unknown:
-        raise InstanceError(f"unknown key(s) {', '.join(sorted(unknown))}", source)
+        first = sorted(unknown)[0]
+        raise InstanceError(
+            f"unknown key(s) {', '.join(sorted(unknown))}", source, path=f"{path}.{first}"
+        )
     for key in required:
         if key not in data:
-            raise InstanceError(f'missing key "{key}"', source)
+            raise InstanceError(f'missing key "{key}"', source, path=f"{path}.{key}")
     return data
 
 

@@ -93,7 +93,7 @@ def test_toy_family_through_the_api(toy_env: dict[str, str], tmp_path: Path) -> 
     )
     assert r.returncode == 0, r.stderr
     first = r.stdout.splitlines()[0]
-    assert json.loads(first) == ["optimal", 0.0, {"order": [2, 0, 1]}]
+    assert json.loads(first) == ["optimal", 0.0, {"schema_version": 1, "order": [2, 0, 1]}]
 
 
 def test_no_schedlab_file_names_the_toy() -> None:
