@@ -5,7 +5,8 @@ ignored), then per job the number of operations and, per operation, the number o
 machines ``k`` followed by ``k`` pairs ``machine time`` (machines 1-based). Parsed as a token
 stream: line breaks, tabs, CRLF and trailing spaces do not matter. The reference (best-known
 makespan) and lower bound come from a ``bounds.csv`` beside the file (columns ``instance``,
-``best_ub``, ``best_lb``), as for the bundled Brandimarte set ``instances/fjsp``.
+``best_ub``, ``best_lb``), as for the bundled Brandimarte set ``instances/fjsp``. Every
+integer must fit in 64 bits (an error names the line otherwise).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from ...core.errors import InstanceError
 from ...core.family import Reader
 from ...core.textio import read_text
-from .model import Instance
+from .model import INT64_MAX, Instance
 
 #: The format's short name.
 FORMAT = "fjs"
@@ -67,17 +68,33 @@ def accepts(path: str, head: str) -> bool:
 
 
 def _bounds(path: str, stem: str) -> tuple[float | None, float | None]:
-    """``(best_ub, best_lb)`` of ``stem`` from a ``bounds.csv`` beside the file."""
+    """``(best_ub, best_lb)`` of ``stem`` from a ``bounds.csv`` beside the file (finite
+    numbers within the 64-bit range; an error names the CSV file and line otherwise)."""
     csv_path = Path(path).parent / "bounds.csv"
     if not csv_path.is_file():
         return None, None
     try:
         with csv_path.open(newline="") as fh:
-            for row in csv.DictReader(fh):
+            reader = csv.DictReader(fh)
+            for row in reader:
                 if row.get("instance") == stem:
-                    ub = row.get("best_ub") or None
-                    lb = row.get("best_lb") or None
-                    return (None if ub is None else float(ub)), (None if lb is None else float(lb))
+                    out: list[float | None] = []
+                    for key in ("best_ub", "best_lb"):
+                        raw = (row.get(key) or "").strip()
+                        if not raw:
+                            out.append(None)
+                            continue
+                        if not _NUM.fullmatch(raw) or abs(float(raw)) >= 2.0**63:
+                            raise InstanceError(
+                                f"{key} of {stem}: expected a finite number within the 64-bit "
+                                f"range, found {raw!r}",
+                                str(csv_path),
+                                reader.line_num,
+                            )
+                        out.append(float(raw))
+                    return out[0], out[1]
+    except InstanceError:
+        raise
     except (OSError, ValueError, csv.Error) as e:
         raise InstanceError(f"cannot read bounds: {e}", str(csv_path)) from None
     return None, None
@@ -92,7 +109,7 @@ def parse_fjs(text: str, path: str = "<text>", name: str | None = None) -> Insta
     it = iter(toks)
     cur = [toks[0][1]]
 
-    def take(what: str, lo: int | None = None, hi: int | None = None) -> int:
+    def take(what: str, lo: int, hi: int = INT64_MAX) -> int:
         try:
             tok, ln = next(it)
         except StopIteration:
@@ -103,8 +120,8 @@ def parse_fjs(text: str, path: str = "<text>", name: str | None = None) -> Insta
             raise InstanceError(f"{what}: expected an integer, found {tok!r}", path, ln)
         cur[0] = ln
         v = int(tok)
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            rng = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        if not lo <= v <= hi:
+            rng = f"{lo}..{hi}" if hi != INT64_MAX else f"{lo}..2**63 - 1"
             raise InstanceError(f"{what} {v} out of range {rng}", path, ln)
         return v
 

@@ -9,8 +9,9 @@ A solution (all indices 0-based)::
     {"operations": [{"job": j, "op": k, "machine": m, "start": s, "end": e}, ...]}
 
 JSON instance: ``{"problem": "fjsp", "name": ..., "machines": M, "jobs": [[[[m, p], ...],
-...], ...]}`` (machines 0-based; ``"reference"`` and ``"lower_bound"`` optional). The
-``.fjs`` files are read by :mod:`.formats`.
+...], ...]}`` (machines 0-based; ``"reference"``, ``"lower_bound"`` and ``"schema_version"``
+optional). Both documents have JSON Schemas in ``schemas/`` (``instance.json``,
+``solution.json``). The ``.fjs`` files are read by :mod:`.formats`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from ...core.errors import InstanceError, SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.schema import stamp, unstamp
 
 PROBLEM = "fjsp"
 
@@ -35,6 +37,17 @@ Job = tuple[Operation, ...]
 ROW_KEYS = ("job", "op", "machine", "start", "end")
 
 
+#: The largest value of a 64-bit integer: counts, machine indices and processing times stay at
+#: or below it.
+INT64_MAX = 2**63 - 1
+#: ``(2 * operations + machines + 2) * horizon`` must stay below this (the horizon: the sum
+#: over the operations of their longest processing time). The CP-SAT models' largest linear
+#: expressions (``(n + 1) * makespan + sum(ends) + sum(machine ends)`` in the windows of
+#: ``rho``, ``machines * makespan`` in the energy bound) and the tabu search's int64 arithmetic
+#: then cannot overflow.
+HORIZON_CAP = 2**62
+
+
 def _is_int(v: Any) -> bool:
     if isinstance(v, bool):
         return False
@@ -43,9 +56,145 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, float | np.floating) and float(v).is_integer()
 
 
+def _int_error(v: Any) -> str | None:
+    """Why ``v`` is not a 64-bit integer (``None`` if it is one; an integral float counts)."""
+    if isinstance(v, bool | np.bool_):
+        return f"must be an integer, not a boolean ({v!r})"
+    if isinstance(v, str | bytes):
+        return f"must be an integer, not a string ({v!r})"
+    if isinstance(v, int | np.integer):
+        if -INT64_MAX - 1 <= int(v) <= INT64_MAX:
+            return None
+        return f"{int(v)} is beyond the 64-bit integer range"
+    if isinstance(v, float | np.floating):
+        if not np.isfinite(v):
+            return f"must be a finite integer, got {v!r}"
+        if not float(v).is_integer():
+            return f"must be an integer, got {v!r}"
+        return None if abs(float(v)) < 2.0**63 else f"{v!r} is beyond the 64-bit integer range"
+    return f"must be an integer, got {v!r}"
+
+
+class _Where:
+    """Raises :class:`InstanceError` naming the bad field: by its JSON path (``$.jobs[0]``,
+    in ``path``) for :meth:`Instance.from_dict`, by its field name in the message for the
+    constructor."""
+
+    def __init__(self, source: str | None, json: bool) -> None:
+        self.source = source
+        self.json = json
+
+    def fail(self, field_name: str, message: str) -> InstanceError:
+        """The error for ``field_name`` (``"jobs[0][1]"``, ``"machines"``)."""
+        if self.json:
+            return InstanceError(message, self.source, path=f"$.{field_name}")
+        return InstanceError(f"{field_name}: {message}", self.source)
+
+    def integer(self, v: Any, field_name: str, what: str, lo: int, hi: int = INT64_MAX) -> int:
+        """``v`` as an ``int`` in ``lo..hi``."""
+        why = _int_error(v)
+        if why is not None:
+            raise self.fail(field_name, f"{what} {why}")
+        if not lo <= int(v) <= hi:
+            if hi == INT64_MAX and lo == 1:
+                raise self.fail(field_name, f"{what} must be a positive integer, got {int(v)}")
+            raise self.fail(field_name, f"{what} {int(v)} out of range {lo}..{hi}")
+        return int(v)
+
+    def number(self, v: Any, field_name: str) -> float | None:
+        """``v`` (``None`` or a finite number within the 64-bit range) as a float."""
+        if v is None:
+            return None
+        if isinstance(v, bool | np.bool_) or not isinstance(
+            v, int | float | np.integer | np.floating
+        ):
+            raise self.fail(field_name, f"must be a number, got {v!r}")
+        if not np.isfinite(float(v)) or abs(float(v)) >= 2.0**63:
+            raise self.fail(
+                field_name, f"must be a finite number within the 64-bit range, got {v!r}"
+            )
+        return float(v)
+
+
+def _is_list(v: Any) -> bool:
+    return isinstance(v, list | tuple | np.ndarray)
+
+
+def _normalize(
+    jobs: Any, machines: Any, name: Any, reference: Any, lower_bound: Any, where: _Where
+) -> tuple[tuple[Job, ...], int, str, float | None, float | None]:
+    """Validate an instance's fields; return them normalised (tuples, ints, floats)."""
+    m_count = where.integer(machines, "machines", "machines", 1)
+    if not _is_list(jobs):
+        raise where.fail("jobs", f"jobs must be a list of jobs, got {type(jobs).__name__}")
+    out: list[Job] = []
+    horizon = 0
+    n_ops = 0
+    for j, job in enumerate(jobs):
+        if not _is_list(job):
+            raise where.fail(f"jobs[{j}]", f"job {j} must be a list of operations")
+        ops: list[Operation] = []
+        for k, op in enumerate(job):
+            at = f"jobs[{j}][{k}]"
+            if not _is_list(op):
+                raise where.fail(at, f"job {j}, operation {k}: must be a list of [machine, time]")
+            alts: list[tuple[int, int]] = []
+            seen: set[int] = set()
+            for a, pair in enumerate(op):
+                if not _is_list(pair) or len(pair) != 2:
+                    raise where.fail(
+                        f"{at}[{a}]",
+                        f"job {j}, operation {k}: expected a [machine, time] pair, got {pair!r}",
+                    )
+                m = where.integer(
+                    pair[0], f"{at}[{a}][0]", f"job {j}, operation {k}: machine", 0, m_count - 1
+                )
+                p = where.integer(
+                    pair[1], f"{at}[{a}][1]", f"job {j}, operation {k}: processing time", 1
+                )
+                if m in seen:
+                    raise where.fail(
+                        f"{at}[{a}][0]", f"job {j}, operation {k}: machine {m} listed twice"
+                    )
+                seen.add(m)
+                alts.append((m, p))
+            if not alts:
+                raise where.fail(at, f"job {j}, operation {k}: no eligible machine")
+            ops.append(tuple(alts))
+            horizon += max(p for _, p in alts)
+        if not ops:
+            raise where.fail(f"jobs[{j}]", f"job {j} has no operations")
+        n_ops += len(ops)
+        out.append(tuple(ops))
+    if not out:
+        raise where.fail("jobs", "an instance needs at least one job")
+    if (2 * n_ops + m_count + 2) * horizon >= HORIZON_CAP:
+        raise where.fail(
+            "jobs",
+            f"processing times too large: the horizon (the sum over the operations of their "
+            f"longest time) is {horizon}; (2 * operations + machines + 2) * horizon must stay "
+            "below 2**62 for the solvers' 64-bit arithmetic",
+        )
+    if not isinstance(name, str) or not name:
+        raise where.fail("name", f"name must be a non-empty string, got {name!r}")
+    return (
+        tuple(out),
+        m_count,
+        name,
+        where.number(reference, "reference"),
+        where.number(lower_bound, "lower_bound"),
+    )
+
+
 @dataclass(frozen=True)
 class Instance:
     """One flexible job-shop instance; validates itself on construction.
+
+    A bad field raises :class:`InstanceError` naming it (``jobs[0][1][0][1]: ...``): counts,
+    machine indices and times must be integers (not booleans or strings; integral floats are
+    accepted) within the 64-bit range, the bounds finite numbers, and
+    ``(2 * operations + machines + 2) * horizon`` below :data:`HORIZON_CAP` (the horizon: the
+    sum over the operations of their longest time), so that no solver overflows.
 
     Attributes:
         jobs: per job, its operations in precedence order; per operation, its eligible
@@ -68,64 +217,18 @@ class Instance:
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        src = self.source
-        if not _is_int(self.machines) or int(self.machines) < 1:
-            raise InstanceError(f"machines must be a positive integer, got {self.machines!r}", src)
-        m_count = int(self.machines)
-        object.__setattr__(self, "machines", m_count)
-        if isinstance(self.jobs, str | bytes) or not hasattr(self.jobs, "__iter__"):
-            raise InstanceError("jobs must be a list of jobs", src)
-        jobs: list[Job] = []
-        for j, job in enumerate(self.jobs):
-            if isinstance(job, str | bytes) or not hasattr(job, "__iter__"):
-                raise InstanceError(f"job {j} must be a list of operations", src)
-            ops: list[Operation] = []
-            for k, op in enumerate(job):
-                if isinstance(op, str | bytes) or not hasattr(op, "__iter__"):
-                    raise InstanceError(f"job {j}, operation {k}: must be a list of pairs", src)
-                alts: list[tuple[int, int]] = []
-                seen: set[int] = set()
-                for pair in op:
-                    if isinstance(pair, str | bytes) or len(pair) != 2:
-                        raise InstanceError(
-                            f"job {j}, operation {k}: expected [machine, time] pairs, got {pair!r}",
-                            src,
-                        )
-                    m, p = pair
-                    if not _is_int(m) or not 0 <= int(m) < m_count:
-                        raise InstanceError(
-                            f"job {j}, operation {k}: machine {m!r} out of range 0..{m_count - 1}",
-                            src,
-                        )
-                    if not _is_int(p) or int(p) < 1:
-                        raise InstanceError(
-                            f"job {j}, operation {k}: processing time {p!r} must be a positive "
-                            "integer",
-                            src,
-                        )
-                    if int(m) in seen:
-                        raise InstanceError(
-                            f"job {j}, operation {k}: machine {int(m)} listed twice", src
-                        )
-                    seen.add(int(m))
-                    alts.append((int(m), int(p)))
-                if not alts:
-                    raise InstanceError(f"job {j}, operation {k}: no eligible machine", src)
-                ops.append(tuple(alts))
-            if not ops:
-                raise InstanceError(f"job {j} has no operations", src)
-            jobs.append(tuple(ops))
-        if not jobs:
-            raise InstanceError("an instance needs at least one job", src)
-        object.__setattr__(self, "jobs", tuple(jobs))
-        if not isinstance(self.name, str) or not self.name:
-            raise InstanceError("name must be a non-empty string", src)
-        for attr in ("reference", "lower_bound"):
-            v = getattr(self, attr)
-            if v is not None:
-                if isinstance(v, bool) or not isinstance(v, int | float):
-                    raise InstanceError(f"{attr} must be a number, got {v!r}", src)
-                object.__setattr__(self, attr, float(v))
+        jobs, machines, name, reference, lower_bound = _normalize(
+            self.jobs,
+            self.machines,
+            self.name,
+            self.reference,
+            self.lower_bound,
+            _Where(self.source, json=False),
+        )
+        object.__setattr__(self, "jobs", jobs)
+        object.__setattr__(self, "machines", machines)
+        object.__setattr__(self, "reference", reference)
+        object.__setattr__(self, "lower_bound", lower_bound)
 
     # -- derived data -------------------------------------------------------------------
     @property
@@ -164,8 +267,11 @@ class Instance:
 
         Every operation appears exactly once, on an eligible machine, with ``end - start``
         equal to that machine's processing time, starting at time 0 or later; the operations
-        of a job run in order; no two operations overlap on a machine.
+        of a job run in order; no two operations overlap on a machine. A ``"schema_version"``
+        key is accepted (an unknown version is rejected).
         """
+        if isinstance(solution, dict):
+            solution = unstamp(solution, "solution")
         if not isinstance(solution, dict) or "operations" not in solution:
             raise SolutionError(
                 'an fjsp solution is {"operations": [{"job", "op", "machine", "start", "end"}]}'
@@ -247,14 +353,15 @@ class Instance:
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The instance as JSON-ready data (machines 0-based)."""
+        """The instance as JSON-ready data (machines 0-based), with ``"schema_version"``
+        first (see ``schemas/instance.json``)."""
         out: dict[str, Any] = {"problem": PROBLEM, "name": self.name, "machines": self.machines}
         out["jobs"] = [[[list(pair) for pair in op] for op in job] for job in self.jobs]
         if self.reference is not None:
             out["reference"] = self.reference
         if self.lower_bound is not None:
             out["lower_bound"] = self.lower_bound
-        return out
+        return stamp(out)
 
     def to_json(self) -> str:
         """The instance as a JSON string."""
@@ -262,17 +369,31 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
-        """Build from JSON data (``"problem"`` must be ``"fjsp"`` if present)."""
+        """Build from JSON data (``"problem"`` must be ``"fjsp"`` if present; a
+        ``"schema_version"`` must be one this schedlab reads). A bad field raises
+        :class:`InstanceError` naming its JSON path (``$.jobs[0][1][0][1]``)."""
+        if isinstance(data, dict):
+            data = unstamp(data, "instance", file=source)
         known = ("problem", "name", "machines", "jobs", "reference", "lower_bound")
         required = ("machines", "jobs")
         check_keys(data, PROBLEM, "an fjsp instance", known, source, required=required)
-        name = data.get("name") or default_name(source, PROBLEM)
+        name = data.get("name")
+        if name is None:
+            name = default_name(source, PROBLEM)
+        jobs, machines, name, reference, lower_bound = _normalize(
+            data["jobs"],
+            data["machines"],
+            name,
+            data.get("reference"),
+            data.get("lower_bound"),
+            _Where(source, json=True),
+        )
         return cls(
-            jobs=data["jobs"],
-            machines=data["machines"],
-            name=str(name),
-            reference=data.get("reference"),
-            lower_bound=data.get("lower_bound"),
+            jobs=jobs,
+            machines=machines,
+            name=name,
+            reference=reference,
+            lower_bound=lower_bound,
             source=source,
         )
 
@@ -290,8 +411,9 @@ def make_solution(rows: list[tuple[int, int, int, int, int]]) -> dict[str, Any]:
 
 
 def is_solution(solution: Any) -> bool:
-    """True for a dict in the fjsp solution form (plots without an instance use it)."""
-    if not isinstance(solution, dict) or set(solution) != {"operations"}:
+    """True for a dict in the fjsp solution form, ``"schema_version"`` allowed (plots
+    without an instance use it)."""
+    if not isinstance(solution, dict) or set(solution) - {"schema_version"} != {"operations"}:
         return False
     ops = solution["operations"]
     return isinstance(ops, list) and all(

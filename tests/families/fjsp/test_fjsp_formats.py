@@ -141,3 +141,37 @@ def test_json_round_trip_and_write_fjs(tmp_path: Path) -> None:
     out = tmp_path / "copy.fjs"
     write_fjs(inst, str(out))
     assert api.read(out).jobs == inst.jobs
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("2 2 1.5\n2 1 1 3 2 1 2 2 4\n1 1 2 9223372036854775808\n", 3, "processing time"),
+        ("2 99999999999999999999 1.5\n2 1 1 3 2 1 2 2 4\n1 1 2 5\n", 1, "number of machines"),
+        ("2 2 1.5\n2 1 1 -3 2 1 2 2 4\n1 1 2 5\n", 2, "processing time -3"),
+    ],
+)
+def test_fjs_numbers_beyond_int64_name_the_line(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    p = _tiny(tmp_path, text)
+    with pytest.raises(InstanceError) as ei:
+        api.read(p)
+    assert ei.value.line == line and words in str(ei.value)
+
+
+def test_fjs_horizon_overflow_is_an_instance_error(tmp_path: Path) -> None:
+    big = 2**61
+    p = _tiny(tmp_path, f"2 1 1\n1 1 1 {big}\n1 1 1 {big}\n")
+    with pytest.raises(InstanceError, match=r"2\*\*62") as ei:
+        api.read(p)
+    assert ei.value.file == str(p)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e30", "forty"])
+def test_bad_bounds_name_the_csv_line(tmp_path: Path, value: str) -> None:
+    (tmp_path / "bounds.csv").write_text(f"instance,best_ub,best_lb\nx,12,10\ntiny,{value},3\n")
+    p = _tiny(tmp_path)
+    with pytest.raises(InstanceError, match="best_ub of tiny") as ei:
+        api.read(p)
+    assert ei.value.file == str(tmp_path / "bounds.csv") and ei.value.line == 3

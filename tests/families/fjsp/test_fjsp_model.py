@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 from schedlab import api
@@ -120,3 +121,124 @@ def test_is_solution() -> None:
     assert is_solution(GOOD)
     assert not is_solution({"sequence": [0, 1]})
     assert not is_solution({"operations": [{"job": 0}]})
+
+
+BASE = {"problem": "fjsp", "machines": 2, "jobs": [[[[0, 3], [1, 4]]], [[[1, 5]]]]}
+
+
+def _doc(**change: object) -> dict:
+    doc = copy.deepcopy(BASE)
+    doc.update(change)
+    return doc
+
+
+def _time(value: object) -> dict:
+    doc = copy.deepcopy(BASE)
+    doc["jobs"][0][0][1][1] = value
+    return doc
+
+
+def _machine(value: object) -> dict:
+    doc = copy.deepcopy(BASE)
+    doc["jobs"][0][0][1][0] = value
+    return doc
+
+
+TIME = "$.jobs[0][0][1][1]"
+MACHINE = "$.jobs[0][0][1][0]"
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "words"),
+    [
+        (_time("16"), TIME, "not a string"),
+        (_time(True), TIME, "not a boolean"),
+        (_time(float("nan")), TIME, "finite"),
+        (_time(float("inf")), TIME, "finite"),
+        (_time(2**63), TIME, "64-bit"),
+        (_time(-(2**70)), TIME, "64-bit"),
+        (_time(1e19), TIME, "64-bit"),
+        (_time(2.5), TIME, "must be an integer"),
+        (_time(None), TIME, "must be an integer"),
+        (_time(0), TIME, "positive"),
+        (_machine("1"), MACHINE, "not a string"),
+        (_machine(False), MACHINE, "not a boolean"),
+        (_machine(-1), MACHINE, "out of range 0..1"),
+        (_machine(2**64), MACHINE, "64-bit"),
+        (_machine(0), MACHINE, "listed twice"),
+        (_doc(machines="2"), "$.machines", "not a string"),
+        (_doc(machines=True), "$.machines", "not a boolean"),
+        (_doc(machines=float("nan")), "$.machines", "finite"),
+        (_doc(machines=2**63), "$.machines", "64-bit"),
+        (_doc(reference="40"), "$.reference", "must be a number"),
+        (_doc(reference=True), "$.reference", "must be a number"),
+        (_doc(reference=float("nan")), "$.reference", "finite"),
+        (_doc(lower_bound=float("-inf")), "$.lower_bound", "finite"),
+        (_doc(lower_bound=2**70), "$.lower_bound", "64-bit"),
+        (_doc(name=5), "$.name", "non-empty string"),
+        (_doc(name=""), "$.name", "non-empty string"),
+        (_doc(jobs="abc"), "$.jobs", "list of jobs"),
+        (_doc(jobs=[5]), "$.jobs[0]", "list of operations"),
+        (_doc(jobs=[[5]]), "$.jobs[0][0]", "[machine, time]"),
+        (_doc(jobs=[[[5]]]), "$.jobs[0][0][0]", "pair"),
+        (_doc(jobs=[[[[0, 1, 2]]]]), "$.jobs[0][0][0]", "pair"),
+        (_doc(jobs=[[[{"m": 0, "p": 1}]]]), "$.jobs[0][0][0]", "pair"),
+        (_doc(jobs=[[[[0, 2**61]]], [[[1, 2**61]]]]), "$.jobs", r"2\*\*62"),
+        (_doc(schema_version=2), "$.schema_version", "not supported"),
+        (_doc(schema_version="1"), "$.schema_version", "must be an integer"),
+    ],
+)
+def test_from_dict_names_the_json_path(doc: dict, path: str, words: str) -> None:
+    """Bad numbers (strings, booleans, NaN, infinities, beyond int64, horizons the solvers
+    would overflow) are InstanceErrors naming the field's JSON path, never a raw TypeError or
+    a silent conversion."""
+    with pytest.raises(InstanceError, match=words) as ei:
+        Instance.from_dict(doc, source="x.json")
+    assert ei.value.path == path
+    assert str(ei.value).startswith(f"x.json: {path}: ")
+
+
+def test_from_dict_accepts_its_schema_version_and_integral_floats() -> None:
+    inst = Instance.from_dict({**BASE, "schema_version": 1, "reference": 9})
+    assert inst.to_dict() == {**BASE, "schema_version": 1, "name": "fjsp", "reference": 9.0}
+    assert list(inst.to_dict())[0] == "schema_version"
+    doc = _time(4.0)
+    assert Instance.from_dict(doc).jobs[0][0][1] == (1, 4)
+    assert api.load(inst.to_dict()) == inst
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"jobs": [[[(0, "3")]]]}, "jobs[0][0][0][1]"),
+        ({"jobs": [[[(0, np.float64("nan"))]]]}, "jobs[0][0][0][1]"),
+        ({"jobs": [[[(0, 2**63)]]]}, "jobs[0][0][0][1]"),
+        ({"jobs": [[[(np.True_, 3)]]]}, "jobs[0][0][0][0]"),
+        ({"jobs": [[[5]]]}, "jobs[0][0][0]"),
+        ({"jobs": [[[(0, 2**61)], [(1, 2**61)]]]}, "jobs"),
+        ({"jobs": [[[(0, 3)]]], "machines": 2**63}, "machines"),
+        ({"jobs": [[[(0, 3)]]], "machines": "2"}, "machines"),
+        ({"jobs": [[[(0, 3)]]], "reference": float("inf")}, "reference"),
+        ({"jobs": [[[(0, 3)]]], "lower_bound": "1"}, "lower_bound"),
+        ({"jobs": [[[(0, 3)]]], "name": None}, "name"),
+    ],
+)
+def test_constructor_names_the_field(kwargs: dict, field: str) -> None:
+    kwargs = {"machines": 2, **kwargs}
+    with pytest.raises(InstanceError) as ei:
+        Instance(**kwargs)
+    assert str(ei.value).startswith(f"{field}: ")
+
+
+def test_constructor_accepts_numpy_integers() -> None:
+    inst = Instance(jobs=[[[(np.int64(1), np.int32(7))]]], machines=np.int64(2))
+    assert inst.jobs == ((((1, 7),),),) and type(inst.jobs[0][0][0][1]) is int
+    assert type(inst.machines) is int
+
+
+def test_check_accepts_its_schema_version_and_rejects_others() -> None:
+    inst = _tiny_inst()
+    assert inst.check({"schema_version": 1, **GOOD}) == 5.0
+    with pytest.raises(SolutionError, match=r"\$\.schema_version.*not supported"):
+        inst.check({"schema_version": 2, **GOOD})
+    assert is_solution({"schema_version": 1, **GOOD})

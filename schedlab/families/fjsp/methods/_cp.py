@@ -11,6 +11,11 @@ The same builder serves the sub-problems of ``lns`` (some machines fixed, some m
 orders kept as arcs) and of ``rho`` (a window of operations with job and machine release
 times). The solver comes from :func:`schedlab.engines.cpsat.solver`, imported when a model
 is solved (so that importing this module loads no engine).
+
+Work limits: every solve is capped by the options' work budget (CP-SAT's deterministic time)
+and charged to it. When the budget alone bounds the solve (a work limit and no time limit,
+see :func:`by_work`), the wall-clock caps of a sub-solve (``time_limit``, ``stall``) are off,
+so that a seeded one-worker run repeats exactly on any load.
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ if TYPE_CHECKING:
 
 #: Above this many operations, ``auto`` prefers the rolling horizon (``rho``) to ``cpsat``.
 LARGE = 1000
+
+
+def by_work(opts: SolveOptions) -> bool:
+    """True when a work limit and no time limit bound the solve: then nothing that steers it
+    may read the wall clock (sub-solves get deterministic-time caps instead of seconds)."""
+    return opts.work_limit is not None and opts.time_limit is None
 
 
 def proven_bound(value: float, lb: int) -> int:
@@ -93,6 +104,7 @@ class CpOutcome:
         bound: CP-SAT's objective bound (the part's ``lb`` when the objective is not the
             makespan alone).
         wall: seconds spent building and solving.
+        work: CP-SAT's deterministic time of the solve.
     """
 
     status: Status
@@ -101,6 +113,7 @@ class CpOutcome:
     makespan: int | None
     bound: float
     wall: float
+    work: float = 0.0
 
     @property
     def has_solution(self) -> bool:
@@ -140,20 +153,27 @@ def solve_part(
     log: bool = False,
     stall: float | None = None,
     params: dict[str, Any] | None = None,
+    work: float | None = None,
+    charge: bool = True,
 ) -> CpOutcome:
-    """Build and solve the model of ``part`` with CP-SAT, within the deadline of ``opts``.
+    """Build and solve the model of ``part`` with CP-SAT, within the deadline and the work
+    budget of ``opts``.
 
     Args:
         flat: the instance.
         part: what to model.
-        opts: the solve's options (its deadline caps the solve).
+        opts: the solve's options (its deadline and work budget cap the solve).
         time_limit: a further cap in seconds, model building included (``None``: the
-            deadline alone).
+            deadline alone; ignored when :func:`by_work`).
         threads: CP-SAT workers (default ``opts.threads``).
         seed: CP-SAT's random seed (default ``opts.seed``).
         log: send CP-SAT's log to ``opts.log`` (sub-problems stay silent).
-        stall: stop the search after that many seconds without a better solution.
+        stall: stop the search after that many seconds without a better solution (ignored
+            when :func:`by_work`: a wall-clock watch would make runs differ).
         params: further CP-SAT parameters, by name.
+        work: a further cap in CP-SAT deterministic time (``None``: the budget alone).
+        charge: spend the solve's deterministic time on ``opts.work`` (callers that solve
+            on several threads at once pass ``False`` and spend :attr:`CpOutcome.work`).
     """
     from ....engines import cpsat
 
@@ -289,14 +309,17 @@ def solve_part(
     run_opts = replace(
         opts, seed=opts.seed if seed is None else seed, log=opts.log if log else None
     )
+    if by_work(opts):
+        time_limit = stall = None
     limit = None if time_limit is None else time_limit - (time.perf_counter() - t0)
-    solver = cpsat.solver(run_opts, time_limit=limit, threads=threads, params=params)
+    solver = cpsat.solver(run_opts, time_limit=limit, work=work, threads=threads, params=params)
     if stall is not None:
         watcher = _stall_watch_class()(solver, stall)
         code = solver.solve(model, watcher)
         watcher.stop()
     else:
         code = solver.solve(model)
+    used = cpsat.charge(run_opts, solver) if charge else float(solver.deterministic_time)
     status = cpsat.status(code)
     machine: dict[int, int] = {}
     start: dict[int, int] = {}
@@ -322,6 +345,7 @@ def solve_part(
         makespan=cmax,
         bound=float(bound),
         wall=time.perf_counter() - t0,
+        work=used,
     )
 
 

@@ -6,6 +6,12 @@ machines, or the critical path and its surroundings), keep the machine and the m
 of every other operation, and re-optimise with CP-SAT under a short limit, hinted by the
 current schedule; accept any schedule that is no worse. The neighbourhood size adapts: it
 grows when the sub-problems are solved to optimality and shrinks when they time out.
+
+With a work budget (``opts.work_limit``, CP-SAT deterministic time), each sub-problem may use
+at most ``sub_work`` units of it (split between the sub-problems solved at once) and counts
+at least :data:`SUB_MIN_WORK`; the search stops when the budget is used. Every choice (the
+neighbourhood kinds, the operations freed, the sub-problems' seeds) comes from the seeded
+``rng``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ....core.options import SolveOptions
-from ._cp import CpOutcome, Part, solve_part
+from ._cp import CpOutcome, Part, by_work, solve_part
 from ._data import Flat, Schedule, critical_set, left_shift
 
 #: The kinds of neighbourhood, drawn at random for each sub-problem.
@@ -25,6 +31,12 @@ KINDS = ("window", "jobs", "machines", "critical")
 LONG = 1000
 #: CP-SAT parameters of the sub-problems (the linear relaxation does not pay there).
 SUB_PARAMS: dict[str, object] = {"linearization_level": 0, "cp_model_presolve": False}
+#: The least work (deterministic time) a sub-problem counts: building a sub-problem costs
+#: time that CP-SAT's deterministic clock does not see, so tiny sub-problems must not be free.
+SUB_MIN_WORK = 0.001
+#: Deterministic time a sub-problem may use by default with a work budget (about what a
+#: sub-problem of half a second does on the Brandimarte instances).
+SUB_WORK = 0.02
 
 
 def neighbourhood(
@@ -145,6 +157,7 @@ def improve(
     sub_limit: float,
     size: int,
     compact: float,
+    sub_work: float = SUB_WORK,
     stall: float | None = None,
     stop_at: float | None = None,
     iterations: int | None = None,
@@ -153,26 +166,33 @@ def improve(
     """Run the neighbourhood search from ``sched`` until the deadline of ``opts`` (or
     ``stop_at``, a :meth:`Deadline.elapsed` value), until ``iterations`` sub-problems have
     been solved (``None``: no such budget; ``opts.threads`` sub-problems are solved at a
-    time), or until the makespan reaches ``lb``."""
+    time), until the work budget of ``opts`` is used (each sub-problem then gets at most
+    ``sub_work`` units of CP-SAT deterministic time too), or until the makespan reaches
+    ``lb``. When :func:`._cp.by_work`, no wall-clock limit steers it (``stop_at`` is for
+    timed runs)."""
     cur = sched.copy()
     cmax = cur.makespan(flat)
     size_f = float(size)
     stats = {"iterations": 0, "improvements": 0, "accepted": 0}
     dl = opts.deadline
+    budget = opts.work
+    timed = not by_work(opts)
     # whole jobs span the horizon: on long instances, only neighbourhoods local in time
     kinds = KINDS if flat.n <= LONG else tuple(k for k in KINDS if k != "jobs")
     cut = flat.n > LONG
     workers = max(1, opts.threads)
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
     try:
-        while not dl.expired() and cmax > lb:
-            if stop_at is not None and dl.elapsed() >= stop_at:
+        while not dl.expired() and cmax > lb and not budget.exhausted:
+            if timed and stop_at is not None and dl.elapsed() >= stop_at:
                 break
             if iterations is not None and stats["iterations"] >= iterations:
                 break
             limit = min(sub_limit, dl.remaining())
             if limit < 0.05:
                 break
+            left = budget.left()
+            work = None if left is None else min(sub_work, left / workers)
             jobs = []
             for _ in range(workers):
                 kind = rng.choice(kinds)
@@ -182,7 +202,11 @@ def improve(
                 )
                 jobs.append((kind, free, part, rng.randrange(1 << 30)))
 
-            def run(job: tuple[str, set[int], Part, int], limit: float = limit) -> CpOutcome:
+            def run(
+                job: tuple[str, set[int], Part, int],
+                limit: float = limit,
+                work: float | None = work,
+            ) -> CpOutcome:
                 return solve_part(
                     flat,
                     job[2],
@@ -192,9 +216,13 @@ def improve(
                     seed=job[3],
                     params=SUB_PARAMS,
                     stall=stall,
+                    work=work,
+                    charge=pool is None,
                 )
 
             outs = list(pool.map(run, jobs)) if pool is not None else [run(jobs[0])]
+            for out in outs:  # one thread spends what the sub-problems used
+                budget.spend(max(SUB_MIN_WORK, out.work) - (out.work if pool is None else 0.0))
             best: tuple[int, Schedule, str, int] | None = None
             for job, out in zip(jobs, outs, strict=True):
                 stats["iterations"] += 1

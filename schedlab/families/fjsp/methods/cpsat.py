@@ -21,9 +21,10 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     "cpsat",
     exact=True,
     help="CP-SAT: optional intervals per eligible machine, redundant cumulative, hinted "
-    "(exact; no time limit: until proved).",
+    "(exact; no time or work limit: until proved).",
     engine="ortools",
     auto=_auto,
+    work="CP-SAT deterministic time",
 )
 def solve_cpsat(
     inst: Instance,
@@ -34,8 +35,10 @@ def solve_cpsat(
 ) -> SolverOutput:
     """Solve the whole instance with CP-SAT, hinted by the best rule (or the hint) whose
     makespan also caps the horizon; reports CP-SAT's bound and proves optimality where it
-    can (without a time limit it runs until it has). ``redundant`` adds the cumulative and
-    energy constraints, ``symmetry`` orders identical jobs."""
+    can (without a time or work limit it runs until it has). A work limit is in CP-SAT's
+    deterministic time: with one thread and a seed the run then repeats exactly, and it is
+    optimal only where CP-SAT proved it within the budget. ``redundant`` adds the cumulative
+    and energy constraints, ``symmetry`` orders identical jobs."""
     flat = Flat.of(inst)
     origin, sched = start_schedule(flat, opts)
     cmax0 = sched.makespan(flat)

@@ -6,6 +6,13 @@ A first CP-SAT run on the whole instance (a share of the time) gives a schedule 
 
 Without a time limit, the first run gets :data:`CP_WORK` units of CP-SAT's deterministic
 time and the search solves ``iterations`` sub-problems (default :data:`DEFAULT_ITERATIONS`).
+
+Work limit: CP-SAT's deterministic time, over the first run and every sub-problem together
+(each is charged; a sub-problem counts at least :data:`._lns.SUB_MIN_WORK`). The first run
+gets ``cp_share`` of the budget, each sub-problem at most ``sub_work`` units, and the search
+stops when the budget is used; without a time limit, the budget replaces the default one
+(``iterations`` then caps the sub-problems only if given). With one thread and a seed, such
+a run repeats exactly: no wall-clock limit or stall watch steers it.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from ....core.status import Status
 from ..model import Instance
 from ._cp import Part, proven_bound, solve_part
 from ._data import Flat, Schedule
-from ._lns import improve
+from ._lns import SUB_WORK, improve
 from ._start import start_schedule
 
 #: Sub-problems solved without a time limit (when ``iterations`` is ``None``).
@@ -33,9 +40,10 @@ CP_WORK = 1.0
     "lns",
     exact=False,
     help="CP-SAT, then large neighbourhood search with CP-SAT sub-problems (until the time "
-    f"limit; without one, CP-SAT for {CP_WORK:g} deterministic-time unit(s), then "
+    f"or work limit; without either, CP-SAT for {CP_WORK:g} deterministic-time unit(s), then "
     f"{DEFAULT_ITERATIONS} sub-problems).",
     engine="ortools",
+    work="CP-SAT deterministic time (first run and sub-problems together)",
 )
 def solve_lns(
     inst: Instance,
@@ -43,6 +51,7 @@ def solve_lns(
     *,
     cp_share: float = 0.15,
     sub_limit: float = 0.5,
+    sub_work: float = SUB_WORK,
     size: int = 40,
     compact: float = 0.5,
     stall: float | None = None,
@@ -50,22 +59,26 @@ def solve_lns(
 ) -> SolverOutput:
     """``cp_share`` of the time for CP-SAT on the whole instance (bound, maybe a proof),
     the rest for the neighbourhood search: ``size`` free operations to start with,
-    ``sub_limit`` seconds per sub-problem, ``compact`` the share of sub-problems whose
-    objective also minimises the sum of end times (a tie-breaker that compacts schedules),
-    ``stall`` seconds without a better solution stop a sub-problem.
+    ``sub_limit`` seconds per sub-problem (with a time limit), ``sub_work`` units of CP-SAT
+    deterministic time per sub-problem (with a work limit), ``compact`` the share of sub-problems whose objective also
+    minimises the sum of end times (a tie-breaker that compacts schedules), ``stall``
+    seconds without a better solution stop a sub-problem (not with a work limit alone).
 
     Its budget: with a time limit, until the limit (``iterations`` sub-problems at most, if
-    given); without one, :data:`CP_WORK` units of CP-SAT's deterministic time for the first
-    run (none if ``cp_share`` is 0), then ``iterations`` sub-problems (default
-    :data:`DEFAULT_ITERATIONS`). The search also stops once the makespan meets the bound.
+    given); with a work limit (CP-SAT deterministic time), ``cp_share`` of it for the first
+    run and the rest for the sub-problems, until it is used (and the time limit, if any;
+    ``iterations`` sub-problems at most, if given); without either, :data:`CP_WORK` units of
+    CP-SAT's deterministic time for the first run (none if ``cp_share`` is 0), then
+    ``iterations`` sub-problems (default :data:`DEFAULT_ITERATIONS`). The search also stops
+    once the makespan meets the bound.
     """
     if not 0 <= cp_share <= 1:
         raise SolveError(f"lns: cp_share must lie in [0, 1], got {cp_share}")
-    if sub_limit <= 0 or size < 2:
-        raise SolveError("lns: sub_limit must be positive and size at least 2")
+    if not sub_limit > 0 or not sub_work > 0 or size < 2:
+        raise SolveError("lns: sub_limit and sub_work must be positive and size at least 2")
     if iterations is not None and iterations < 0:
         raise SolveError(f"lns: iterations must be >= 0, got {iterations}")
-    unlimited = opts.time_limit is None
+    unlimited = opts.time_limit is None and opts.work_limit is None
     if unlimited and iterations is None:
         iterations = DEFAULT_ITERATIONS
     flat = Flat.of(inst)
@@ -76,6 +89,7 @@ def solve_lns(
     bound = float(lb)
     trajectory = [(round(opts.deadline.elapsed(), 3), cmax0)]
     tl = opts.deadline.limit_for(cp_share)
+    cp_work = CP_WORK if unlimited else opts.work.left(cp_share)
     if cp_share > 0:
         out = solve_part(
             flat,
@@ -87,7 +101,7 @@ def solve_lns(
             ),
             opts,
             time_limit=tl,
-            params={"max_deterministic_time": CP_WORK} if unlimited else None,
+            work=cp_work,
         )
         if out.bounded:
             bound = float(proven_bound(out.bound, lb))
@@ -103,6 +117,7 @@ def solve_lns(
         lb=int(bound),
         rng=rng,
         sub_limit=sub_limit,
+        sub_work=sub_work,
         size=size,
         compact=compact,
         stall=stall,

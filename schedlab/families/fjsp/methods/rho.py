@@ -29,7 +29,16 @@ not beat it). With time left after the pass, ``polish`` improves the incumbent u
 time limit: ``passes - 1`` further rolling passes hinted by it (off by default: on the SD2
 instances they did no better than a fresh pass), then the neighbourhood search of ``lns``.
 Without a time limit, each window gets ``window_limit`` seconds (default 3 s), the later
-passes run and the neighbourhood search is skipped. ``info["trajectory"]`` lists ``(seconds, makespan)`` at the end of the first pass (the
+passes run and the neighbourhood search is skipped.
+
+Work limit: CP-SAT's deterministic time over every window, later pass and the polish
+together. Each window gets a share of the budget left (the pass's share divided among the
+windows left, at most ``window_work`` units), a later pass runs while the
+budget left exceeds 1.2 times what the first pass used, and the polish spends the rest.
+With a work limit and no time limit nothing is timed in seconds (no wall-clock window
+limits, no stall watch), so a seeded one-thread run repeats exactly.
+
+``info["trajectory"]`` lists ``(seconds, makespan)`` at the end of the first pass (the
 incumbent then) and at each later improvement; ``info["pass_makespan"]`` is the first
 pass's own makespan.
 """
@@ -43,7 +52,7 @@ from ....core.options import SolveOptions
 from ....core.registry import SolverOutput, register
 from ....core.status import Status
 from ..model import Instance
-from ._cp import LARGE, Part, solve_part
+from ._cp import LARGE, Part, by_work, solve_part
 from ._data import Flat, Schedule
 from ._lns import improve
 from ._rules import mean_work
@@ -54,6 +63,13 @@ from ._start import start_schedule
 WINDOW_PARAMS: dict[str, object] = {"linearization_level": 0, "cp_model_presolve": False}
 #: machine-choice weights of the later passes, relative to ``lam``
 LAM_FACTORS = (1.0, 1.0, 0.5, 2.0)
+#: The most seconds a window may take by default.
+WINDOW_CAP = 3.0
+#: The most deterministic time a window may take by default with a work limit (about what
+#: CP-SAT does in :data:`WINDOW_CAP` seconds on these windows).
+WINDOW_WORK = 0.1
+#: Deterministic time of a polish sub-problem with a work limit (its time limit is 1 s).
+POLISH_SUB_WORK = 0.04
 
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
@@ -264,10 +280,11 @@ def _critical(flat: Flat, sol: dict[int, tuple[int, int]]) -> set[int]:
     "rho",
     exact=False,
     help="Rolling horizon: CP-SAT on windows of H operations, commit S, move on (long "
-    "horizons); the time left polishes with lns (without a time limit: windows of at most "
-    "3 s, no lns polish).",
+    "horizons); the time or work left polishes with lns (without either limit: windows of "
+    "at most 3 s, no lns polish).",
     engine="ortools",
     auto=_auto,
+    work="CP-SAT deterministic time (all windows and the polish together)",
 )
 def solve_rho(
     inst: Instance,
@@ -276,6 +293,7 @@ def solve_rho(
     window: int = 80,
     step: int = 30,
     window_limit: float | None = None,
+    window_work: float = WINDOW_WORK,
     stall: float | None = 0.5,
     lam: float = 1.0,
     passes: int = 1,
@@ -289,7 +307,13 @@ def solve_rho(
     ``passes - 1`` further rolling passes hinted by the incumbent (while the time left
     exceeds the first pass's duration, or all of them without a time limit; on the SD2
     20 x 10 x 100 instances they did not beat the neighbourhood search, hence one pass by
-    default), then, with a time limit, the neighbourhood search of ``lns`` until it."""
+    default), then, with a time limit, the neighbourhood search of ``lns`` until it.
+
+    With a work limit (CP-SAT deterministic time), each window also gets at most a share of
+    the budget left (``window_work`` units at most), later passes run while the budget left
+    exceeds 1.2 times the first pass's work, and the polish runs until the budget is used.
+    With a work limit and no time limit, ``window_limit`` and ``stall`` (seconds) are off:
+    nothing reads the wall clock."""
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise SolveError(f"rho: window (H) must be a positive integer, got {window!r}")
     if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= window:
@@ -299,6 +323,8 @@ def solve_rho(
         )
     if window_limit is not None and not window_limit > 0:
         raise SolveError(f"rho: window_limit must be positive, got {window_limit!r}")
+    if not window_work > 0:
+        raise SolveError(f"rho: window_work must be positive, got {window_work!r}")
     if stall is not None and not stall > 0:
         raise SolveError(f"rho: stall must be positive, got {stall!r}")
     if not lam >= 0:
@@ -315,7 +341,8 @@ def solve_rho(
     def rolling_pass(ref: Schedule, lam: float, seed: int) -> tuple[Schedule, dict[str, int]]:
         return _rolling_pass(
             flat, opts, ref, window=window, step=step, window_limit=window_limit,
-            stall=stall, lam=lam, share=0.35 if polish else 0.9, seed=seed,
+            window_work=window_work, stall=stall, lam=lam, share=0.35 if polish else 0.9,
+            seed=seed,
         )  # fmt: skip
 
     sched, stats = rolling_pass(start, lam, opts.seed)
@@ -327,12 +354,17 @@ def solve_rho(
     opts.emit(f"rho: {stats['windows']} windows, makespan {cmax_pass} after {t_roll:.1f} s")
     trajectory = [(round(t_roll, 3), cmax_roll)]
     pass_makespans = [cmax_pass]
+    pass_work = opts.work.used
+
+    def room() -> bool:
+        """Time and work left for another pass (1.2 times what the first one took)."""
+        if dl.time_limit is not None and not dl.remaining() > 1.2 * (t_roll - t0):
+            return False
+        left = opts.work.left()
+        return left is None or left > 1.2 * pass_work
+
     # later passes: the incumbent hints every window; other machine-choice weights
-    while (
-        polish
-        and len(pass_makespans) < passes
-        and (dl.time_limit is None or dl.remaining() > 1.2 * (t_roll - t0))
-    ):
+    while polish and len(pass_makespans) < passes and room():
         k = len(pass_makespans)
         new, st = rolling_pass(sched, lam * LAM_FACTORS[k % len(LAM_FACTORS)], opts.seed + k)
         stats["windows"] += st["windows"]
@@ -343,7 +375,8 @@ def solve_rho(
             sched, cmax = new, c
             trajectory.append((round(dl.elapsed(), 3), c))
     polish_stats: dict[str, int] = {}
-    if polish and dl.time_limit is not None and not dl.expired():
+    limited = dl.time_limit is not None or opts.work_limit is not None
+    if polish and limited and not dl.expired() and not opts.work.exhausted:
         sched, polish_stats = improve(
             flat,
             sched,
@@ -351,6 +384,7 @@ def solve_rho(
             lb=inst.trivial_bound,
             rng=random.Random(opts.seed),
             sub_limit=1.0,
+            sub_work=POLISH_SUB_WORK,
             size=60,
             compact=0.5,
             trajectory=trajectory,
@@ -384,14 +418,17 @@ def _rolling_pass(
     window: int,
     step: int,
     window_limit: float | None,
+    window_work: float,
     stall: float | None,
     lam: float,
     share: float,
     seed: int,
 ) -> tuple[Schedule, dict[str, int]]:
     """One rolling pass over all operations; ``ref`` (a complete schedule) is one of the
-    window hints. ``share`` is the part of the time left the pass may spend."""
+    window hints. ``share`` is the part of the time (and of the work budget) left the pass
+    may spend."""
     dl = opts.deadline
+    timeless = by_work(opts)  # no wall-clock window limits
     rem = mean_work(flat)
     order = rolling_order(flat)
     committed: dict[int, tuple[int, int]] = {}
@@ -405,14 +442,20 @@ def _rolling_pass(
         ops_w = [o for o in order[pos:] if o not in committed][:window]
         ops_w.sort()
         left = max(1, -(-(flat.n - pos - len(ops_w)) // step) + 1)
-        if window_limit is not None:
-            limit = window_limit
-        elif dl.time_limit is None:
-            limit = 3.0
-        else:
-            limit = min(3.0, max(0.05, share * dl.remaining() / left))
-        if dl.time_limit is not None:
-            limit = min(limit, max(0.05, dl.remaining()))
+        limit: float | None = None
+        if not timeless:
+            if window_limit is not None:
+                limit = window_limit
+            elif dl.time_limit is None:
+                limit = WINDOW_CAP
+            else:
+                limit = min(WINDOW_CAP, max(0.05, share * dl.remaining() / left))
+            if dl.time_limit is not None:
+                limit = min(limit, max(0.05, dl.remaining()))
+        budget = opts.work.left()
+        work = None
+        if budget is not None:
+            work = min(window_work, share * budget / left)
         keep = {o: prev[o] for o in ops_w if o in prev}
         t_min = min(job_ready[flat.job[o]] for o in ops_w)
         near = {m: [b for b in v if b[1] > t_min] for m, v in busy.items()}
@@ -451,7 +494,7 @@ def _rolling_pass(
             symmetry=False,
         )
         sol = hint
-        if not dl.expired():
+        if not dl.expired() and not opts.work.exhausted:
             out = solve_part(
                 flat,
                 part,
@@ -461,6 +504,7 @@ def _rolling_pass(
                 seed=seed,
                 stall=stall,
                 params=WINDOW_PARAMS,
+                work=work,
             )
             if out.has_solution:
                 cand = {o: (out.machine[o], out.start[o]) for o in ops_w}

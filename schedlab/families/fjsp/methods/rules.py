@@ -33,24 +33,39 @@ for _name, (_label, _) in RULES.items():
     _rule_method(_name, _label)
 
 
+#: Passes of ``random`` without a work limit (when ``iterations`` is ``None``).
+DEFAULT_PASSES = 100
+
+
 @register(
     "fjsp",
     "random",
     exact=False,
-    help="Randomised dispatching (seeded), repeated `iterations` times (default 100) or "
-    "until the time limit; keeps the best.",
+    help=f"Randomised dispatching (seeded), repeated `iterations` times (default "
+    f"{DEFAULT_PASSES}; with a work limit, that many passes) or until the time limit; keeps "
+    "the best.",
+    work="dispatching passes",
 )
-def solve_random(inst: Instance, opts: SolveOptions, *, iterations: int = 100) -> SolverOutput:
+def solve_random(
+    inst: Instance, opts: SolveOptions, *, iterations: int | None = None
+) -> SolverOutput:
     """Repeat a dispatching pass that picks a uniformly random operation of the conflict set
-    each step, ``iterations`` times (stopping earlier at the time limit, if any; at least one
-    pass); keep the best schedule."""
-    if iterations < 1:
-        raise SolveError(f"random: iterations must be at least 1, got {iterations}")
+    each step, ``iterations`` times (:data:`DEFAULT_PASSES` if ``None``), keeping the best
+    schedule. A work limit counts passes: it replaces the default (capped by ``iterations``
+    if given). The time limit, if any, stops it earlier; at least one pass runs."""
+    if iterations is not None and (
+        isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1
+    ):
+        raise SolveError(f"random: iterations must be an integer >= 1, got {iterations!r}")
+    passes = DEFAULT_PASSES if iterations is None else iterations
+    budget = opts.work.count(default=-1)
+    if budget >= 0:
+        passes = max(1, budget if iterations is None else min(iterations, budget))
     flat = Flat.of(inst)
     rng = random.Random(opts.seed)
     best = None
     done = 0
-    for _ in range(iterations):
+    for _ in range(passes):
         if done and opts.deadline.expired():
             break
         sched = dispatch(flat, None, rng)
@@ -59,6 +74,7 @@ def solve_random(inst: Instance, opts: SolveOptions, *, iterations: int = 100) -
         if best is None or cmax < best[0]:
             best = (cmax, sched)
     assert best is not None
+    opts.work.spend(done)
     opts.emit(f"random: best makespan {best[0]} over {done} passes")
     return SolverOutput(
         solution=best[1].to_solution(flat),

@@ -1,9 +1,11 @@
 """``tabu``: a compiled tabu search on the disjunctive graph (see :mod:`._tabu`), beside
 CP-SAT when it has two threads.
 
-With one thread, an iteration limit or no time limit, it is the tabu search alone (one run
-per thread), from the best dispatching rule or the hint; without a time limit each run does
-:data:`DEFAULT_ITERATIONS` iterations unless told otherwise. With ``threads >= 2`` and a
+With one thread, an iteration limit, a work limit or no time limit, it is the tabu search
+alone (one run per thread), from the best dispatching rule or the hint; without a time limit
+each run does :data:`DEFAULT_ITERATIONS` iterations unless told otherwise. The unit of a work
+limit is tabu iterations per thread: each run does that many (fewer if ``iterations`` says
+so, or at the time limit if there is one), and ``info["work"]`` is the most one run did. With ``threads >= 2`` and a
 time limit, the threads work in rounds of a few seconds around a shared best schedule (each
 round starts from it when it beats the thread's own). The last thread starts with CP-SAT
 (one worker) on the whole instance for a share of the time -- a lower bound, often a proof
@@ -260,8 +262,9 @@ def _worker(
     "tabu",
     exact=False,
     help="Tabu search (numba) on critical operations; with 2 threads and a time limit, beside "
-    f"CP-SAT and LNS (without a time limit: {DEFAULT_ITERATIONS} iterations a thread).",
+    f"CP-SAT and LNS (without a time or work limit: {DEFAULT_ITERATIONS} iterations a thread).",
     engine="ortools",
+    work="tabu iterations per thread",
 )
 def solve_tabu(
     inst: Instance,
@@ -275,10 +278,11 @@ def solve_tabu(
 ) -> SolverOutput:
     """Tabu search from the best dispatching rule (or the hint).
 
-    With ``iterations``, or without a time limit: one run per thread (seeds ``seed``,
-    ``seed + 1``, ...) of that many iterations (:data:`DEFAULT_ITERATIONS` if ``None``),
-    stopping earlier at the time limit if there is one; a seeded run of a given number of
-    iterations repeats exactly. Otherwise until the time limit; with two threads or more,
+    With ``iterations``, a work limit, or without a time limit: one run per thread (seeds
+    ``seed``, ``seed + 1``, ...) of that many iterations (the work limit, capped by
+    ``iterations`` if given; :data:`DEFAULT_ITERATIONS` without either), stopping earlier at
+    the time limit if there is one; a seeded run of a given number of iterations repeats
+    exactly. Otherwise until the time limit; with two threads or more,
     one of them runs CP-SAT (``cp_share`` of the time), then CP-SAT LNS, and the threads
     share the best schedule every ``rounds`` seconds. ``stall`` iterations without a new
     best restart the search from the best schedule perturbed by ``kick`` random moves (in
@@ -291,7 +295,10 @@ def solve_tabu(
         raise SolveError(f"tabu: iterations must be >= 0, got {iterations}")
     if not 0 <= cp_share <= 1 or rounds <= 0 or stall < 1 or kick < 0:
         raise SolveError("tabu: need 0 <= cp_share <= 1, rounds > 0, stall >= 1, kick >= 0")
-    if iterations is None and opts.time_limit is None:
+    budget = opts.work.count(default=-1)
+    if budget >= 0:  # a work limit: that many iterations per thread (the hybrid is timed)
+        iterations = budget if iterations is None else min(iterations, budget)
+    elif iterations is None and opts.time_limit is None:
         iterations = DEFAULT_ITERATIONS
     flat = Flat.of(inst)
     arr = Arrays.of(flat)
@@ -316,6 +323,7 @@ def solve_tabu(
             results = list(pool.map(one, range(workers)))
         best = min(results, key=lambda t: t[0].makespan(flat))[0]
         info["iterations"] = [t[1] for t in results]
+        opts.work.spend(max(t[1] for t in results))  # per thread: the longest run
     else:
         shared = Shared(flat, sched, lb)
         with ThreadPoolExecutor(workers) as pool:
