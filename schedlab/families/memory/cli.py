@@ -135,7 +135,20 @@ def memory_group() -> None:
 @click.option("--no-capacity", is_flag=True, help="Ignore the file name's capacity: min peak.")
 @click.option("--method", "-m", default="auto", show_default=True)
 @click.option("--time-limit", "-t", type=float, default=None)
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE")
+@click.option(
+    "--work-limit",
+    type=float,
+    default=None,
+    help="Deterministic work budget in the method's unit (see `schedlab methods`).",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A method parameter (JSON values), e.g. -p pinned='{\"b1\": 0}'.",
+)
 @click.option(
     "--out-csv", type=click.Path(dir_okay=False), default=None, help="Solved CSV (offsets)."
 )
@@ -147,6 +160,7 @@ def solve_command(
     no_capacity: bool,
     method: str,
     time_limit: float | None,
+    work_limit: float | None,
     params: tuple[str, ...],
     out_csv: str | None,
     as_json: bool,
@@ -155,7 +169,9 @@ def solve_command(
     inst: MemoryInstance = formats.read(csv_file, capacity=capacity)
     if no_capacity:
         inst = inst.with_capacity(None)
-    res = api.solve(inst, method, time_limit=time_limit, **parse_params(params))
+    res = api.solve(
+        inst, method, time_limit=time_limit, work_limit=work_limit, **parse_params(params)
+    )
     if out_csv and res.solution is not None:
         formats.write_csv(inst, out_csv, res.solution)
     if as_json:

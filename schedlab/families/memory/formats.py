@@ -19,7 +19,15 @@ from typing import Any
 
 from ...core.errors import InstanceError
 from ...core.textio import read_text
-from .model import Allocation, Buffer, MemoryInstance, format_gaps, parse_gaps
+from .model import (
+    INT64_MAX,
+    INT64_MIN,
+    Allocation,
+    Buffer,
+    MemoryInstance,
+    format_gaps,
+    parse_gaps,
+)
 
 #: The reader's format name.
 FORMAT = "minimalloc-csv"
@@ -40,6 +48,7 @@ _ALIASES = {
     "offset": "offset",
 }
 _CAP_NAME = re.compile(r"\.(\d+)\.csv$", re.IGNORECASE)
+_BUFFER_PATH = re.compile(r"\$\.buffers\[(\d+)\]")
 
 
 def _header(line: str) -> list[str]:
@@ -108,6 +117,7 @@ def parse_csv(
         raise InstanceError("duplicate column", path, hline + 1)
     pos = {c: i for i, c in enumerate(cols)}
     bufs: list[Buffer] = []
+    lines_of: list[int] = []
     seen: dict[str, int] = {}
     reader = csv.reader(io.StringIO("\n".join(lines[hline + 1 :])))
     for k, row in enumerate(reader):
@@ -126,11 +136,14 @@ def parse_csv(
                 return default
             tok = row[pos[col]].strip()
             try:
-                return int(tok)
+                v = int(tok)
             except ValueError:
                 raise InstanceError(
                     f"{col}: expected an integer, found {tok!r}", path, ln
                 ) from None
+            if not INT64_MIN <= v <= INT64_MAX:
+                raise InstanceError(f"{col}: {tok} does not fit in 64 bits", path, ln)
+            return v
 
         bid = row[pos["id"]].strip()
         if not bid:
@@ -147,22 +160,32 @@ def parse_csv(
         if off is not None and off >= 0 and not fixed_offsets:
             hint, off = off, -1
         gaps = parse_gaps(row[pos["gaps"]], path, lineno) if "gaps" in pos else ()
-        b = Buffer(
-            id=bid,
-            lower=lower,
-            upper=upper,
-            size=num("size"),
-            alignment=num("alignment", 1),
-            offset=None if off is None or off < 0 else off,
-            hint=None if hint is None or hint < 0 else hint,
-            gaps=gaps,
-        )
-        b.validate(path, lineno)
+        try:
+            b = Buffer(
+                id=bid,
+                lower=lower,
+                upper=upper,
+                size=num("size"),
+                alignment=num("alignment", 1),
+                offset=None if off is None or off < 0 else off,
+                hint=None if hint is None or hint < 0 else hint,
+                gaps=gaps,
+            )
+        except InstanceError as e:  # an inclusive end of 2**63 - 1
+            raise InstanceError(e.message, path, lineno) from None
         bufs.append(b)
+        lines_of.append(lineno)
     if capacity is None:
         capacity = capacity_from_name(path)
     label = name or Path(path).name.removesuffix(".csv")
-    return Allocation(buffers=tuple(bufs), capacity=capacity, name=label, source=path)
+    try:
+        return Allocation(buffers=tuple(bufs), capacity=capacity, name=label, source=path)
+    except InstanceError as e:
+        # a buffer's error (its JSON path $.buffers[i]...) is reported at its line
+        m = _BUFFER_PATH.match(e.path or "")
+        if m is None:
+            raise
+        raise InstanceError(e.message, path, lines_of[int(m.group(1))]) from None
 
 
 def to_csv(inst: MemoryInstance, solution: dict[str, Any] | None = None) -> str:
@@ -178,8 +201,8 @@ def to_csv(inst: MemoryInstance, solution: dict[str, Any] | None = None) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(cols)
-    offs = solution["offsets"] if solution is not None else {}
-    for b in inst.buffers:
+    offs = inst.offset_list(solution) if solution is not None else []
+    for i, b in enumerate(inst.buffers):
         row: list[Any] = [b.id, b.lower, b.upper, b.size]
         if has["alignment"]:
             row.append(b.alignment)
@@ -188,7 +211,7 @@ def to_csv(inst: MemoryInstance, solution: dict[str, Any] | None = None) -> str:
         if has["gaps"]:
             row.append(format_gaps(b.gaps))
         if has["offset"]:
-            o = offs.get(b.id, b.offset) if solution is not None else b.offset
+            o = offs[i] if solution is not None else b.offset
             row.append(-1 if o is None else int(o))
         w.writerow(row)
     return out.getvalue()
@@ -200,9 +223,20 @@ def write_csv(inst: MemoryInstance, path: str, solution: dict[str, Any] | None =
 
 
 def read_solution_csv(inst: MemoryInstance, path: str) -> dict[str, Any]:
-    """Read a solved MiniMalloc CSV (with ``offset``) as a solution for ``inst``."""
+    """Read a solved MiniMalloc CSV (with ``offset``) as a solution for ``inst``: keyed by
+    ``inst``'s ids (the CSV's string ids mapped back to integer ids where ``inst`` has them;
+    an id ``inst`` lacks is kept, for the checker to name), with ``offset_list`` when the
+    file has exactly ``inst``'s buffers."""
     solved = parse_csv(read_text(path), path, fixed_offsets=True)
-    offs: dict[str, int | None] = {}
+    offs: dict[str | int, int | None] = {}
+    lst: list[int | None] = [None] * inst.n
+    found = 0
     for b in solved.buffers:
-        offs[b.id] = b.offset
+        i = inst.position(b.id)
+        offs[b.id if i is None else inst.ids[i]] = b.offset
+        if i is not None:
+            lst[i] = b.offset
+            found += 1
+    if found == inst.n == len(offs):
+        return {"offsets": offs, "offset_list": lst}
     return {"offsets": offs}

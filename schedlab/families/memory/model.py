@@ -19,8 +19,19 @@ One family, two kinds of instance, each its own class (the JSON ``"kind"`` key n
   space assignment); the objective is the sum of step times. Time coordinates of buffers are
   step indices: step ``i`` runs in ``[i, i + 1)`` and may only touch buffers live at ``i``.
 
-Solution JSON: ``{"offsets": {"<id>": offset or null}}`` (``null``: slow memory, mapping
-only). File formats are in :mod:`.formats`, generators in :mod:`.generate`.
+A buffer id is an integer or a non-empty string, kept as given (an int id stays an int);
+``str(id)`` must be unique in an instance (an int ``3`` and a string ``"3"`` clash).
+
+Solution JSON: ``{"offsets": {"<id>": offset or null}, "offset_list": [offset or null, ...]}``
+(``null``: slow memory, mapping only). ``offsets`` is keyed by the ids (in Python the ids as
+given; after a JSON round trip their strings, which the checker maps back); ``offset_list``
+(optional when reading) holds the same offsets in the instance's buffer order, and must agree
+with ``offsets`` when given. File formats are in :mod:`.formats`, generators in
+:mod:`.generate`, the JSON Schemas in ``schemas/``.
+
+Numbers: every integer must fit in 64 bits, and the memory the solvers may address (the
+highest fixed end plus the sum of ``size + alignment - 1``) must stay below
+:data:`ADDRESS_LIMIT` (2**62), so that no solver's arithmetic overflows.
 """
 
 from __future__ import annotations
@@ -38,31 +49,117 @@ import numpy as np
 
 from ...core.errors import InstanceError, SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.schema import stamp, unstamp, version_error
 
 PROBLEM = "memory"
+
+#: The range of the integers of an instance (64-bit words).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: The memory the solvers may address: the highest fixed end plus the sum over the buffers of
+#: ``size + alignment - 1`` must stay below it (the solvers add offsets, sizes and totals in
+#: 64-bit integers, and the exact search keeps 2**62 as its "infinity").
+ADDRESS_LIMIT = 2**62
 
 #: A gap: inactive period ``[lo, hi)``; during it the buffer occupies only
 #: ``[offset + wlo, offset + whi)`` when a window is given, nothing otherwise.
 Gap = tuple[int, int, int | None, int | None]
 
+#: A buffer id: an integer or a non-empty string.
+BufferId = int | str
+
 _GAP = re.compile(r"(-?\d+)-(-?\d+)(?:@(\d+):(\d+))?")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The keys of a solution document.
+SOLUTION_KEYS = frozenset({"offsets", "offset_list", "schema_version"})
+#: With at most this many pairs of rectangles live at the same time, the checker compares
+#: them all at once (numpy); with more, it sweeps over time.
+_MAX_PAIRS = 1 << 20
 
 
-def _int(v: Any, what: str, source: str | None, line: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-        raise InstanceError(f"{what} must be an integer, got {v!r}", source, line)
-    if isinstance(v, float | np.floating) and not float(v).is_integer():
-        raise InstanceError(f"{what} must be an integer, got {v!r}", source, line)
-    return int(v)
+@dataclass(frozen=True)
+class _Shapes:
+    """The checker's precomputed data of an instance (see ``MemoryInstance._shapes``)."""
+
+    who: np.ndarray  # the buffer of each rectangle
+    t0: np.ndarray
+    t1: np.ndarray
+    rel: tuple[np.ndarray, np.ndarray] | None  # x0, x1 relative to the offset (gaps only)
+    dense: bool  # one rectangle per buffer, in buffer order (no gaps, no empty buffer)
+    pairs: tuple[np.ndarray, np.ndarray] | None  # rectangles live at the same time
+    room: np.ndarray  # the highest offset of each buffer (capacity and 64 bits)
+    aligned: bool  # every alignment is 1
+    fixed: bool  # some buffer has a fixed offset
 
 
-def _num(v: Any, what: str, source: str | None) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-        raise InstanceError(f"{what} must be a number, got {v!r}", source)
-    x = float(v)
-    if not math.isfinite(x):
-        raise InstanceError(f"{what} must be finite, got {v!r}", source)
+def _fail(
+    msg: str, what: str | None, source: str | None, line: int | None, path: str | None
+) -> InstanceError:
+    """An error naming the field by its JSON ``path`` if given, else by ``what``."""
+    if path is not None or what is None:
+        return InstanceError(msg, source, line, path=path)
+    return InstanceError(f"{what} {msg}", source, line)
+
+
+def _int(
+    v: Any,
+    what: str | None,
+    source: str | None = None,
+    line: int | None = None,
+    path: str | None = None,
+) -> int:
+    """``v`` as an int: an integer (or an integral float) within 64 bits; anything else (a
+    bool, a string, NaN, infinity, a fraction, beyond int64) is an :class:`InstanceError`
+    naming the field (its JSON ``path``, else ``what``)."""
+    if type(v) is int:
+        x = v
+    elif isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        raise _fail(f"must be an integer, got {v!r}", what, source, line, path)
+    elif isinstance(v, float | np.floating):
+        f = float(v)
+        if not math.isfinite(f) or not f.is_integer():
+            raise _fail(f"must be an integer, got {v!r}", what, source, line, path)
+        x = int(f)
+    else:
+        x = int(v)
+    if not INT64_MIN <= x <= INT64_MAX:
+        raise _fail(f"must fit in 64 bits, got {x}", what, source, line, path)
     return x
+
+
+def _num(v: Any, what: str | None, source: str | None, path: str | None = None) -> float:
+    """``v`` as a finite float (a bool, a string, NaN or infinity is an
+    :class:`InstanceError` naming the field)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        raise _fail(f"must be a number, got {v!r}", what, source, None, path)
+    try:
+        x = float(v)
+    except OverflowError:
+        raise _fail(f"must be a finite number, got {v!r}", what, source, None, path) from None
+    if not math.isfinite(x):
+        raise _fail(f"must be finite, got {v!r}", what, source, None, path)
+    return x
+
+
+def _id(v: Any, what: str | None, source: str | None = None, path: str | None = None) -> BufferId:
+    """A buffer id: a non-empty string or an integer within 64 bits (kept as given)."""
+    if isinstance(v, str):
+        if not v:
+            raise _fail(
+                "must be a non-empty string or an integer, got ''", what, source, None, path
+            )
+        return v
+    if isinstance(v, bool) or not isinstance(v, int | np.integer):
+        raise _fail(
+            f"must be a non-empty string or an integer, got {v!r}", what, source, None, path
+        )
+    return _int(v, what, source, None, path)
+
+
+def json_key(key: BufferId) -> str:
+    """A JSON path step for an object key: ``.name``, or ``["any key"]``."""
+    k = str(key)
+    return f".{k}" if _IDENT.fullmatch(k) else f"[{json.dumps(k)}]"
 
 
 def parse_gaps(text: str, path: str | None, line: int | None) -> tuple[Gap, ...]:
@@ -72,9 +169,12 @@ def parse_gaps(text: str, path: str | None, line: int | None) -> tuple[Gap, ...]
         m = _GAP.fullmatch(tok)
         if not m:
             raise InstanceError(f"bad gap {tok!r} (expected lo-hi or lo-hi@wlo:whi)", path, line)
-        lo, hi = int(m.group(1)), int(m.group(2))
-        wlo = int(m.group(3)) if m.group(3) is not None else None
-        whi = int(m.group(4)) if m.group(4) is not None else None
+        vals = [None if g is None else int(g) for g in m.groups()]
+        for v in vals:
+            if v is not None and not INT64_MIN <= v <= INT64_MAX:
+                raise InstanceError(f"gap {tok!r}: {v} does not fit in 64 bits", path, line)
+        lo, hi, wlo, whi = vals
+        assert lo is not None and hi is not None
         out.append((lo, hi, wlo, whi))
     return tuple(out)
 
@@ -86,12 +186,38 @@ def format_gaps(gaps: tuple[Gap, ...]) -> str:
     )
 
 
+def _gaps(v: Any, what: str, source: str | None = None, path: str | None = None) -> tuple[Gap, ...]:
+    """Gaps from their text form or a sequence of ``(lo, hi)`` / ``(lo, hi, wlo, whi)``."""
+    if isinstance(v, str):
+        try:
+            return parse_gaps(v, source, None)
+        except InstanceError as e:
+            raise _fail(e.message, what + ":", source, None, path) from None
+    if not isinstance(v, list | tuple):
+        raise _fail(f"must be a string or a list of gaps, got {v!r}", what, source, None, path)
+    out: list[Gap] = []
+    for k, g in enumerate(v):
+        p = None if path is None else f"{path}[{k}]"
+        w = f"{what}[{k}]"
+        if not isinstance(g, list | tuple) or len(g) not in (2, 4):
+            raise _fail(
+                f"must be [lo, hi] or [lo, hi, wlo, whi], got {g!r}", w, source, None, path=p
+            )
+        lo, hi = _int(g[0], w, source, None, p), _int(g[1], w, source, None, p)
+        if len(g) == 4 and (g[2] is not None or g[3] is not None):
+            out.append((lo, hi, _int(g[2], w, source, None, p), _int(g[3], w, source, None, p)))
+        else:
+            out.append((lo, hi, None, None))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Buffer:
     """One buffer.
 
     Attributes:
-        id: identifier (a string, unique in the instance).
+        id: identifier: a non-empty string or an integer, unique in the instance (as
+            ``str(id)``); kept as given.
         lower: first moment it is live.
         upper: first moment it is no longer live (``lower < upper``).
         size: bytes (non-negative).
@@ -99,10 +225,16 @@ class Buffer:
         offset: a fixed offset, or ``None`` (free).
         hint: a suggested offset (kept for round trips; not binding), or ``None``.
         gaps: inactive periods ``(lo, hi, wlo, whi)``: during ``[lo, hi)`` the buffer occupies
-            ``[offset + wlo, offset + whi)`` if a window is given, nothing otherwise.
+            ``[offset + wlo, offset + whi)`` if a window is given, nothing otherwise (the
+            text form ``"lo-hi@wlo:whi ..."`` and ``(lo, hi)`` pairs are accepted).
+
+    Every number must be an integer within 64 bits: a bool, a string (``"16"``), NaN or a
+    fraction is an :class:`InstanceError` naming the field (integral floats and numpy
+    integers are taken as ints). The other rules (``lower < upper``, sizes, alignment) are
+    checked by :meth:`validate`, which the instance runs.
     """
 
-    id: str
+    id: BufferId
     lower: int
     upper: int
     size: int
@@ -111,38 +243,59 @@ class Buffer:
     hint: int | None = None
     gaps: tuple[Gap, ...] = ()
 
-    def validate(self, source: str | None = None, line: int | None = None) -> None:
-        """Raise :class:`InstanceError` if the buffer is malformed."""
+    def __post_init__(self) -> None:
+        bid = _id(self.id, "buffer id")
+        w = f"buffer {bid!r}:"
+        put = object.__setattr__
+        if type(self.id) is not type(bid):
+            put(self, "id", bid)
+        for name in ("lower", "upper", "size", "alignment"):
+            v = getattr(self, name)
+            if type(v) is not int or not INT64_MIN <= v <= INT64_MAX:
+                put(self, name, _int(v, f"{w} {name}"))
+        for name in ("offset", "hint"):
+            v = getattr(self, name)
+            if v is not None and (type(v) is not int or not INT64_MIN <= v <= INT64_MAX):
+                put(self, name, _int(v, f"{w} {name}"))
+        if self.gaps:
+            put(self, "gaps", _gaps(self.gaps, f"{w} gaps"))
+        elif not isinstance(self.gaps, tuple):
+            put(self, "gaps", ())
+
+    def validate(
+        self, source: str | None = None, line: int | None = None, path: str | None = None
+    ) -> None:
+        """Raise :class:`InstanceError` if the buffer is malformed (``path``: the buffer's
+        JSON path, e.g. ``$.buffers[3]``, to name the bad field by its own)."""
         w = f"buffer {self.id!r}"
-        if not isinstance(self.id, str) or not self.id:
-            raise InstanceError(
-                f"buffer id must be a non-empty string, got {self.id!r}", source, line
-            )
+
+        def err(msg: str, name: str) -> InstanceError:
+            return InstanceError(msg, source, line, path=None if path is None else f"{path}.{name}")
+
         if not self.lower < self.upper:
-            raise InstanceError(
-                f"{w}: empty lifetime [{self.lower}, {self.upper}) (need lower < upper)",
-                source,
-                line,
+            raise err(
+                f"{w}: empty lifetime [{self.lower}, {self.upper}) (need lower < upper)", "upper"
             )
+        if self.upper - self.lower > INT64_MAX:
+            raise err(f"{w}: lifetime [{self.lower}, {self.upper}) longer than 2**63 - 1", "upper")
         if self.size < 0:
-            raise InstanceError(f"{w}: negative size {self.size}", source, line)
+            raise err(f"{w}: negative size {self.size}", "size")
         if self.alignment < 1:
-            raise InstanceError(f"{w}: alignment must be >= 1, got {self.alignment}", source, line)
+            raise err(f"{w}: alignment must be >= 1, got {self.alignment}", "alignment")
         if self.offset is not None:
             if self.offset < 0:
-                raise InstanceError(f"{w}: negative fixed offset {self.offset}", source, line)
+                raise err(f"{w}: negative fixed offset {self.offset}", "offset")
             if self.offset % self.alignment:
-                raise InstanceError(
+                raise err(
                     f"{w}: fixed offset {self.offset} is not a multiple of its alignment "
                     f"{self.alignment}",
-                    source,
-                    line,
+                    "offset",
                 )
         for lo, hi, wlo, whi in self.gaps:
             if not lo < hi:
-                raise InstanceError(f"{w}: empty gap {lo}-{hi}", source, line)
+                raise err(f"{w}: empty gap {lo}-{hi}", "gaps")
             if wlo is not None and whi is not None and not 0 <= wlo <= whi <= self.size:
-                raise InstanceError(f"{w}: gap window {wlo}:{whi} outside the buffer", source, line)
+                raise err(f"{w}: gap window {wlo}:{whi} outside the buffer", "gaps")
 
     def rectangles(self) -> list[tuple[int, int, int, int]]:
         """``(t0, t1, x0, x1)`` relative to the offset: where the buffer is, in time and
@@ -151,18 +304,18 @@ class Buffer:
             return [(self.lower, self.upper, 0, self.size)]
         out: list[tuple[int, int, int, int]] = []
         t = self.lower
-        for lo, hi, wlo, whi in sorted(self.gaps):
+        for lo, hi, wlo, whi in sorted(self.gaps, key=lambda g: (g[0], g[1])):
             lo, hi = max(lo, self.lower), min(hi, self.upper)
             if lo >= hi:
                 continue
             if t < lo:
                 out.append((t, lo, 0, self.size))
             if wlo is not None and whi is not None and whi > wlo:
-                out.append((lo, hi, wlo, whi))
+                out.append((max(lo, t), hi, wlo, whi))
             t = max(t, hi)
         if t < self.upper:
             out.append((t, self.upper, 0, self.size))
-        return out
+        return [r for r in out if r[0] < r[1]]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (optional fields only when set)."""
@@ -196,8 +349,13 @@ class Step:
 
 
 def is_solution(solution: Any) -> bool:
-    """True for a memory solution (``{"offsets": {...}}`` and nothing else)."""
-    return isinstance(solution, dict) and set(solution) == {"offsets"}
+    """True for a memory solution (``{"offsets": {...}}``, optionally with ``offset_list``
+    and ``schema_version``, and nothing else)."""
+    return (
+        isinstance(solution, dict)
+        and isinstance(solution.get("offsets"), dict)
+        and all(k in SOLUTION_KEYS for k in solution)
+    )
 
 
 def max_load(buffers: tuple[Buffer, ...] | list[Buffer]) -> int:
@@ -215,6 +373,7 @@ def max_load(buffers: tuple[Buffer, ...] | list[Buffer]) -> int:
 
 _JSON_KEYS = frozenset(
     {
+        "schema_version",
         "problem",
         "kind",
         "name",
@@ -226,7 +385,9 @@ _JSON_KEYS = frozenset(
         "reference",
     }
 )
+_MAPPING_ONLY = ("steps", "fast_bandwidth", "slow_bandwidth")
 _BUFFER_KEYS = frozenset({"id", "lower", "upper", "size", "alignment", "offset", "hint", "gaps"})
+_STEP_KEYS = frozenset({"compute", "reads", "writes"})
 
 
 @dataclass(frozen=True)
@@ -234,7 +395,8 @@ class MemoryInstance:
     """What both kinds share: buffers, a capacity, a name; validates itself on construction.
 
     Use :class:`Allocation` or :class:`Mapping`; :meth:`from_dict` builds the one its JSON's
-    ``"kind"`` names.
+    ``"kind"`` names. Errors name the bad field by its JSON path (``$.buffers[3].size``),
+    which is also its path in the object (``buffers[3].size``).
 
     Attributes:
         buffers: the buffers.
@@ -263,32 +425,63 @@ class MemoryInstance:
         src = self.source
         if type(self) is MemoryInstance:
             raise InstanceError("a memory instance is an Allocation or a Mapping", src)
+        if not isinstance(self.buffers, list | tuple):
+            raise InstanceError(
+                f"buffers must be a sequence of Buffer objects, got {type(self.buffers).__name__}",
+                src,
+                path="$.buffers",
+            )
         object.__setattr__(self, "buffers", tuple(self.buffers))
-        seen: set[str] = set()
-        for b in self.buffers:
+        seen: dict[str, int] = {}
+        need = 0  # the memory the solvers may address (see ADDRESS_LIMIT)
+        top = 0
+        for i, b in enumerate(self.buffers):
+            p = f"$.buffers[{i}]"
             if not isinstance(b, Buffer):
-                raise InstanceError("buffers must be Buffer objects", src)
-            b.validate(src)
-            if b.id in seen:
-                raise InstanceError(f"duplicate buffer id {b.id!r}", src)
-            seen.add(b.id)
+                raise InstanceError(f"must be a Buffer, got {type(b).__name__}", src, path=p)
+            b.validate(src, path=p)
+            key = b.id if type(b.id) is str else str(b.id)
+            j = seen.get(key)
+            if j is not None:
+                raise InstanceError(
+                    f"duplicate buffer id {b.id!r} (buffers[{j}] has id {self.buffers[j].id!r})",
+                    src,
+                    path=f"{p}.id",
+                )
+            seen[key] = i
+            need += b.size + b.alignment - 1
+            grew = "size"
+            if b.offset is not None and b.offset + b.size > top:
+                top = b.offset + b.size
+                grew = "offset"
+            if need + top >= ADDRESS_LIMIT:
+                raise InstanceError(
+                    "the sizes (plus alignments and the highest fixed end) add up to "
+                    f"{need + top} or more, beyond the 2**62 the solvers can address",
+                    src,
+                    path=f"{p}.{grew}",
+                )
         if self.capacity is not None:
-            cap = _int(self.capacity, "capacity", src)
+            cap = _int(self.capacity, None, src, path="$.capacity")
             if cap < 0:
-                raise InstanceError(f"negative capacity {cap}", src)
+                raise InstanceError(f"negative capacity {cap}", src, path="$.capacity")
             object.__setattr__(self, "capacity", cap)
-            for b in self.buffers:
+            for i, b in enumerate(self.buffers):
                 if b.offset is not None and b.offset + b.size > cap:
                     raise InstanceError(
                         f"buffer {b.id!r}: fixed offset {b.offset} + size {b.size} exceeds the "
                         f"capacity {cap}",
                         src,
+                        path=f"$.buffers[{i}].offset",
                     )
         self._validate_kind()
         if not isinstance(self.name, str) or not self.name:
-            raise InstanceError("name must be a non-empty string", src)
+            raise InstanceError(f"name must be a non-empty string, got {self.name!r}", src,
+                                path="$.name")  # fmt: skip
         if self.reference is not None:
-            object.__setattr__(self, "reference", _num(self.reference, "reference", src))
+            object.__setattr__(
+                self, "reference", _num(self.reference, None, src, path="$.reference")
+            )
 
     def _validate_kind(self) -> None:
         """The checks of one kind (after the buffers and the capacity)."""
@@ -300,9 +493,33 @@ class MemoryInstance:
         return len(self.buffers)
 
     @functools.cached_property
-    def index(self) -> dict[str, int]:
+    def ids(self) -> list[BufferId]:
+        """The buffer ids, in buffer order."""
+        return [b.id for b in self.buffers]
+
+    @functools.cached_property
+    def index(self) -> dict[BufferId, int]:
         """Buffer id -> position."""
         return {b.id: i for i, b in enumerate(self.buffers)}
+
+    @functools.cached_property
+    def lookup(self) -> dict[BufferId, int]:
+        """Buffer id, or its string form (JSON object keys), -> position."""
+        out: dict[BufferId, int] = {}
+        for i, b in enumerate(self.buffers):
+            out[b.id] = i
+            out[str(b.id)] = i
+        return out
+
+    def position(self, key: Any) -> int | None:
+        """The position of the buffer a solution key names (its id, or the id's string), or
+        ``None`` if none does (a bool is never an id)."""
+        if isinstance(key, bool):
+            return None
+        try:
+            return self.lookup.get(key)
+        except TypeError:  # unhashable
+            return None
 
     @functools.cached_property
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -317,9 +534,63 @@ class MemoryInstance:
         return lo, up, sz, al, fx
 
     @functools.cached_property
+    def _shapes(self) -> _Shapes:
+        """What the checker precomputes once: the rectangles where buffers sit (relative to
+        their offsets; one per buffer of positive size without gaps), the pairs of
+        rectangles live at the same time (when there are not too many), and the room each
+        offset has (capacity and 64 bits)."""
+        lo, up, sz, al, fx = self.arrays
+        if any(b.gaps for b in self.buffers):
+            rows = [
+                (i, t0, t1, x0, x1)
+                for i, b in enumerate(self.buffers)
+                for t0, t1, x0, x1 in b.rectangles()
+                if x1 > x0
+            ]
+            arr = np.array(rows, dtype=np.int64).reshape(-1, 5)
+            who, t0, t1, x0, x1 = (arr[:, k].copy() for k in range(5))
+            rel: tuple[np.ndarray, np.ndarray] | None = (x0, x1)
+        else:
+            who = np.flatnonzero(sz > 0)
+            t0, t1 = lo[who], up[who]
+            rel = None
+        # pairs (i, j) of rectangles live at the same time: by start, each rectangle with
+        # those starting during its life
+        order = np.argsort(t0, kind="stable")
+        ts = t0[order]
+        reach = np.searchsorted(ts, t1[order], side="left")
+        count = reach - np.arange(len(order)) - 1
+        total = int(count.sum()) if len(order) else 0
+        pairs: tuple[np.ndarray, np.ndarray] | None = None
+        if total <= _MAX_PAIRS:
+            first = np.repeat(np.arange(len(order)), count)
+            start = np.cumsum(count) - count
+            second = np.arange(total) - np.repeat(start, count) + first + 1
+            pairs = (order[first], order[second])
+        room = INT64_MAX - sz
+        if self.capacity is not None:
+            room = np.minimum(room, self.capacity - sz)
+        return _Shapes(
+            who=who,
+            t0=t0,
+            t1=t1,
+            rel=rel,
+            dense=rel is None and len(who) == self.n,
+            pairs=pairs,
+            room=room,
+            aligned=bool((al == 1).all()),
+            fixed=bool((fx >= 0).any()),
+        )
+
+    @functools.cached_property
     def max_load(self) -> int:
         """Largest total size live at one moment: a lower bound on the peak (allocation)."""
         return max_load(self.buffers)
+
+    @functools.cached_property
+    def fixed_top(self) -> int:
+        """The highest end of a buffer with a fixed offset (0 if none)."""
+        return max((b.offset + b.size for b in self.buffers if b.offset is not None), default=0)
 
     def lower_bound(self) -> float:
         """A valid lower bound on the objective."""
@@ -331,58 +602,203 @@ class MemoryInstance:
 
     # -- check --------------------------------------------------------------------------
     def check(self, solution: dict[str, Any]) -> float:
-        """Verify ``{"offsets": {id: offset or null}}``; return the objective (the peak of
-        an allocation, the total time of a mapping), recomputed from the solution alone."""
-        return self._objective(self._placements(solution))
+        """Verify ``{"offsets": {id: offset or null}[, "offset_list": [...]]}`` (keys: the
+        ids, or their strings; ``offset_list``, when given, must agree; ``schema_version``
+        accepted); return the objective (the peak of an allocation, the total time of a
+        mapping), recomputed from the solution alone."""
+        off, slow = self._checked_offsets(solution)
+        self._check_placement(off, slow)
+        return self._objective(off, slow)
 
-    def _objective(self, placed: list[tuple[Buffer, int]]) -> float:
-        raise NotImplementedError
-
-    def _placements(self, solution: dict[str, Any]) -> list[tuple[Buffer, int]]:
-        """The buffers in memory with their offsets, checked (offsets, alignment, fixed
-        offsets, capacity, no overlap)."""
+    def offset_list(self, solution: dict[str, Any]) -> list[int | None]:
+        """A solution's offsets in buffer order (``None``: slow memory), its keys resolved
+        (the ids or their strings); checks the form only (:class:`SolutionError`: not a
+        memory solution, unknown, missing or repeated ids, an offset that is not an
+        integer, an ``offset_list`` that disagrees), not feasibility (see :meth:`check`)."""
         if not isinstance(solution, dict) or not isinstance(solution.get("offsets"), dict):
             raise SolutionError('a memory solution is {"offsets": {"<id>": offset or null}}')
-        offs = solution["offsets"]
-        unknown = [k for k in offs if k not in self.index]
-        if unknown:
-            raise SolutionError(f"unknown buffer id {unknown[0]!r} in the solution")
-        placed: list[tuple[Buffer, int]] = []
-        for b in self.buffers:
-            if b.id not in offs:
-                raise SolutionError(f"buffer {b.id!r} has no offset")
-            o = offs[b.id]
-            if o is None:
+        if len(solution) > 1:
+            for k in solution:
+                if k not in SOLUTION_KEYS:
+                    raise SolutionError(
+                        f"unknown key {k!r} in a memory solution (known: offsets, offset_list, "
+                        "schema_version)"
+                    )
+            if "schema_version" in solution:
+                msg = version_error(solution["schema_version"])
+                if msg is not None:
+                    raise SolutionError(f"$.schema_version: {msg}")
+        vals = self._values(solution["offsets"])
+        lst = solution.get("offset_list")
+        if lst is not None and lst is not vals:
+            if not isinstance(lst, list) or len(lst) != len(vals):
+                raise SolutionError(
+                    f"offset_list must list the {len(vals)} offsets in buffer order"
+                )
+            if lst != vals:
+                for i, (a, b) in enumerate(zip(lst, vals, strict=True)):
+                    if a != b or type(a) is bool or (a is None) != (b is None):
+                        raise SolutionError(
+                            f"offset_list[{i}] is {a!r}, but offsets gives buffer "
+                            f"{self.ids[i]!r} {b!r}"
+                        )
+        return vals
+
+    def _values(self, offs: dict[Any, Any]) -> list[Any]:
+        """The values of ``offs`` in buffer order, typed (int or None)."""
+        ids = self.ids
+        vals: list[Any] | None = None
+        if len(offs) == len(ids):
+            try:
+                vals = [offs[k] for k in ids]
+            except KeyError:
+                vals = None
+        if vals is None:
+            vals = [None] * len(ids)
+            given = [False] * len(ids)
+            for k, v in offs.items():
+                i = self.position(k)
+                if i is None:
+                    raise SolutionError(f"unknown buffer id {k!r} in the solution")
+                if given[i]:
+                    raise SolutionError(
+                        f"buffer {ids[i]!r} is given twice in the solution (as {ids[i]!r} and "
+                        f"{str(ids[i])!r})"
+                    )
+                given[i] = True
+                vals[i] = v
+            if not all(given):
+                raise SolutionError(f"buffer {ids[given.index(False)]!r} has no offset")
+        types = set(map(type, vals))
+        if types == {int} or not types:
+            return vals
+        for i, v in enumerate(vals):
+            if type(v) is int:
+                continue
+            if v is None:
                 if not self.slow_memory:
                     raise SolutionError(
-                        f"buffer {b.id!r}: null offset (slow memory) in {self.kind}"
+                        f"buffer {ids[i]!r}: null offset (slow memory) in {self.kind}"
                     )
-                if b.offset is not None:
-                    raise SolutionError(f"buffer {b.id!r} has fixed offset {b.offset}, not null")
                 continue
-            if isinstance(o, bool) or not isinstance(o, int | np.integer):
-                raise SolutionError(f"buffer {b.id!r}: offset must be an integer, got {o!r}")
-            o = int(o)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                raise SolutionError(f"buffer {ids[i]!r}: offset must be an integer, got {v!r}")
+            vals[i] = int(v)
+        return vals
+
+    def _checked_offsets(self, solution: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(offsets, slow)``: int64 offsets in buffer order (0 where in slow memory) and
+        the slow-memory mask (``None`` if every buffer is placed)."""
+        vals: list[Any] = self.offset_list(solution)
+        slow = None
+        if self.slow_memory and None in vals:
+            slow = np.fromiter((v is None for v in vals), bool, len(vals))
+            vals = [0 if v is None else v for v in vals]
+        try:
+            off = np.array(vals, dtype=np.int64).reshape(-1)
+        except OverflowError:
+            i = next(k for k, v in enumerate(vals) if not INT64_MIN <= v <= INT64_MAX)
+            raise SolutionError(
+                f"buffer {self.ids[i]!r}: offset {vals[i]} does not fit in 64 bits"
+            ) from None
+        if slow is not None:
+            fx = self.arrays[4]
+            bad = slow & (fx >= 0)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise SolutionError(
+                    f"buffer {self.ids[i]!r} has fixed offset {int(fx[i])}, not null"
+                )
+        return off, slow
+
+    def _check_placement(self, off: np.ndarray, slow: np.ndarray | None) -> None:
+        """Offsets non-negative, aligned, at the fixed ones, within the capacity, and no two
+        buffers in memory overlapping."""
+        if off.shape[0] == 0:
+            return
+        sh = self._shapes
+        bad = (off < 0) | (off > sh.room)
+        _lo, _up, sz, al, fx = self.arrays
+        if not sh.aligned:
+            bad |= off % al != 0
+        if sh.fixed:
+            bad |= (fx >= 0) & (off != fx)
+        if slow is not None:
+            bad &= ~slow
+        if bad.any():
+            i = int(np.argmax(bad))
+            b, o = self.buffers[i], int(off[i])
             if o < 0:
                 raise SolutionError(f"buffer {b.id!r}: negative offset {o}")
             if o % b.alignment:
                 raise SolutionError(f"buffer {b.id!r}: offset {o} not aligned to {b.alignment}")
             if b.offset is not None and o != b.offset:
                 raise SolutionError(f"buffer {b.id!r}: fixed at {b.offset}, placed at {o}")
-            if self.capacity is not None and o + b.size > self.capacity:
-                raise SolutionError(
-                    f"buffer {b.id!r}: offset {o} + size {b.size} exceeds the capacity "
-                    f"{self.capacity}"
-                )
-            placed.append((b, o))
-        _check_overlaps(placed)
-        return placed
+            if o > INT64_MAX - b.size:
+                raise SolutionError(f"buffer {b.id!r}: offset {o} + size {b.size} beyond 64 bits")
+            raise SolutionError(
+                f"buffer {b.id!r}: offset {o} + size {b.size} exceeds the capacity {self.capacity}"
+            )
+        pair = self._find_overlap(off, None if slow is None else ~slow)
+        if pair is not None:
+            raise SolutionError(self.overlap_message(off, *pair))
+
+    def overlap_message(self, off: np.ndarray, i: int, j: int) -> str:
+        """Words for "buffers ``i`` and ``j`` overlap at the offsets ``off``"."""
+        a, b = self.buffers[i], self.buffers[j]
+        return (
+            f"buffers {a.id!r} (offset {int(off[i])}, live [{a.lower}, {a.upper})) "
+            f"and {b.id!r} (offset {int(off[j])}, live [{b.lower}, {b.upper})) overlap"
+        )
+
+    def find_overlap(self, offsets: dict[int, int]) -> tuple[int, int] | None:
+        """Two of the buffers ``offsets`` places (position -> offset, non-negative and
+        within 64 bits with the size) that overlap in memory while live at the same time
+        (gaps considered), or ``None``."""
+        off = np.zeros(self.n, np.int64)
+        keep = np.zeros(self.n, bool)
+        for i, o in offsets.items():
+            off[i] = o
+            keep[i] = True
+        return self._find_overlap(off, keep)
+
+    def _find_overlap(self, off: np.ndarray, keep: np.ndarray | None) -> tuple[int, int] | None:
+        """Two buffers (of ``keep``, if given) overlapping at the offsets ``off``, or None."""
+        sh = self._shapes
+        who = sh.who
+        if sh.rel is not None:
+            base = off[who]
+            x0, x1 = base + sh.rel[0], base + sh.rel[1]
+        elif sh.dense:
+            x0 = off
+            x1 = off + self.arrays[2]
+        else:
+            x0 = off[who]
+            x1 = x0 + self.arrays[2][who]
+        if sh.pairs is None:
+            t0, t1 = sh.t0, sh.t1
+            if keep is not None:
+                m = keep[who]
+                who, t0, t1, x0, x1 = who[m], t0[m], t1[m], x0[m], x1[m]
+            return _sweep(t0, t1, x0, x1, who)
+        p, q = sh.pairs
+        hit = (x0[p] < x1[q]) & (x0[q] < x1[p])
+        if keep is not None:
+            hit &= keep[who[p]] & keep[who[q]]
+        if not hit.any():
+            return None
+        k = int(np.argmax(hit))
+        return int(who[p[k]]), int(who[q[k]])
+
+    def _objective(self, off: np.ndarray, slow: np.ndarray | None) -> float:
+        raise NotImplementedError
 
     def describe(self, solution: dict[str, Any]) -> str:
         """A short text report: max load, peak (and, for a mapping, the fast buffers)."""
-        offs = solution["offsets"]
+        offs = self.offset_list(solution)
         peak = max(
-            (offs[b.id] + b.size for b in self.buffers if offs.get(b.id) is not None), default=0
+            (o + b.size for b, o in zip(self.buffers, offs, strict=True) if o is not None),
+            default=0,
         )
         return "\n".join(
             [
@@ -394,7 +810,7 @@ class MemoryInstance:
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The instance as JSON-ready data."""
+        """The instance as JSON-ready data (with ``schema_version``)."""
         out: dict[str, Any] = {"problem": PROBLEM, "kind": self.kind, "name": self.name}
         out["capacity"] = self.capacity
         out.update(self._json_head())
@@ -402,7 +818,7 @@ class MemoryInstance:
         out.update(self._json_body())
         if self.reference is not None:
             out["reference"] = self.reference
-        return out
+        return stamp(out)
 
     def _json_head(self) -> dict[str, Any]:
         """Kind-specific keys written before the buffers."""
@@ -420,18 +836,30 @@ class MemoryInstance:
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> MemoryInstance:
         """Build from JSON data (``"problem"`` must be ``"memory"`` if present): an
         :class:`Allocation` or a :class:`Mapping` as ``"kind"`` says (default: allocation;
-        on a subclass, that class's kind, and a document of the other kind is an error)."""
+        on a subclass, that class's kind, and a document of the other kind is an error).
+        A bad field is an :class:`InstanceError` naming its JSON path."""
         check_keys(data, PROBLEM, "a memory instance", _JSON_KEYS, source)
+        data = unstamp(data, "instance", file=source)
         default = cls.kind or Allocation.kind
         kind = data.get("kind", default)
         target = KINDS.get(kind) if isinstance(kind, str) else None
         if target is None:
-            raise InstanceError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}", source)
+            raise InstanceError(
+                f"kind must be one of {', '.join(KINDS)}, got {kind!r}", source, path="$.kind"
+            )
         if cls is not MemoryInstance and target is not cls:
-            raise InstanceError(f"a {kind} instance, not {cls.kind}", source)
+            raise InstanceError(f"a {kind} instance, not {cls.kind}", source, path="$.kind")
         bufs = _buffers_from_json(data, source)
-        name = data.get("name") or default_name(source, "memory")
-        return target._from_json(data, bufs, str(name), source)
+        name = data.get("name")
+        if name is None or name == "":
+            name = default_name(source, "memory")
+        elif not isinstance(name, str):
+            raise InstanceError(f"must be a string, got {name!r}", source, path="$.name")
+        if data.get("capacity") is not None:
+            _int(data["capacity"], None, source, path="$.capacity")
+        if data.get("reference") is not None:
+            _num(data["reference"], None, source, path="$.reference")
+        return target._from_json(data, bufs, name, source)
 
     @classmethod
     def _from_json(
@@ -441,33 +869,36 @@ class MemoryInstance:
 
 
 def _buffers_from_json(data: dict[str, Any], source: str | None) -> tuple[Buffer, ...]:
-    if not isinstance(data.get("buffers"), list):
-        raise InstanceError('missing key "buffers" (a list)', source)
+    raw = data.get("buffers")
+    if not isinstance(raw, list):
+        if raw is None:
+            raise InstanceError('missing key "buffers" (a list)', source, path="$.buffers")
+        raise InstanceError(f"must be a list, got {raw!r}", source, path="$.buffers")
     bufs = []
-    for i, d in enumerate(data["buffers"]):
+    for i, d in enumerate(raw):
+        p = f"$.buffers[{i}]"
         if not isinstance(d, dict):
-            raise InstanceError(f"buffers[{i}] must be an object", source)
+            raise InstanceError("must be an object", source, path=p)
         extra = set(d) - _BUFFER_KEYS
         if extra:
-            raise InstanceError(f"buffers[{i}]: unknown key(s) {', '.join(sorted(extra))}", source)
+            raise InstanceError(f"unknown key(s) {', '.join(sorted(extra))}", source, path=p)
         for k in ("lower", "upper", "size"):
             if k not in d:
-                raise InstanceError(f'buffers[{i}]: missing key "{k}"', source)
-        gaps = d.get("gaps", ())
+                raise InstanceError(f'missing key "{k}"', source, path=p)
+        opt = {}
+        for k in ("offset", "hint"):
+            if d.get(k) is not None:
+                opt[k] = _int(d[k], None, source, path=f"{p}.{k}")
+        gaps = d.get("gaps")
         bufs.append(
             Buffer(
-                id=str(d.get("id", i)),
-                lower=_int(d["lower"], f"buffers[{i}].lower", source),
-                upper=_int(d["upper"], f"buffers[{i}].upper", source),
-                size=_int(d["size"], f"buffers[{i}].size", source),
-                alignment=_int(d.get("alignment", 1), f"buffers[{i}].alignment", source),
-                offset=None
-                if d.get("offset") is None
-                else _int(d["offset"], f"buffers[{i}].offset", source),
-                hint=None
-                if d.get("hint") is None
-                else _int(d["hint"], f"buffers[{i}].hint", source),
-                gaps=parse_gaps(gaps, source, None) if isinstance(gaps, str) else tuple(gaps),
+                id=_id(d["id"], None, source, path=f"{p}.id") if "id" in d else str(i),
+                lower=_int(d["lower"], None, source, path=f"{p}.lower"),
+                upper=_int(d["upper"], None, source, path=f"{p}.upper"),
+                size=_int(d["size"], None, source, path=f"{p}.size"),
+                alignment=_int(d.get("alignment", 1), None, source, path=f"{p}.alignment"),
+                gaps=() if gaps is None else _gaps(gaps, "gaps", source, path=f"{p}.gaps"),
+                **opt,
             )
         )
     return tuple(bufs)
@@ -484,18 +915,21 @@ class Allocation(MemoryInstance):
 
     def lower_bound(self) -> float:
         """The max load, or the highest end of a fixed buffer if higher."""
-        fixed = max((b.offset + b.size for b in self.buffers if b.offset is not None), default=0)
-        return float(max(self.max_load, fixed))
+        return float(max(self.max_load, self.fixed_top))
 
-    def _objective(self, placed: list[tuple[Buffer, int]]) -> float:
-        return float(max((o + b.size for b, o in placed), default=0))
+    def _objective(self, off: np.ndarray, slow: np.ndarray | None) -> float:
+        if off.shape[0] == 0:
+            return 0.0
+        return float((off + self.arrays[2]).max())
 
     @classmethod
     def _from_json(
         cls, data: dict[str, Any], buffers: tuple[Buffer, ...], name: str, source: str | None
     ) -> Allocation:
-        if data.get("steps"):
-            raise InstanceError("steps are for mapping instances only", source)
+        for key in _MAPPING_ONLY:
+            if key in data:
+                what = "steps are" if key == "steps" else f"{key} is"
+                raise InstanceError(f"{what} for mapping instances only", source, path=f"$.{key}")
         return cls(
             buffers=buffers,
             capacity=data.get("capacity"),
@@ -526,29 +960,65 @@ class Mapping(MemoryInstance):
 
     def _validate_kind(self) -> None:
         src = self.source
-        object.__setattr__(self, "steps", tuple(self.steps))
         if self.capacity is None:
-            raise InstanceError("a mapping instance needs the fast memory's capacity", src)
+            raise InstanceError(
+                "a mapping instance needs the fast memory's capacity", src, path="$.capacity"
+            )
         for what in ("fast_bandwidth", "slow_bandwidth"):
             v = getattr(self, what)
-            if v is None or _num(v, what, src) <= 0:
-                raise InstanceError(f"{what} must be a positive number", src)
+            if v is None or _num(v, what, src, path=f"$.{what}") <= 0:
+                raise InstanceError(f"{what} must be a positive number", src, path=f"$.{what}")
             object.__setattr__(self, what, float(v))
+        if not isinstance(self.steps, list | tuple):
+            raise InstanceError("steps must be a sequence of Step objects", src, path="$.steps")
         nb = len(self.buffers)
+        steps = []
         for i, s in enumerate(self.steps):
-            if _num(s.compute, f"step {i}: compute", src) < 0:
-                raise InstanceError(f"step {i}: negative compute time", src)
-            for j, nbytes in (*s.reads, *s.writes):
-                if not 0 <= j < nb:
-                    raise InstanceError(f"step {i}: buffer index {j} out of range", src)
-                b = self.buffers[j]
-                if nbytes < 0:
-                    raise InstanceError(f"step {i}: negative bytes for {b.id!r}", src)
-                if not b.lower <= i < b.upper:
+            p = f"$.steps[{i}]"
+            if not isinstance(s, Step):
+                raise InstanceError(f"must be a Step, got {type(s).__name__}", src, path=p)
+            compute = _num(s.compute, None, src, path=f"{p}.compute")
+            if compute < 0:
+                raise InstanceError(f"step {i}: negative compute time", src, path=f"{p}.compute")
+            acc = []
+            for key in ("reads", "writes"):
+                row = getattr(s, key)
+                if not isinstance(row, list | tuple):
                     raise InstanceError(
-                        f"step {i} accesses buffer {b.id!r}, live only on [{b.lower}, {b.upper})",
-                        src,
+                        "must be a sequence of (buffer index, bytes)", src, path=f"{p}.{key}"
                     )
+                out = []
+                for pair in row:
+                    if not isinstance(pair, list | tuple) or len(pair) != 2:
+                        raise InstanceError(
+                            f"entries must be (buffer index, bytes), got {pair!r}",
+                            src,
+                            path=f"{p}.{key}",
+                        )
+                    j = _int(pair[0], None, src, path=f"{p}.{key}")
+                    if not 0 <= j < nb:
+                        raise InstanceError(
+                            f"step {i}: buffer index {j} out of range", src, path=f"{p}.{key}"
+                        )
+                    b = self.buffers[j]
+                    bp = f"{p}.{key}{json_key(b.id)}"
+                    nbytes = _int(pair[1], None, src, path=bp)
+                    if nbytes < 0:
+                        raise InstanceError(f"step {i}: negative bytes for {b.id!r}", src, path=bp)
+                    if not b.lower <= i < b.upper:
+                        raise InstanceError(
+                            f"step {i} accesses buffer {b.id!r}, live only on "
+                            f"[{b.lower}, {b.upper})",
+                            src,
+                            path=bp,
+                        )
+                    out.append((j, nbytes))
+                acc.append(tuple(out))
+            if type(s.compute) is float and acc[0] == s.reads and acc[1] == s.writes:
+                steps.append(s)
+            else:
+                steps.append(Step(compute, acc[0], acc[1]))
+        object.__setattr__(self, "steps", tuple(steps))
 
     @functools.cached_property
     def _accesses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -581,17 +1051,15 @@ class Mapping(MemoryInstance):
         """The total time with every buffer in fast memory."""
         return self.total_time(np.ones(self.n, dtype=bool))
 
-    def _objective(self, placed: list[tuple[Buffer, int]]) -> float:
-        in_fast = np.zeros(self.n, dtype=bool)
-        for b, _o in placed:
-            in_fast[self.index[b.id]] = True
+    def _objective(self, off: np.ndarray, slow: np.ndarray | None) -> float:
+        in_fast = np.ones(self.n, dtype=bool) if slow is None else ~slow
         return self.total_time(in_fast)
 
     def describe(self, solution: dict[str, Any]) -> str:
         """The report of :meth:`MemoryInstance.describe`, with the buffers in fast memory and
         the all-slow time."""
-        offs = solution["offsets"]
-        nf = sum(1 for b in self.buffers if offs.get(b.id) is not None)
+        offs = self.offset_list(solution)
+        nf = sum(1 for o in offs if o is not None)
         allslow = self.total_time(np.zeros(self.n, dtype=bool))
         return (
             super().describe(solution)
@@ -602,7 +1070,7 @@ class Mapping(MemoryInstance):
         return {"fast_bandwidth": self.fast_bandwidth, "slow_bandwidth": self.slow_bandwidth}
 
     def _json_body(self) -> dict[str, Any]:
-        ids = [b.id for b in self.buffers]
+        ids = [str(b.id) for b in self.buffers]
         return {
             "steps": [
                 {
@@ -618,26 +1086,39 @@ class Mapping(MemoryInstance):
     def _from_json(
         cls, data: dict[str, Any], buffers: tuple[Buffer, ...], name: str, source: str | None
     ) -> Mapping:
-        ids = {b.id: i for i, b in enumerate(buffers)}
+        ids: dict[Any, int] = {}
+        for i, b in enumerate(buffers):
+            ids[str(b.id)] = i
+            ids.setdefault(b.id, i)
         steps = []
         raw_steps = data.get("steps", [])
         if not isinstance(raw_steps, list):
-            raise InstanceError('"steps" must be a list', source)
+            raise InstanceError("must be a list", source, path="$.steps")
         for i, s in enumerate(raw_steps):
+            p = f"$.steps[{i}]"
             if not isinstance(s, dict) or "compute" not in s:
-                raise InstanceError(f'steps[{i}] must be an object with "compute"', source)
+                raise InstanceError('must be an object with "compute"', source, path=p)
+            extra = set(s) - _STEP_KEYS
+            if extra:
+                raise InstanceError(f"unknown key(s) {', '.join(sorted(extra))}", source, path=p)
             acc = []
             for key in ("reads", "writes"):
                 m = s.get(key, {})
                 if not isinstance(m, dict):
-                    raise InstanceError(f"steps[{i}].{key} must map buffer ids to bytes", source)
+                    raise InstanceError("must map buffer ids to bytes", source, path=f"{p}.{key}")
                 row = []
                 for bid, nbytes in m.items():
-                    if bid not in ids:
-                        raise InstanceError(f"steps[{i}].{key}: unknown buffer {bid!r}", source)
-                    row.append((ids[bid], _int(nbytes, f"steps[{i}].{key}[{bid}]", source)))
+                    j = None if isinstance(bid, bool) else ids.get(bid)
+                    if j is None:
+                        raise InstanceError(
+                            f"unknown buffer {bid!r}", source, path=f"{p}.{key}{json_key(bid)}"
+                        )
+                    row.append((j, _int(nbytes, None, source, path=f"{p}.{key}{json_key(bid)}")))
                 acc.append(tuple(row))
-            steps.append(Step(_num(s["compute"], f"steps[{i}].compute", source), *acc))
+            steps.append(Step(_num(s["compute"], None, source, path=f"{p}.compute"), *acc))
+        for what in ("fast_bandwidth", "slow_bandwidth"):
+            if data.get(what) is not None:
+                _num(data[what], None, source, path=f"$.{what}")
         return cls(
             buffers=buffers,
             capacity=data.get("capacity"),
@@ -654,34 +1135,36 @@ class Mapping(MemoryInstance):
 KINDS: dict[str, type[MemoryInstance]] = {Allocation.kind: Allocation, Mapping.kind: Mapping}
 
 
-def _check_overlaps(placed: list[tuple[Buffer, int]]) -> None:
-    """Sweep over time; the active rectangles are disjoint in space, kept sorted by start."""
-    events: list[tuple[int, int, int, int, int]] = []  # (t, kind 0=end 1=start, x0, x1, who)
-    for k, (b, o) in enumerate(placed):
-        for t0, t1, x0, x1 in b.rectangles():
-            if x1 > x0:
-                events.append((t0, 1, o + x0, o + x1, k))
-                events.append((t1, 0, o + x0, o + x1, k))
-    events.sort()
+def _sweep(
+    t0: np.ndarray, t1: np.ndarray, x0: np.ndarray, x1: np.ndarray, who: np.ndarray
+) -> tuple[int, int] | None:
+    """Two buffers whose rectangles ``[t0, t1) x [x0, x1)`` (of buffer ``who``) overlap, or
+    ``None``: sweep over time (ends before starts at equal times); the active rectangles are
+    disjoint in space, kept sorted by start. For instances with too many pairs of rectangles
+    live at the same time to compare them all."""
+    m = t0.shape[0]
+    times = np.concatenate([t1, t0])
+    kinds = np.concatenate([np.zeros(m, np.int64), np.ones(m, np.int64)])
+    order = np.lexsort((kinds, times)).tolist()
+    xs0, xs1 = x0.tolist(), x1.tolist()
     starts: list[int] = []
-    owner: dict[int, tuple[int, int]] = {}  # start -> (end, who)
-    for _t, kind, x0, x1, who in events:
-        if kind == 0:
-            i = bisect.bisect_left(starts, x0)
+    owner: dict[int, tuple[int, int]] = {}  # start -> (end, rectangle)
+    for e in order:
+        r = e - m if e >= m else e
+        a, b = xs0[r], xs1[r]
+        if e < m:  # an end
+            i = bisect.bisect_left(starts, a)
             del starts[i]
-            del owner[x0]
+            del owner[a]
             continue
-        i = bisect.bisect_right(starts, x0)
+        i = bisect.bisect_right(starts, a)
         clash = None
-        if i > 0 and owner[starts[i - 1]][0] > x0:
+        if i > 0 and owner[starts[i - 1]][0] > a:
             clash = owner[starts[i - 1]][1]
-        elif i < len(starts) and starts[i] < x1:
+        elif i < len(starts) and starts[i] < b:
             clash = owner[starts[i]][1]
         if clash is not None:
-            a, b = placed[clash][0], placed[who][0]
-            raise SolutionError(
-                f"buffers {a.id!r} (offset {placed[clash][1]}, live [{a.lower}, {a.upper})) and "
-                f"{b.id!r} (offset {placed[who][1]}, live [{b.lower}, {b.upper})) overlap"
-            )
-        starts.insert(i, x0)
-        owner[x0] = (x1, who)
+            return int(who[clash]), int(who[r])
+        starts.insert(i, a)
+        owner[a] = (b, r)
+    return None

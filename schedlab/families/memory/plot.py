@@ -34,11 +34,11 @@ def plot(
         ax = fig.add_subplot()
     else:
         fig = ax.get_figure()
-    offs = solution["offsets"]
+    offs = instance.offset_list(solution)
     cmap = matplotlib.colormaps["tab20"]
     top = 0
     for i, b in enumerate(instance.buffers):
-        o = offs.get(b.id)
+        o = offs[i]
         if o is None:
             continue
         ax.add_patch(

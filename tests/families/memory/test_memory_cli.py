@@ -83,3 +83,16 @@ def test_generate_mapping_variants_and_solve_with_mip(tmp_path: Path) -> None:
     for bad in ("matmul=abc", "conv=0.1-0.2"):
         res = r.invoke(main, ["generate", "memory", "--intensity", bad])
         assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
+
+
+def test_memory_solve_takes_a_work_limit_and_pins() -> None:
+    hard = ROOT / "instances" / "memory" / "minimalloc" / "challenging" / "E.1048576.csv"
+    r = CliRunner()
+    res = r.invoke(main, ["memory", "solve", str(hard), "-m", "exact", "--work-limit", "1000"])
+    assert res.exit_code == 0 and "unknown" in res.output, res.output
+    res = r.invoke(
+        main, ["memory", "solve", str(EXAMPLE), "-m", "exact", "-p", 'pinned={"b5": 4}', "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["solution"]["offsets"]["b5"] == 4 and data["params"]["pinned"] == {"b5": 4}

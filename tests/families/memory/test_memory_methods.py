@@ -363,7 +363,7 @@ def test_mip_repairs_a_choice_that_cannot_be_placed(monkeypatch: pytest.MonkeyPa
     mapping, never claimed optimal unless it meets the bound."""
     from schedlab.families.memory.methods import mip
 
-    monkeypatch.setattr(mip, "_place", lambda inst, chosen, dl: None)
+    monkeypatch.setattr(mip, "_place", lambda inst, chosen, dl, work=None: None)
     inst = generate_mapping(200, "chain", 0.5, seed=2)
     m = _solve(inst, "mip", time_limit=30)
     assert m.info["placed"] is False

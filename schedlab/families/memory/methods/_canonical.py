@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ....core.timing import Work
 from ....engines.jit import NO_DEADLINE, clock
 from ..model import MemoryInstance
 from . import _search
@@ -93,9 +94,12 @@ def prepare(inst: MemoryInstance) -> Prep:
     bounds = [0, *(int(s) + 1 for s in np.flatnonzero(cuts[: max(0, ns - 1)] == 0)), ns]
     tops = np.array([(x, y) for x, y in zip(bounds[:-1], bounds[1:], strict=True) if y > x])
     width = (up - lo).astype(np.int64)
+    # size x lifetime, a preorder key only: saturated (exact below 2**53) where it would
+    # overflow int64
+    area = np.minimum(width.astype(np.float64) * sz, 2.0**62).astype(np.int64)
     return Prep(
         n_all=len(sz0), keep=keep, fixed=fx0[keep].astype(np.int64), a=a, e=e, sz=sz.astype(np.int64), al=al.astype(np.int64), width=width,
-        area=width * sz, ovp=ovp, ovl=ovl, secp=secp, secl=secl.astype(np.int64), bys=bys,
+        area=area, ovp=ovp, ovl=ovl, secp=secp, secl=secl.astype(np.int64), bys=bys,
         sstart=sstart, total=total, cuts=cuts, tops=tops.reshape(-1, 2).astype(np.int64),
         maxdeg=int(np.diff(ovp).max()) if n else 0, maxspan=int(span.max()) if n else 0,
     )  # fmt: skip
@@ -143,7 +147,11 @@ class Run:
         """Run up to ``budget`` more search steps (growing the pools as the kernel asks):
         1 found (offsets in ``off``), -1 proven infeasible, 0 budget spent."""
         p = self.p
+        end = self.steps + int(budget)
         while self.result == 0:
+            budget = end - self.steps
+            if budget <= 0:
+                break
             r = int(
                 _search.run(
                     p.a,
@@ -195,18 +203,30 @@ class Run:
         """Nodes entered so far."""
         return int(self.st[_search.S_NODES])
 
+    @property
+    def steps(self) -> int:
+        """Search steps taken so far (nodes entered plus placements tried): the work."""
+        return int(self.st[_search.S_STEPS])
+
 
 def feasible(
     p: Prep,
     cap: int,
     deadline: float = NO_DEADLINE,
     speed: dict[str, float] | None = None,
+    work: Work | None = None,
 ) -> tuple[np.ndarray | None, bool, int]:
     """Search for a placement of ``p`` (from :func:`prepare`) with peak <= ``cap``.
     Returns ``(offsets or None, proven infeasible, nodes)``. The preorders of :data:`RANKS`
     take turns (MiniMalloc's round robin) in slices that double, each resuming where it
-    stopped; a slice never runs past the ``deadline`` (absolute ``perf_counter`` seconds;
-    sized from the measured search speed, kept in ``speed`` across calls when given)."""
+    stopped.
+
+    Limits: a slice never runs past the ``deadline`` (absolute ``perf_counter`` seconds;
+    sized from the measured search speed, kept in ``speed`` across calls when given), nor
+    past the ``work`` budget (search steps, spent as they are taken: the search stops, with
+    ``(None, False, nodes)``, once it is used up). Without a deadline the slices are
+    deterministic (doubling, capped by the budget left), so a run under a work budget
+    repeats exactly whatever the machine's load."""
     offsets = np.zeros(p.n_all, np.int64)
     if p.n == 0:
         return offsets, False, 0
@@ -216,20 +236,29 @@ def feasible(
     budget = 2 * p.n
     speed = {} if speed is None else speed
     rate = speed.get("rate", 0.0)  # search steps per second, measured
+    budgeted = work is not None and work.limit is not None
     while True:
         for run in runs:
             b = budget
-            rem = max(0.0, deadline - time.perf_counter())
+            if budgeted:
+                assert work is not None
+                left = work.count()
+                if left <= 0:
+                    return None, False, sum(r.nodes for r in runs)
+                b = min(b, left)
+            rem = max(0.0, deadline - time.perf_counter()) if math.isfinite(deadline) else math.inf
             if math.isfinite(rem):
                 # a slice never outlasts the remaining time (numba cannot read the clock);
                 # short slices (~0.2 s at the measured speed) bound the overshoot when the
                 # cost of a step varies
                 b = min(b, max(16, int(rate * min(rem * 0.8, 0.2)))) if rate > 0 else min(b, 64)
-            k0 = int(run.st[_search.S_STEPS])
+            k0 = run.steps
             t0 = time.perf_counter()
             res = run.step(b)
             dt = time.perf_counter() - t0
-            k = int(run.st[_search.S_STEPS]) - k0
+            k = run.steps - k0
+            if work is not None:
+                work.spend(k)
             if k > 0 and dt > 1e-4:
                 r = k / dt
                 rate = r if rate == 0 else min(r, 2 * rate)

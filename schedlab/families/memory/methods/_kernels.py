@@ -159,8 +159,10 @@ def place_steps(
                         q = nxt[q]
             # gaps of the union of the [ps, pe) intervals: sweep their sorted starts and
             # ends (ends first on ties: touching intervals leave no gap)
-            xs = np.sort(ps[:m])
-            xe = np.sort(pe[:m])
+            xs = ps[:m]
+            xs.sort()  # in place: ps and pe are scratch space
+            xe = pe[:m]
+            xe.sort()
             best = -1
             best_waste = np.int64(-1)
             al_b = al[b]
@@ -222,6 +224,27 @@ def place_steps(
     return bool(k >= nt)
 
 
+@njit
+def place_all(
+    order: np.ndarray,
+    lo: np.ndarray,
+    up: np.ndarray,
+    sz: np.ndarray,
+    al: np.ndarray,
+    fixed: np.ndarray,
+    cap: int,
+    best_fit: bool,
+    skip_overflow: bool,
+) -> np.ndarray:
+    """:func:`place` without a deadline, in one call (no state crosses into Python)."""
+    a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe = place_init(order, lo, up, fixed)
+    place_steps(
+        a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe, sz, al, fixed, cap,
+        best_fit, skip_overflow, todo.shape[0],
+    )  # fmt: skip
+    return off
+
+
 def place(
     order: np.ndarray,
     lo: np.ndarray,
@@ -250,6 +273,9 @@ def place(
     buffers, instead of O(n)."""
     if lo.shape[0] == 0:
         return np.full(0, -1, dtype=np.int64)
+    if math.isinf(deadline) and deadline > 0:
+        out: np.ndarray = place_all(order, lo, up, sz, al, fixed, int(cap), best_fit, skip_overflow)
+        return out
     st = place_init(order, lo, up, fixed)
 
     def step(budget: int) -> bool:

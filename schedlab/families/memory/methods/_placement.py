@@ -74,16 +74,39 @@ def greedy(
     best_fit: bool = True,
     skip: bool | None = None,
     deadline: float = NO_DEADLINE,
+    exclude: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Offsets from one greedy order (``skip``: leave what exceeds the capacity in slow
-    memory; default for mapping instances). ``None`` if the ``deadline`` passes first."""
+    memory; default for mapping instances; ``exclude``: a mask of buffers left out, in
+    slow memory). ``None`` if the ``deadline`` passes first."""
     lo, up, sz, al, fx = inst.arrays
     if skip is None:
         skip = isinstance(inst, Mapping)
     cap = inst.capacity if inst.capacity is not None else 0
-    return _kernels.place(
-        order_by(inst, rule), lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline
-    )
+    order = order_by(inst, rule)
+    if exclude is not None:
+        order = order[~exclude[order]]
+    return _kernels.place(order, lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline)
+
+
+def compact(
+    inst: MemoryInstance, hint: np.ndarray, exclude: np.ndarray | None = None
+) -> np.ndarray:
+    """A feasible placement (``hint``: offsets, -1 for slow memory) pushed down: first fit
+    in increasing hinted offsets (fixed buffers first). Each buffer lands at or below its
+    hinted offset (the buffers placed before it end at or below that offset, or are fixed
+    where the hint has them), so the peak never rises, and the buffers in memory stay those
+    of the hint (minus ``exclude``)."""
+    lo, up, sz, al, fx = inst.arrays
+    keep = (hint >= 0) & (fx < 0)
+    if exclude is not None:
+        keep &= ~exclude
+    idx = np.flatnonzero(keep)
+    order = idx[np.lexsort((idx, hint[idx]))]
+    cap = inst.capacity if inst.capacity is not None else 0
+    out = _kernels.place(order, lo, up, sz, al, fx, cap, False, False)
+    assert out is not None  # no deadline: the placement always finishes
+    return out
 
 
 def skyline(inst: MemoryInstance, rule: str, deadline: float = NO_DEADLINE) -> np.ndarray | None:
@@ -126,14 +149,17 @@ def run_variant(
 
 
 def best_greedy(
-    inst: MemoryInstance, deadline: float = NO_DEADLINE
+    inst: MemoryInstance, deadline: float = NO_DEADLINE, start: np.ndarray | None = None
 ) -> tuple[np.ndarray | None, str]:
     """The lowest-peak placement among the greedy variants (allocation), in the order of
     :data:`VARIANTS`; stops early at the lower bound. Every variant checks the ``deadline``
     as it runs and is dropped when it passes: ``(None, "")`` if not even the first one
-    finished in time."""
+    finished in time. ``start``: a placement to beat (e.g. a compacted hint), named
+    ``"hint"`` when no variant does better."""
     best: tuple[int, np.ndarray, str] | None = None
-    lb = inst.lower_bound()
+    if start is not None:
+        best = (peak(inst, start), start, "hint")
+    lb = max(inst.max_load, inst.fixed_top)
     for fit, rule in VARIANTS:
         if best is not None and (best[0] <= lb or clock() >= deadline):
             break
@@ -147,3 +173,18 @@ def best_greedy(
     if best is None:
         return None, ""
     return best[1], best[2]
+
+
+def warm_sliced() -> None:
+    """Compile the placement in slices (a solve under a time limit), which the family's
+    samples, solved without one, do not reach (they place in one kernel call): the
+    ``warmup`` of every method that places greedily."""
+    lo = np.array([0, 1, 0], np.int64)
+    up = np.array([2, 3, 3], np.int64)
+    sz = np.array([4, 4, 2], np.int64)
+    al = np.ones(3, np.int64)
+    fx = np.full(3, -1, np.int64)
+    order = np.arange(3, dtype=np.int64)
+    far = clock() + 1e9
+    for best_fit, skip in ((True, False), (False, True)):
+        _kernels.place(order, lo, up, sz, al, fx, 0, best_fit, skip, deadline=far)

@@ -25,9 +25,11 @@ When a placement leaves a section boundary crossed by no unplaced buffer, the pa
 splits into independent sub-partitions, solved one after the other (dynamic
 decomposition); a sub-partition that fails backtracks to the placement that split.
 
-All state lives in caller-owned arrays, so the kernel runs in slices of a node budget (numba
-cannot read the clock) and resumes; it returns 2 when a pool must grow (the caller doubles
-it and calls again).
+All state lives in caller-owned arrays, so the kernel runs in slices of a budget of steps
+(nodes entered plus placements tried; numba cannot read the clock) and resumes; it returns 2
+when a pool must grow (the caller doubles it and calls again with the rest of its budget).
+Every return adds the steps it took to ``st[S_STEPS]``, which is the search's work count:
+a run never takes more steps than its budgets add up to.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ def run(
             if base + (sstart[shi] - sstart[slo]) > cb.shape[0]:
                 st[S_D] = d
                 st[S_MODE] = mode
+                st[S_STEPS] += spent
                 return 2
             spent += 1
             st[S_NODES] += 1

@@ -11,12 +11,14 @@ import numpy as np
 from ....core import SolveOptions, SolverOutput, Status, register
 from ....engines import jit
 from ..model import Mapping, MemoryInstance
-from ._common import FAMILY, hint_offsets, peak, solution
+from ._common import FAMILY, hint_offsets, int_bound, peak, solution
 from ._mapping import benefit_offsets, mapping_arrays, per_step
-from ._placement import best_greedy
+from ._placement import best_greedy, warm_sliced
 
 #: Scale of mapping times in the integer model: the slowest step is worth this many units.
 _TIME_UNITS = 1e8
+#: The unit of ``work_limit`` for ``cpsat``.
+WORK_UNIT = "CP-SAT deterministic time (seconds of CP-SAT's work clock)"
 
 
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
@@ -35,12 +37,17 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
     "no time limit: until proved.",
     engine="ortools",
     auto=_auto,
+    warmup=warm_sliced,
+    work=WORK_UNIT,
 )
 def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = True) -> SolverOutput:
     """Allocation: minimise the peak (with a capacity and ``minimize=False``: any placement
     within it). Mapping: minimise the total time, step times linearised with times scaled
     to integers and rounded down (so the bound stays valid). Without a time limit CP-SAT
-    runs until it has proved its answer."""
+    runs until it has proved its answer. A work limit caps CP-SAT's deterministic time (one
+    CP-SAT solve; the greedy start and the model build are not counted); with one worker,
+    a seed and no time limit, the run repeats exactly. The hint (``hint=``, else the best
+    greedy) is CP-SAT's solution hint, and the answer when CP-SAT finds none."""
     from ....engines import cpsat as engine
 
     cp_model = engine.cp_model
@@ -56,10 +63,17 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
             if hint is not None and inst.capacity is not None and peak(inst, hint) > inst.capacity:
                 hint = None
     lb = inst.lower_bound()
+    # no placement needs to go above every buffer stacked (on top of the fixed ones): the
+    # domains stay within what CP-SAT's 64-bit arithmetic handles (the instance keeps that
+    # below 2**62)
+    stacked = inst.fixed_top + int((sz + al - 1).sum())
     if mapping or inst.capacity is not None:
-        top = int(inst.capacity or 0)
+        top = min(int(inst.capacity or 0), stacked)
     else:
-        top = peak(inst, hint) if hint is not None else int(sz.sum())
+        top = peak(inst, hint) if hint is not None else stacked
+    # time only matters by its order: ranks keep the interval arithmetic small
+    times = np.unique(np.concatenate([lo, up]))
+    lo, up = np.searchsorted(times, lo), np.searchsorted(times, up)
     dl = opts.deadline
 
     def timed_out() -> SolverOutput:
@@ -140,7 +154,7 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
             terms.append(t)
         m.minimize(sum(terms))
     elif minimize or inst.capacity is None:
-        peak_var = m.new_int_var(int(lb), max(int(lb), top), "peak")
+        peak_var = m.new_int_var(int_bound(inst), max(int_bound(inst), top), "peak")
         for i in range(n):
             m.add(peak_var >= xs[i] + int(sz[i]))
         m.minimize(peak_var)
@@ -156,7 +170,12 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
                 m.add_hint(xs[i], int(hint[i]))
     solver = engine.solver(opts)
     st = solver.solve(m)
-    info = {"cp_status": solver.status_name(st), "wall_time": solver.wall_time}
+    engine.charge(opts, solver)
+    info = {
+        "cp_status": solver.status_name(st),
+        "wall_time": solver.wall_time,
+        "deterministic_time": solver.deterministic_time,
+    }
     if not engine.has_solution(st):
         if st == cp_model.INFEASIBLE and not mapping:
             return SolverOutput(solution=None, status=Status.INFEASIBLE, info=info)
@@ -182,9 +201,19 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
     return _out(inst, off, bound, info, float(peak(inst, off)) if proven else None)
 
 
+def _below(x: float) -> int:
+    """An integer at most ``x``, a bound read from a float: beyond 2**53 a float is not
+    exact, so one unit in the last place is taken off."""
+    v = math.floor(x)
+    return int(v - math.ulp(x)) if abs(x) >= 2.0**53 else int(v)
+
+
 def _out(
     inst: MemoryInstance, off: np.ndarray, bound: float, info: dict[str, Any], proven: float | None
 ) -> SolverOutput:
+    """The output of a placement: a mapping is OPTIMAL when its time meets ``bound``; an
+    allocation when CP-SAT proved its peak (``proven``) or the peak meets the bound (compared
+    as exact integers, peaks reaching 2**62)."""
     if isinstance(inst, Mapping):
         obj = inst.total_time(off >= 0)
         bound = min(bound, obj)
@@ -195,12 +224,12 @@ def _out(
             bound=obj if close else bound,
             info=info,
         )
-    p = float(peak(inst, off))
-    b = max(bound, proven or 0.0)
-    status = Status.OPTIMAL if p <= b else Status.FEASIBLE
+    p = peak(inst, off)
+    b = max(int_bound(inst), _below(bound))
+    status = Status.OPTIMAL if proven is not None or p <= b else Status.FEASIBLE
     return SolverOutput(
         solution=solution(inst, off),
         status=status,
-        bound=p if status is Status.OPTIMAL else b,
-        info={**info, "peak": int(p)},
+        bound=float(p) if status is Status.OPTIMAL else float(min(b, p)),
+        info={**info, "peak": p},
     )

@@ -10,24 +10,45 @@ from typing import Any
 from ....core import SolveOptions, SolverOutput, register
 from ....engines import jit
 from ..model import MemoryInstance
-from ._common import FAMILY, finish
-from ._placement import greedy
+from ._common import FAMILY, finish, objective, usable_hint
+from ._pins import apply_pins
+from ._placement import compact, greedy, warm_sliced
+
+#: What the greedy methods say about their parameters and the hint.
+_DOC = (
+    " Constructive: without a time limit it runs until every buffer is placed; with one, a "
+    "placement that cannot finish in time returns no solution; a work limit does not apply "
+    "(no search). ``pinned``: offsets of some buffers (a mapping id -> offset, or a solution "
+    "with ``offsets``; in a mapping, ``None`` keeps a buffer in slow memory), kept as given "
+    "while the rest is placed around them. With a hint (``hint=``), the hint pushed down "
+    "(first fit in increasing hinted offsets: no buffer rises) is returned when its "
+    "objective beats the rule's placement (``info['from_hint']``)."
+)
 
 
 def _greedy_method(name: str, rule: str, best_fit: bool, help: str) -> Callable[..., SolverOutput]:
-    def run(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
-        off = greedy(inst, rule, best_fit, deadline=jit.deadline(opts))
+    def run(inst: MemoryInstance, opts: SolveOptions, *, pinned: Any = None) -> SolverOutput:
         info: dict[str, Any] = {"order": rule, "fit": "best" if best_fit else "first"}
+        pins = apply_pins(inst, pinned, name)
+        work = inst if pins is None else pins.inst
+        slow = None if pins is None else pins.slow
+        if pins is not None:
+            info["pinned"] = pins.count
+        off = greedy(work, rule, best_fit, deadline=jit.deadline(opts), exclude=slow)
         if off is None:
             info["stopped"] = "time limit before the placement finished"
+        if opts.hint:
+            hint = usable_hint(work, opts, info)
+            if hint is not None:
+                c = compact(work, hint, slow)
+                if off is None or objective(inst, c) < objective(inst, off):
+                    off = c
+                    info["from_hint"] = True
         return finish(inst, off, info)
 
     run.__name__ = f"solve_{name.replace('-', '_')}"
-    run.__doc__ = (
-        f"{help} Constructive: without a time limit it runs until every buffer is placed; "
-        "with one, a placement that cannot finish in time returns no solution."
-    )
-    return register(FAMILY, name, exact=False, help=help, engine="numba")(run)
+    run.__doc__ = f"{help}{_DOC}"
+    return register(FAMILY, name, exact=False, help=help, engine="numba", warmup=warm_sliced)(run)
 
 
 solve_greedy_size = _greedy_method(

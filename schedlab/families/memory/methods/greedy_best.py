@@ -8,8 +8,9 @@ from typing import Any
 from ....core import SolveOptions, SolverOutput, register
 from ....engines import jit
 from ..model import Allocation, MemoryInstance
-from ._common import FAMILY, finish, require
-from ._placement import best_greedy
+from ._common import FAMILY, finish, require, usable_hint
+from ._pins import apply_pins
+from ._placement import best_greedy, compact, warm_sliced
 
 
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
@@ -24,14 +25,28 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
     "lowest peak (allocation).",
     engine="numba",
     auto=_auto,
+    warmup=warm_sliced,
 )
-def solve_greedy_best(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
+def solve_greedy_best(
+    inst: MemoryInstance, opts: SolveOptions, *, pinned: Any = None
+) -> SolverOutput:
     """Try the greedy variants (:data:`._placement.VARIANTS`) while time remains and keep
     the lowest peak; stops at the lower bound. Without a time limit every variant runs
-    (the budget: the 13 variants, each one constructive pass)."""
-    require(inst, Allocation, "greedy-best", "benefit")
-    off, which = best_greedy(inst, jit.deadline(opts))
-    info: dict[str, Any] = {"variant": which}
+    (the budget: the 13 variants, each one constructive pass); a work limit does not apply
+    (no search). ``pinned``: offsets of some buffers (a mapping id -> offset, or a solution
+    with ``offsets``), kept as given while the rest is placed around them. With a hint
+    (``hint=``), the hint pushed down (first fit in increasing hinted offsets: no buffer
+    rises) is the placement to beat (``info["variant"]`` is ``"hint"`` if none does)."""
+    alloc = require(inst, Allocation, "greedy-best", "benefit")
+    info: dict[str, Any] = {}
+    pins = apply_pins(alloc, pinned, "greedy-best")
+    work = alloc if pins is None else pins.inst
+    if pins is not None:
+        info["pinned"] = pins.count
+    hint = usable_hint(work, opts, info)
+    start = None if hint is None else compact(work, hint)
+    off, which = best_greedy(work, jit.deadline(opts), start)
+    info["variant"] = which
     if off is None:
         info["stopped"] = "time limit before the first placement finished"
-    return finish(inst, off, info)
+    return finish(alloc, off, info)

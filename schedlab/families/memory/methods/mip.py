@@ -22,17 +22,24 @@ from typing import Any
 
 import numpy as np
 
-from ....core import SolveError, SolveOptions, SolverOutput, Status, register
+from ....core import SolveError, SolveOptions, SolverOutput, Status, Work, register
 from ....engines import jit
 from ..model import Allocation, Buffer, Mapping, MemoryInstance
 from . import _kernels
 from ._canonical import feasible, prepare
 from ._common import FAMILY, hint_offsets, peak, require, solution
 from ._mapping import MappingArrays, benefit_offsets, mapping_arrays, standalone_benefit
-from ._placement import best_greedy
+from ._placement import best_greedy, warm_sliced
 
-#: Share of the time limit for HiGHS; the rest is for the placement.
+#: Share of the time limit (and of the work budget) for HiGHS; the rest is for the placement.
 _MIP_SHARE = 0.7
+#: Search steps of the exact placement worth one unit of work (one HiGHS node).
+STEPS_PER_UNIT = 1000
+#: The unit of ``work_limit`` for ``mip``.
+WORK_UNIT = (
+    "HiGHS branch-and-bound nodes (at most 70 %); the exact placement that may follow "
+    f"spends one per {STEPS_PER_UNIT} search steps"
+)
 
 
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
@@ -120,7 +127,7 @@ def _solve_relaxation(
     lp.a_matrix_.index_ = mdl["index"]
     lp.a_matrix_.value_ = mdl["value"]
     lp.integrality_ = [highspy.HighsVarType.kInteger] * ny + [highspy.HighsVarType.kContinuous] * ns
-    h = highs.new(opts)
+    h = highs.new(opts, share=_MIP_SHARE)
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("mip_abs_gap", 1e-9)
     if math.isfinite(limit):
@@ -132,6 +139,7 @@ def _solve_relaxation(
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
+    opts.work.spend(int(info.mip_node_count))
     bound = float(info.mip_dual_bound)
     if info.primal_solution_status != 2:  # no feasible solution
         return None, bound, status
@@ -142,9 +150,12 @@ def _solve_relaxation(
     return chosen, bound, status
 
 
-def _place(inst: Mapping, chosen: np.ndarray, deadline: float) -> np.ndarray | None:
+def _place(
+    inst: Mapping, chosen: np.ndarray, deadline: float, work: Work | None = None
+) -> np.ndarray | None:
     """Offsets below the capacity for exactly the ``chosen`` buffers, or ``None`` (also when
-    the ``deadline``, absolute ``perf_counter`` seconds, passes first)."""
+    the ``deadline``, absolute ``perf_counter`` seconds, passes first, or the ``work``
+    budget, in search steps of the exact placement, is used up)."""
     lo, up, sz, al, fx = inst.arrays
     cap = int(inst.capacity or 0)
     idx = np.flatnonzero(chosen)
@@ -169,7 +180,7 @@ def _place(inst: Mapping, chosen: np.ndarray, deadline: float) -> np.ndarray | N
         return None
     g, _ = best_greedy(sub, deadline)
     if g is None or peak(sub, g) > cap:
-        g, _inf, _k = feasible(prepare(sub), cap, deadline)
+        g, _inf, _k = feasible(prepare(sub), cap, deadline, work=work)
         if g is None:
             return None
     off[idx] = g
@@ -200,11 +211,20 @@ def _repair(inst: Mapping, ma: MappingArrays, chosen: np.ndarray) -> np.ndarray:
     "no time limit: until proved.",
     engine="highs",
     auto=_auto,
+    warmup=warm_sliced,
+    work=WORK_UNIT,
 )
 def solve_mip(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     """Solve the capacity relaxation of a mapping instance with HiGHS (its optimum is a lower
     bound), then place the chosen buffers; optimal when they all fit and HiGHS proved its
-    program optimal. Without a time limit HiGHS runs until it has proved its optimum."""
+    program optimal. Without a time limit HiGHS runs until it has proved its optimum.
+
+    A work limit is one budget for both stages: HiGHS may take 70 % of it in
+    branch-and-bound nodes (``info["nodes"]``); the exact placement of the chosen buffers
+    (when the greedy placements fail) takes what is left, one unit per
+    :data:`STEPS_PER_UNIT` search steps; a placement stopped by the budget is repaired
+    greedily. With one thread and no time limit the run repeats exactly. The hint (``hint=``, else the marginal-benefit greedy) is kept when the
+    relaxation's mapping is not better."""
     mp = require(inst, Mapping, "mip", "exact or cpsat")
     dl = jit.deadline(opts)
     ma = mapping_arrays(mp)
@@ -215,12 +235,21 @@ def solve_mip(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     lb = mp.lower_bound()
     rem = opts.deadline.remaining()
     limit = rem * _MIP_SHARE if math.isfinite(rem) else math.inf
+    used = opts.work.used
     chosen, bound, status = _solve_relaxation(mp, ma, opts, limit)
-    info: dict[str, Any] = {"highs_status": status, "relaxation_bound": bound}
+    info: dict[str, Any] = {
+        "highs_status": status,
+        "relaxation_bound": bound,
+        "nodes": int(opts.work.used - used),
+    }
     bound = max(lb, bound) if math.isfinite(bound) else lb
     best, best_cost, origin = start, start_cost, "greedy"
     if chosen is not None:
-        off = _place(mp, chosen, dl)
+        left = opts.work.left()
+        steps = None if left is None else Work(left * STEPS_PER_UNIT)
+        off = _place(mp, chosen, dl, steps)
+        if steps is not None:
+            opts.work.spend(steps.used / STEPS_PER_UNIT)
         info["placed"] = off is not None
         if off is None:
             off = _repair(mp, ma, chosen)
