@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...core.errors import InstanceError
@@ -21,10 +23,20 @@ def generate(
     """A random instance: per-type speed factors times per-layer work, random activation
     sizes and bandwidths, and device memories ``mem_tightness`` x the model's total (so that
     memory binds for values below 1). Devices are spread round-robin over the types."""
+    for key, v in (("layers", layers), ("types", types), ("devices", devices), ("seed", seed)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise InstanceError(f"{key} must be an integer, got {v!r}")
     if layers < 1 or types < 1 or devices < 1:
         raise InstanceError("layers, types and devices must be at least 1")
-    if not mem_tightness > 0:
-        raise InstanceError("mem_tightness must be positive")
+    if seed < 0:
+        raise InstanceError(f"seed must be non-negative, got {seed}")
+    if (
+        isinstance(mem_tightness, bool)
+        or not isinstance(mem_tightness, int | float | np.integer | np.floating)
+        or not math.isfinite(mem_tightness)
+        or not mem_tightness > 0
+    ):
+        raise InstanceError(f"mem_tightness must be a positive number, got {mem_tightness!r}")
     rng = np.random.default_rng(seed)
     work = rng.uniform(0.05, 1.0, layers)
     mem = rng.uniform(5.0, 50.0, layers).round(3)

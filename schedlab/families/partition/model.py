@@ -80,6 +80,7 @@ import numpy as np
 
 from ...core.errors import InstanceError, SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.schema import stamp, unstamp
 from .hardware import (
     Device,
     DeviceType,
@@ -106,8 +107,9 @@ Point = tuple[float, float, Plan]
 
 
 def is_solution(solution: Any) -> bool:
-    """True for a dict shaped as a partition solution (``{"front": [...]}``)."""
-    return isinstance(solution, dict) and set(solution) == {"front"}
+    """True for a dict shaped as a partition solution (``{"front": [...]}``, and a
+    ``"schema_version"`` at most besides)."""
+    return isinstance(solution, dict) and set(solution) - {"schema_version"} == {"front"}
 
 
 @dataclass(frozen=True)
@@ -230,8 +232,17 @@ class Instance:
                     )
         if not isinstance(self.name, str) or not self.name:
             raise InstanceError("name must be a non-empty string", src)
+        if not isinstance(self.model, str):
+            raise InstanceError(f"model must be a string, got {self.model!r}", src)
         if self.reference is not None:
             set_("reference", number(self.reference, "reference", src))
+        (z_lat, z_per), (r_lat, r_per) = self.hv_box
+        if not all(math.isfinite(x) for x in (z_lat, z_per, r_lat, r_per)):
+            raise InstanceError(
+                "the compute and link times overflow (a bandwidth too small for the data "
+                "sizes, or times too large to add up)",
+                src,
+            )
 
     # -- sizes and lookups --------------------------------------------------------------------
     @property
@@ -411,6 +422,7 @@ class Instance:
             raise SolutionError(
                 'a partition solution is {"front": [{"latency", "period", "stages"}]}'
             )
+        solution = unstamp(solution, "solution")
         extra = set(solution) - {"front"}
         if extra:
             raise SolutionError(f"unknown solution key(s) {', '.join(sorted(extra))}")
@@ -537,7 +549,8 @@ class Instance:
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The instance as self-contained JSON data."""
+        """The instance as self-contained JSON data, with ``"schema_version"`` first (see
+        ``schedlab schema partition``)."""
         out: dict[str, Any] = {"problem": PROBLEM, "name": self.name}
         if self.model:
             out["model"] = self.model
@@ -585,7 +598,7 @@ class Instance:
             ]
         if self.reference is not None:
             out["reference"] = self.reference
-        return out
+        return stamp(out)
 
     def to_json(self) -> str:
         """The instance as a JSON string."""
@@ -593,7 +606,12 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
-        """Build from inline JSON data or a scenario naming profile files (see the module doc)."""
+        """Build from inline JSON data or a scenario naming profile files (see the module doc).
+
+        A ``"schema_version"`` other than 1 is rejected; a bad field raises
+        :class:`InstanceError` naming its JSON path (``$.layers.mem_MB[3]``)."""
+        if isinstance(data, dict):
+            data = unstamp(data, "instance", file=source)
         known = {
             "problem",
             "name",
@@ -612,6 +630,7 @@ class Instance:
         }
         check_keys(data, PROBLEM, "a partition instance", known, source)
         fallback_name = default_name(source, PROBLEM)
+        _check_scalars(data, source)
         if "profiles" in data:
             if "layers" in data or "device_types" in data:
                 raise InstanceError('give either "profiles" or "layers"/"device_types"', source)
@@ -621,14 +640,30 @@ class Instance:
                 raise InstanceError(f'missing key "{key}"', source)
         lay = data["layers"]
         if not isinstance(lay, dict) or not {"mem_MB", "out_elems"} <= set(lay):
-            raise InstanceError('"layers" needs "mem_MB" and "out_elems" (and "in_elems")', source)
+            raise InstanceError(
+                '"layers" needs "mem_MB" and "out_elems" (and "in_elems")', source, path="$.layers"
+            )
+        extra = set(lay) - {"mem_MB", "out_elems", "in_elems"}
+        if extra:
+            raise InstanceError(
+                f"unknown key(s) {', '.join(sorted(extra))}", source, path="$.layers"
+            )
+        mem = floats(lay["mem_MB"], "mem_MB", source, path="$.layers.mem_MB")
+        outs = lay["out_elems"]
+        if isinstance(outs, str | bytes | dict) or not hasattr(outs, "__iter__"):
+            raise InstanceError("must be a list of integers", source, path="$.layers.out_elems")
+        outs = [
+            integer(v, f"out_elems[{i}]", source, path=f"$.layers.out_elems[{i}]")
+            for i, v in enumerate(outs)
+        ]
+        in_elems = integer(lay.get("in_elems", 0), "in_elems", source, path="$.layers.in_elems")
         types = types_from_json(data["device_types"], source)
         devices = devices_from_json(data["devices"], types, source)
         links = links_from_json(data.get("links", []), source)
         return cls(
-            mem_MB=lay["mem_MB"],
-            out_elems=lay["out_elems"],
-            in_elems=lay.get("in_elems", 0),
+            mem_MB=mem,
+            out_elems=tuple(outs),
+            in_elems=in_elems,
             types=tuple(types.values()),
             devices=devices,
             links=links,
@@ -637,8 +672,28 @@ class Instance:
             dtype_bytes=data.get("dtype_bytes", 4),
             buffers_in=data.get("buffers_in", 2),
             buffers_out=data.get("buffers_out", 2),
-            model=str(data.get("model", "")),
-            name=str(data.get("name") or fallback_name),
+            model=data.get("model", ""),
+            name=data.get("name") or fallback_name,
             reference=data.get("reference"),
             source=source,
         )
+
+
+def _check_scalars(data: dict[str, Any], source: str | None) -> None:
+    """The top-level scalars of a JSON instance or scenario, each named by its JSON path on
+    error (the constructor checks them again, by name)."""
+    for key, minimum in (
+        ("microbatch", 1),
+        ("dtype_bytes", 1),
+        ("buffers_in", 0),
+        ("buffers_out", 0),
+    ):
+        if key in data:
+            integer(data[key], key, source, minimum=minimum, path=f"$.{key}")
+    if data.get("batch") is not None:
+        integer(data["batch"], "batch", source, minimum=1, path="$.batch")
+    if data.get("reference") is not None:
+        number(data["reference"], "reference", source, path="$.reference")
+    for key in ("name", "model"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InstanceError(f"must be a string, got {data[key]!r}", source, path=f"$.{key}")

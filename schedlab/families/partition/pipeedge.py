@@ -228,12 +228,20 @@ def scenario_fields(data: dict[str, Any], source: str | None, default_name: str)
     JSON file ``source`` (see the model's doc). ``default_name`` names it if it does not."""
     prof = data["profiles"]
     if not isinstance(prof, dict):
-        raise InstanceError('"profiles" must be an object', source)
+        raise InstanceError('"profiles" must be an object', source, path="$.profiles")
     extra = set(prof) - {"models", "csv", "device_types", "model", "in_elems"}
     if extra:
-        raise InstanceError(f"profiles: unknown key(s) {', '.join(sorted(extra))}", source)
+        raise InstanceError(
+            f"profiles: unknown key(s) {', '.join(sorted(extra))}", source, path="$.profiles"
+        )
     if "device_types" not in prof:
-        raise InstanceError('profiles needs "device_types" (a device_types.yml)', source)
+        raise InstanceError(
+            'profiles needs "device_types" (a device_types.yml)', source, path="$.profiles"
+        )
+    if prof.get("model") is not None and not isinstance(prof["model"], str):
+        raise InstanceError(
+            f"must be a string, got {prof['model']!r}", source, path="$.profiles.model"
+        )
     mb = data.get("microbatch", 8)
     if "models" in prof:
         model = prof.get("model")
@@ -244,13 +252,19 @@ def scenario_fields(data: dict[str, Any], source: str | None, default_name: str)
         layers = csv_layers(_resolve(prof["csv"], source))
         model = str(prof.get("model", layers["model"]))
     else:
-        raise InstanceError('profiles needs "models" (models.yml) or "csv"', source)
+        raise InstanceError(
+            'profiles needs "models" (models.yml) or "csv"', source, path="$.profiles"
+        )
     if "in_elems" in prof:
-        layers["in_elems"] = prof["in_elems"]
+        layers["in_elems"] = integer(
+            prof["in_elems"], "in_elems", source, path="$.profiles.in_elems"
+        )
     tfile = _resolve(prof["device_types"], source)
     types = device_types(tfile, model, mb, DTYPE, layers.get("times"))
     if "devices" not in data:
-        raise InstanceError('a scenario needs "devices" (a map type -> count or a list)', source)
+        raise InstanceError(
+            'a scenario needs "devices" (a map type -> count, a list or a devices.yml)', source
+        )
     devs = data["devices"]
     if isinstance(devs, str):
         devices = devices_yml(_resolve(devs, source), types)

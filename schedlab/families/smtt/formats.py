@@ -17,18 +17,26 @@ the core ask for ``--family``.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 from ...core.errors import InstanceError
 from ...core.family import Reader
 from ...core.textio import int_tokens, parse_float, parse_int, read_text
-from .model import Instance
+from .model import INT64_LIMIT, Instance
 
 _WT_NAME = re.compile(r"wt(\d+)", re.IGNORECASE)
 _INT = re.compile(r"[+-]?\d+")
 _NUM = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _PAIR = re.compile(r"\s*[+-]?\d+\s+[+-]?\d+\s*")
+
+
+def _in_range(v: int, path: str, line: int, what: str) -> int:
+    """``v`` if |v| < 2^63, else an :class:`InstanceError` naming the file and line."""
+    if abs(v) >= INT64_LIMIT:
+        raise InstanceError(f"{what} {v} is beyond the 64-bit integer range", path, line)
+    return v
 
 
 # -- OR-Library wt<n>.txt -----------------------------------------------------------------
@@ -82,7 +90,7 @@ def read_orlib(path: str, index: int | None = None) -> Instance:
     total = 0
     for v, line in int_tokens(text, path):
         if first <= total < last:
-            vals.append(v)
+            vals.append(_in_range(v, path, line, "value"))
             if v < 0:
                 what = "processing time" if total - first < n else "weight"
                 if total - first < 2 * n:
@@ -161,12 +169,17 @@ def read_cetinkaya(path: str, index: int | None = None) -> Instance:
     parse_float(hdr[1], path, base + 1, "RDD")
     parse_float(hdr[2], path, base + 1, "TF")
     opt = parse_float(hdr[4], path, base + 1, "optimum")
+    if not math.isfinite(opt):
+        raise InstanceError(f"optimum: expected a finite number, found {hdr[4]!r}", path, base + 1)
     rows = []
     for off, what in ((1, "processing time"), (2, "due date")):
         toks = lines[base + off].split()
         if len(toks) != n:
             raise InstanceError(f"expected {n} {what}s, found {len(toks)}", path, base + off + 1)
-        row = [parse_int(t, path, base + off + 1, what) for t in toks]
+        row = [
+            _in_range(parse_int(t, path, base + off + 1, what), path, base + off + 1, what)
+            for t in toks
+        ]
         if off == 1 and min(row) < 0:
             raise InstanceError(f"negative processing time {min(row)}", path, base + off + 1)
         rows.append(row)
@@ -208,11 +221,13 @@ def read_pairs(path: str, index: int | None = None) -> Instance:
             continue
         if len(toks) != 2:
             raise InstanceError(f"expected 'p d', found {len(toks)} fields", path, lineno)
-        pj = parse_int(toks[0], path, lineno, "processing time")
+        pj = _in_range(
+            parse_int(toks[0], path, lineno, "processing time"), path, lineno, "processing time"
+        )
         if pj < 0:
             raise InstanceError(f"negative processing time {pj}", path, lineno)
         p.append(pj)
-        d.append(parse_int(toks[1], path, lineno, "due date"))
+        d.append(_in_range(parse_int(toks[1], path, lineno, "due date"), path, lineno, "due date"))
     return Instance(p=tuple(p), d=tuple(d), name=Path(path).stem, source=path)
 
 

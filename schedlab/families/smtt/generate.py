@@ -22,8 +22,16 @@ def generate(
         seed: the random seed (same arguments and seed, same instance).
         name: the instance's name (default: from the arguments).
     """
+    for key, v in (("n", n), ("seed", seed)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise InstanceError(f"{key} must be an integer, got {v!r}")
     if n < 1:
         raise InstanceError("n must be at least 1")
+    if seed < 0:
+        raise InstanceError(f"seed must be non-negative, got {seed}")
+    for key, x in (("tf", tf), ("rdd", rdd)):
+        if isinstance(x, bool) or not isinstance(x, int | float | np.integer | np.floating):
+            raise InstanceError(f"{key} must be a number, got {x!r}")
     if not 0 <= tf <= 1 or not 0 <= rdd <= 1:
         raise InstanceError("tf and rdd must lie in [0, 1]")
     rng = np.random.default_rng(seed)

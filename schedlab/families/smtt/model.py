@@ -6,15 +6,18 @@ indices]}``; the machine never idles, so job ``j`` completes at ``C_j`` = sum of
 processing times up to and including it, and the objective is Σ w_j max(0, C_j - d_j)
 (:func:`~schedlab.families.smtt.objective.total_tardiness`).
 
-JSON: ``{"problem": "smtt", "name": ..., "p": [...], "d": [...], "w": [...]}`` (``w``
-optional; ``"reference"`` optional). The text formats are read by
-:mod:`schedlab.families.smtt.formats`.
+JSON: ``{"schema_version": 1, "problem": "smtt", "name": ..., "p": [...], "d": [...],
+"w": [...]}`` (``w``, ``"reference"`` and ``"schema_version"`` optional; the schemas are
+``schemas/instance.json`` and ``schemas/solution.json``, ``schedlab schema smtt``). Numbers
+are integers with |x| < 2^63, and the sums the solvers form must fit their int64 arithmetic
+(:func:`validate`). The text formats are read by :mod:`schedlab.families.smtt.formats`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,22 +25,130 @@ import numpy as np
 
 from ...core.errors import InstanceError, SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.schema import stamp, unstamp
 from .objective import total_tardiness
 
 PROBLEM = "smtt"
 
 
-def _as_int_tuple(values: Any, what: str, source: str | None) -> tuple[int, ...]:
-    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
-        raise InstanceError(f"{what} must be a list of integers", source)
-    out = []
-    for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-            raise InstanceError(f"{what}[{i}] must be an integer, got {v!r}", source)
-        if isinstance(v, float | np.floating) and not float(v).is_integer():
-            raise InstanceError(f"{what}[{i}] must be an integer, got {v!r}", source)
-        out.append(int(v))
-    return tuple(out)
+#: Numbers must satisfy |x| < 2^63 (the kernels' int64 arithmetic).
+INT64_LIMIT = 2**63
+#: The worst total weighted tardiness of any sequence, Σ w_j max(0, Σp - d_j), must stay
+#: below 2^62: the local searches add and subtract objectives and their parts in int64.
+MAX_OBJECTIVE = 2**62
+
+
+def _error(message: str, field: str, source: str | None, json_path: bool) -> InstanceError:
+    """An :class:`InstanceError` naming ``field``: by its JSON path (``$.p[3]``) for a JSON
+    document, by its name (``p[3]``) for a constructor's argument."""
+    if json_path:
+        return InstanceError(message, source, path=f"$.{field}")
+    return InstanceError(f"{field}: {message}", source)
+
+
+def _integer(v: Any, field: str, source: str | None, json_path: bool) -> int:
+    """``v`` as a Python int: an int or an integral float with |v| < 2^63 (no bool, string,
+    NaN or infinity)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        raise _error(f"must be an integer, got {v!r}", field, source, json_path)
+    if isinstance(v, float | np.floating):
+        if not math.isfinite(float(v)):
+            raise _error(f"must be a finite integer, got {v!r}", field, source, json_path)
+        if not float(v).is_integer():
+            raise _error(f"must be an integer, got {v!r}", field, source, json_path)
+    out = int(v)
+    if abs(out) >= INT64_LIMIT:
+        raise _error(
+            f"{out} is beyond the 64-bit integer range (|x| < 2^63)", field, source, json_path
+        )
+    return out
+
+
+def _int_tuple(values: Any, field: str, source: str | None, json_path: bool) -> tuple[int, ...]:
+    if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
+        raise _error("must be a list of integers", field, source, json_path)
+    return tuple(_integer(v, f"{field}[{i}]", source, json_path) for i, v in enumerate(values))
+
+
+def validate(
+    p: Any,
+    d: Any,
+    w: Any,
+    name: Any,
+    reference: Any,
+    source: str | None = None,
+    json_path: bool = False,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None, str, float | None]:
+    """Check and normalise an instance's fields; returns ``(p, d, w, name, reference)``.
+
+    Raises :class:`InstanceError` naming the bad field by its JSON path (``$.p[3]``) when
+    ``json_path`` (a JSON document), by its name (``p[3]``) otherwise: a value that is not an
+    integer (a bool, a string, a non-integral float, NaN, infinity), beyond the 64-bit range,
+    a negative processing time or weight, lists of different lengths, and instances whose
+    sums the solvers' int64 arithmetic would overflow (the total processing time, the
+    lateness of a job finishing last, the worst total weighted tardiness, see
+    :data:`MAX_OBJECTIVE`).
+    """
+    pt = _int_tuple(p, "p", source, json_path)
+    dt = _int_tuple(d, "d", source, json_path)
+    wt = None if w is None else _int_tuple(w, "w", source, json_path)
+    n = len(pt)
+    if n == 0:
+        raise _error("an instance needs at least one job", "p", source, json_path)
+    if len(dt) != n:
+        raise _error(f"{n} processing times but {len(dt)} due dates", "d", source, json_path)
+    if wt is not None and len(wt) != n:
+        raise _error(f"{n} processing times but {len(wt)} weights", "w", source, json_path)
+    for j, v in enumerate(pt):
+        if v < 0:
+            raise _error(f"negative processing time {v}", f"p[{j}]", source, json_path)
+    for j, v in enumerate(wt or ()):
+        if v < 0:
+            raise _error(f"negative weight {v}", f"w[{j}]", source, json_path)
+    total = sum(pt)
+    if total >= INT64_LIMIT:
+        raise _error(
+            f"the total processing time {total} is beyond the 64-bit range of the solvers",
+            "p",
+            source,
+            json_path,
+        )
+    j_min = min(range(n), key=lambda j: dt[j])
+    if total - dt[j_min] >= INT64_LIMIT:
+        raise _error(
+            f"due date {dt[j_min]} with a total processing time of {total}: a tardiness "
+            "beyond the 64-bit range of the solvers",
+            f"d[{j_min}]",
+            source,
+            json_path,
+        )
+    weights = wt if wt is not None else (1,) * n
+    worst = sum(wj * max(0, total - dj) for wj, dj in zip(weights, dt, strict=True))
+    if worst >= MAX_OBJECTIVE:
+        raise _error(
+            f"the total weighted tardiness can reach {worst}, beyond 2^62 (the solvers add "
+            "and subtract objectives in 64-bit integers)",
+            "w" if wt is not None else "d",
+            source,
+            json_path,
+        )
+    if not isinstance(name, str) or not name:
+        raise _error(f"must be a non-empty string, got {name!r}", "name", source, json_path)
+    ref = None
+    if reference is not None:
+        if isinstance(reference, bool) or not isinstance(
+            reference, int | float | np.integer | np.floating
+        ):
+            raise _error(f"must be a number, got {reference!r}", "reference", source, json_path)
+        ref = float(reference)
+        if not math.isfinite(ref) or abs(ref) >= INT64_LIMIT:
+            raise _error(
+                f"must be a finite number below 2^63, got {reference!r}",
+                "reference",
+                source,
+                json_path,
+            )
+    return pt, dt, wt, name, ref
 
 
 @dataclass(frozen=True)
@@ -63,30 +174,13 @@ class Instance:
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        src = self.source
-        object.__setattr__(self, "p", _as_int_tuple(self.p, "p", src))
-        object.__setattr__(self, "d", _as_int_tuple(self.d, "d", src))
-        if self.w is not None:
-            object.__setattr__(self, "w", _as_int_tuple(self.w, "w", src))
-        n = len(self.p)
-        if n == 0:
-            raise InstanceError("an instance needs at least one job", src)
-        if len(self.d) != n:
-            raise InstanceError(f"{n} processing times but {len(self.d)} due dates", src)
-        if self.w is not None and len(self.w) != n:
-            raise InstanceError(f"{n} processing times but {len(self.w)} weights", src)
-        for j, v in enumerate(self.p):
-            if v < 0:
-                raise InstanceError(f"job {j}: negative processing time {v}", src)
-        for j, v in enumerate(self.w or ()):
-            if v < 0:
-                raise InstanceError(f"job {j}: negative weight {v}", src)
-        if not isinstance(self.name, str) or not self.name:
-            raise InstanceError("name must be a non-empty string", src)
-        if self.reference is not None:
-            if isinstance(self.reference, bool) or not isinstance(self.reference, int | float):
-                raise InstanceError(f"reference must be a number, got {self.reference!r}", src)
-            object.__setattr__(self, "reference", float(self.reference))
+        p, d, w, name, ref = validate(
+            self.p, self.d, self.w, self.name, self.reference, self.source
+        )
+        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "d", d)
+        object.__setattr__(self, "w", w)
+        object.__setattr__(self, "reference", ref)
 
     # -- derived data -------------------------------------------------------------------
     @property
@@ -123,6 +217,10 @@ class Instance:
         recomputed from the solution alone in exact integer arithmetic."""
         if not isinstance(solution, dict) or "sequence" not in solution:
             raise SolutionError('an smtt solution is {"sequence": [0-based job indices]}')
+        solution = unstamp(solution, "solution")
+        extra = set(solution) - {"sequence"}
+        if extra:
+            raise SolutionError(f"unknown solution key(s) {', '.join(sorted(extra))}")
         seq = solution["sequence"]
         if not isinstance(seq, list | tuple):
             raise SolutionError("sequence must be a list of job indices")
@@ -143,14 +241,15 @@ class Instance:
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The instance as JSON-ready data."""
+        """The instance as JSON-ready data, with ``"schema_version"`` first (see
+        ``schedlab schema smtt``)."""
         out: dict[str, Any] = {"problem": PROBLEM, "name": self.name, "p": list(self.p)}
         out["d"] = list(self.d)
         if self.w is not None:
             out["w"] = list(self.w)
         if self.reference is not None:
             out["reference"] = self.reference
-        return out
+        return stamp(out)
 
     def to_json(self) -> str:
         """The instance as a JSON string."""
@@ -158,20 +257,21 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
-        """Build from JSON data (``"problem"`` must be ``"smtt"`` if present)."""
+        """Build from JSON data (``"problem"`` must be ``"smtt"`` if present; a
+        ``"schema_version"`` other than 1 is rejected). A bad field raises
+        :class:`InstanceError` naming its JSON path (``$.p[3]``)."""
+        if isinstance(data, dict):
+            data = unstamp(data, "instance", file=source)
         known = ("problem", "name", "p", "d", "w", "reference")
         check_keys(data, PROBLEM, "an smtt instance", known, source, required=("p", "d"))
-        name = data.get("name") or default_name(source, PROBLEM)
-        return cls(
-            p=data["p"],
-            d=data["d"],
-            w=data.get("w"),
-            name=str(name),
-            reference=data.get("reference"),
-            source=source,
+        name = data["name"] if data.get("name") is not None else default_name(source, PROBLEM)
+        p, d, w, name, ref = validate(
+            data["p"], data["d"], data.get("w"), name, data.get("reference"), source, True
         )
+        return cls(p=p, d=d, w=w, name=name, reference=ref, source=source)
 
 
 def is_solution(solution: dict[str, Any]) -> bool:
-    """True for an smtt solution (``{"sequence": [...]}`` and nothing else)."""
-    return isinstance(solution, dict) and set(solution) == {"sequence"}
+    """True for an smtt solution (``{"sequence": [...]}`` and nothing else but a
+    ``"schema_version"``)."""
+    return isinstance(solution, dict) and set(solution) - {"schema_version"} == {"sequence"}

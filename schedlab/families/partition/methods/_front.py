@@ -22,13 +22,17 @@ def next_limit(period: float) -> float:
     return period - TOL * max(1.0, abs(period))
 
 
-def sweep(inst: Instance, run: PlanFn, opts: SolveOptions) -> tuple[list[Point], bool, int]:
+def sweep(
+    inst: Instance, run: PlanFn, opts: SolveOptions, step_work: int = 1
+) -> tuple[list[Point], bool, int]:
     """Epsilon-constraint sweep: ``run(plim)`` returns a plan of least latency (then least
     period) among those whose every stage and link takes at most ``plim``, or ``None``.
 
     Starting from ``plim = inf``, each step bounds the period strictly below the last point's,
     so the steps visit the finite set of candidate periods that matter, one front point each.
-    Returns ``(points, complete, steps)`` with points ``(latency, period, plan)``.
+    Each step costs ``step_work`` units of the options' work budget (its DP's states): a step
+    that would go beyond the work left is not started, so the sweep stops there, as at the
+    deadline. Returns ``(points, complete, steps)`` with points ``(latency, period, plan)``.
     """
     pts: list[Point] = []
     plim = math.inf
@@ -36,7 +40,12 @@ def sweep(inst: Instance, run: PlanFn, opts: SolveOptions) -> tuple[list[Point],
     while True:
         if opts.deadline.expired():
             return pts, False, steps
+        left = opts.work.left()
+        if left is not None and left < step_work:
+            opts.emit(f"sweep: {steps} step(s) done, the work left ({left:g}) is short of a step")
+            return pts, False, steps
         plan = run(plim)
+        opts.work.spend(step_work)
         steps += 1
         if plan is None:
             return pts, True, steps

@@ -70,20 +70,24 @@ def _class_orders(inst: Instance) -> list[list[int]]:
     help="Exact front for a fixed device order (epsilon-constraint sweep of DPs, as Alpa). "
     "Runs until the sweep ends.",
     engine="numba",
+    work="DP states (each sweep step is one DP over (layers done, last device position))",
 )
 def solve_dp(inst: Instance, opts: SolveOptions, *, order: Any = "instance") -> SolverOutput:
     """Stages take devices as a subsequence of ``order`` (``"instance"``: the instance's
     device order; a list of ids; ``"all"``: every order up to interchangeable devices, whose
     union is the exact front). For each order, the sweep lowers the period bound below the
     last point's and solves min latency by DP over (layers done, last device position).
-    Without a time limit every sweep runs to its end."""
+    Without a time limit every sweep runs to its end. A work limit counts DP states: each
+    step costs (L + 1) x #devices of the order, and a step that would go beyond the limit is
+    not started (the points found so far are returned, never as OPTIMAL)."""
     idx = parse_order(inst, order)
     orders = _class_orders(inst) if idx is None else [idx]
     pts: list[Point] = []
     complete = True
     steps = 0
     for seq in orders:
-        got, done, n = sweep(inst, _order_run(inst, seq), opts)
+        step = (inst.n_layers + 1) * len(seq)
+        got, done, n = sweep(inst, _order_run(inst, seq), opts, step_work=step)
         pts += got
         steps += n
         if not done:

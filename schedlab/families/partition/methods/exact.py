@@ -65,6 +65,7 @@ def _auto_exact(inst: Instance, time_limit: float | None) -> float | None:
     "PipeEdge-style. Runs until the front is proved.",
     engine="numba",
     auto=_auto_exact,
+    work="DP states (each sweep step is one DP over all its states)",
 )
 def solve_exact(
     inst: Instance, opts: SolveOptions, *, max_states: int = MAX_STATES
@@ -77,7 +78,10 @@ def solve_exact(
     minimising latency then period with every stage and link at most the period bound, and
     the next bound is just below the point found, so each step yields one front point.
     Without a time limit the sweep runs until the whole front is proved; refuses instances
-    with more than ``max_states`` DP states.
+    with more than ``max_states`` DP states. A work limit counts DP states: each step costs
+    :func:`exact_states`, and a step that would go beyond the limit is not started; the
+    points found so far are then returned, FEASIBLE with the partial sweep's bound (the
+    same on any machine).
     """
     n = exact_states(inst)
     if n > max_states:
@@ -100,6 +104,6 @@ def solve_exact(
             used[c] += 1
         return plan
 
-    pts, complete, steps = sweep(inst, run, opts)
+    pts, complete, steps = sweep(inst, run, opts, step_work=n)
     info = {"states": n, "classes": len(classes), "steps": steps}
     return output(inst, pts, proven=complete, partial_sweep=not complete, info=info)

@@ -48,6 +48,7 @@ def count_plans(inst: Instance, order: Sequence[int] | None) -> int:
     exact=True,
     help="Every plan, filtered (tiny cases; the tests' reference). Runs until every plan "
     "is enumerated.",
+    work="plans enumerated",
 )
 def solve_exhaustive(
     inst: Instance, opts: SolveOptions, *, order: Any = None, max_plans: int = 300_000
@@ -56,7 +57,9 @@ def solve_exhaustive(
     list of ids or ``"instance"``), check memory and filter the dominated ones.
 
     Refuses instances with more than ``max_plans`` plans. Without a time limit it runs until
-    every plan is enumerated (OPTIMAL without ``order``); a time limit cuts the enumeration.
+    every plan is enumerated (OPTIMAL without ``order``); a time limit cuts the enumeration,
+    and so does a work limit (a number of plans enumerated): the front of the plans seen so
+    far is then returned, FEASIBLE without a bound.
     """
     idx = parse_order(inst, order)
     n = count_plans(inst, idx)
@@ -64,11 +67,15 @@ def solve_exhaustive(
         raise SolveError(f"exhaustive: {n} plans exceed max_plans={max_plans}")
     pts: list[Point] = []
     complete = True
+    budget = opts.work.count()
+    seen = 0
     for k, plan in enumerate(_plans(inst, idx)):
-        if k % 2048 == 0 and opts.deadline.expired():
+        if (k % 2048 == 0 and opts.deadline.expired()) or 0 <= budget <= k:
             complete = False
             break
+        seen += 1
         if inst.plan_errors(plan) is None:
             pts.append((*inst.evaluate(plan), plan))
+    opts.work.spend(seen)
     # with an order the front is that order's only: OPTIMAL needs every order
-    return output(inst, pts, proven=complete and idx is None, info={"plans": n})
+    return output(inst, pts, proven=complete and idx is None, info={"plans": n, "plans_seen": seen})

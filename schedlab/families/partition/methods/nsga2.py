@@ -31,6 +31,7 @@ def decode_plan(inst: Instance, x: np.ndarray) -> Plan:
     f"Runs `generations` generations (default: until the time limit, or {DEFAULT_GENERATIONS} "
     "without one).",
     engine="pymoo",
+    work="generations",
 )
 def solve_nsga2(
     inst: Instance, opts: SolveOptions, *, pop_size: int = 100, generations: int | None = None
@@ -41,7 +42,9 @@ def solve_nsga2(
 
     It stops after ``generations`` generations or at the time limit, whichever comes first;
     ``generations=None`` runs until the time limit, or :data:`DEFAULT_GENERATIONS`
-    generations when there is none.
+    generations when there is none. A work limit is a number of generations: it replaces
+    that default and caps ``generations``; with a seed, a run with a work limit and no time
+    limit repeats exactly on any load.
     """
     try:
         from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -64,7 +67,10 @@ def solve_nsga2(
     algorithm.setup(problem, seed=opts.seed, verbose=False)
     limit = opts.deadline
     budget = generations
-    if budget is None and opts.time_limit is None:
+    work = opts.work.left()
+    if work is not None:
+        budget = int(work) if budget is None else min(budget, int(work))
+    elif budget is None and opts.time_limit is None:
         budget = DEFAULT_GENERATIONS
     # the archive: non-dominated feasible (latency, period, genes) seen so far
     archive: list[tuple[float, float, np.ndarray]] = []
@@ -78,6 +84,7 @@ def solve_nsga2(
         algorithm.tell(infills=pop)
         evals += len(X)
         gen += 1
+        opts.work.spend(1)
         ok = np.flatnonzero(G <= 0)
         if len(ok):
             new = [(float(F[r, 0]), float(F[r, 1]), X[r]) for r in ok]

@@ -214,6 +214,9 @@ def _range(
     if ctl[2] > ctl[3]:
         ctl[1] = 2  # memory budget exhausted
         return out
+    if ctl[4] >= 0 and ctl[2] > ctl[4]:
+        ctl[1] = 1  # work budget exhausted: stop as on a time-out
+        return out
     if (ctl[0] & 255) == 0 and now() > dl:
         ctl[1] = 1
         return out
@@ -543,8 +546,8 @@ def _solve(
     cbuf: np.ndarray,
 ) -> int:  # pragma: no cover - compiled
     """Total tardiness of S(a, b, r) started at t: the optimum when it is < ub, otherwise
-    a lower bound >= ub.  ctl[0] counts nodes, ctl[1] is set to 1 on time-out (the value
-    returned is then meaningless)."""
+    a lower bound >= ub.  ctl[0] counts nodes, ctl[1] is set to 1 on time-out or once the
+    nodes exceed ctl[2] when it is >= 0 (the value returned is then meaningless)."""
     if a > b or ctl[1] != 0:
         return 0
     m = 0
@@ -571,7 +574,7 @@ def _solve(
         if (e & 1) == 1 or (e >> 1) >= ub:
             return e >> 1
     ctl[0] += 1
-    if (ctl[0] & 1023) == 0 and now() > dl:
+    if (ctl[2] >= 0 and ctl[0] > ctl[2]) or ((ctl[0] & 1023) == 0 and now() > dl):
         ctl[1] = 1
         return 0
     # EDD with no tardy job
@@ -787,35 +790,55 @@ def _range_state() -> Any:  # pragma: no cover - compiled
     return abr, info, idx, slo, arrs
 
 
+def _work_left(work: np.ndarray | None) -> int:
+    """What is left of a work counter ``[used, limit]`` (-1: no limit)."""
+    if work is None or work[1] < 0:
+        return -1
+    return int(max(0, work[1] - work[0]))
+
+
 def _range_solve(
-    p: np.ndarray, d: np.ndarray, deadline: float, cell_budget: int = CELL_BUDGET
+    p: np.ndarray,
+    d: np.ndarray,
+    deadline: float,
+    cell_budget: int = CELL_BUDGET,
+    work: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int] | str | None:
-    """(sequence, value) by the range search; None on time-out; "budget" when it gave up
+    """(sequence, value) by the range search; None on time-out or when the work counter
+    ``work`` (``[used, limit]``, counting stored values) runs out; "budget" when it gave up
     (``cell_budget`` stored values exceeded)."""
     n = p.shape[0]
     edd, pe, de, rk, spt_pos = _prepare(p, d)
     abr, info, idx, slo, arrs = _range_state()
-    ctl = np.zeros(4, np.int64)
+    ctl = np.zeros(5, np.int64)
     ctl[3] = cell_budget
+    ctl[4] = _work_left(work)
     dl = float(deadline)
     args = (pe, de, rk, spt_pos, abr, info, idx, slo, arrs, ctl, n)
     val = _range(0, n - 1, n, 0, 0, *args, dl)[0]
+    if work is not None:
+        work[0] += ctl[2]
     if ctl[1] == 1:
         return None
     if ctl[1] != 0:
         return "budget"
     out = np.empty(n, np.int64)
+    ctl[4] = -1  # rebuilding reads the stored values (its few new ones are counted after)
+    cells = ctl[2]
     ln = _rebuild_range(0, n - 1, n, 0, *args, NO_DEADLINE, out, 0)
+    if work is not None:
+        work[0] += ctl[2] - cells
     if ln != n:  # cannot happen: every stored value comes from a kept position
         return "budget"
     return edd[out].astype(np.int64), int(val)
 
 
 def _point_solve(
-    p: np.ndarray, d: np.ndarray, deadline: float, ub: int | None
+    p: np.ndarray, d: np.ndarray, deadline: float, ub: int | None, work: np.ndarray | None = None
 ) -> tuple[np.ndarray, int] | None:
     """(sequence, value) by the point search (memorised per start time, bounded by ``ub``);
-    None on time-out or when the memo keys would overflow."""
+    None on time-out, when the work counter ``work`` (``[used, limit]``, counting the
+    subproblems solved) runs out, or when the memo keys would overflow."""
     n = p.shape[0]
     edd, pe, de, rk, spt_pos = _prepare(p, d)
     P = int(pe.sum())
@@ -825,7 +848,8 @@ def _point_solve(
     memo = Dict.empty(key_type=types.int64, value_type=types.int64)
     choice = Dict.empty(key_type=types.int64, value_type=types.int64)
     dl = float(deadline)
-    ctl = np.zeros(2, dtype=np.int64)
+    ctl = np.zeros(3, dtype=np.int64)
+    ctl[2] = _work_left(work)
     cbuf = np.empty(n, np.int64)
     big = 1 << 60 if ub is None else int(ub)
     val = _solve(
@@ -846,6 +870,8 @@ def _point_solve(
         dl,
         cbuf,
     )
+    if work is not None:
+        work[0] += ctl[0]
     if ctl[1] != 0:
         return None
     if val >= big:
@@ -857,23 +883,30 @@ def _point_solve(
 
 
 def bam_solve(
-    p: np.ndarray, d: np.ndarray, deadline: float = NO_DEADLINE, ub: int | None = None
+    p: np.ndarray,
+    d: np.ndarray,
+    deadline: float = NO_DEADLINE,
+    ub: int | None = None,
+    work: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int] | None:
-    """Optimal sequence and value of 1||sum T_j (p >= 1), or None on time-out/overflow.
+    """Optimal sequence and value of 1||sum T_j (p >= 1), or None on time-out/overflow or
+    when the work budget runs out.
 
     ``deadline`` is a ``perf_counter`` time (:data:`~schedlab.engines.jit.NO_DEADLINE`:
     none). With ``ub`` (the value of a known sequence), an empty sequence may be returned
-    when no sequence is better, i.e. when ``ub`` is optimal."""
+    when no sequence is better, i.e. when ``ub`` is optimal. ``work``, an int64 array
+    ``[used, limit]`` (limit -1: none), counts labels: the values the range search stores
+    and the subproblems the point search solves; ``used`` is increased by what they spent."""
     p = np.ascontiguousarray(p, dtype=np.int64)
     d = np.ascontiguousarray(d, dtype=np.int64)
     if p.shape[0] == 0:
         return np.empty(0, np.int64), 0
-    r = _range_solve(p, d, deadline)
+    r = _range_solve(p, d, deadline, work=work)
     if r is None:
         return None
     if not isinstance(r, str):
         return r
-    return _point_solve(p, d, deadline, ub)
+    return _point_solve(p, d, deadline, ub, work=work)
 
 
 def warm_up_point_search() -> None:

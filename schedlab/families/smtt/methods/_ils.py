@@ -24,7 +24,7 @@ import numpy as np
 from ....engines.jit import NO_DEADLINE, clock, njit, now
 from ._kernels import total_tardiness
 
-__all__ = ["descent", "ils_iterations", "ils_solve", "initial_sequence", "wmdd"]
+__all__ = ["descent", "ils_iterations", "ils_kicks", "ils_solve", "initial_sequence", "wmdd"]
 
 
 @njit
@@ -190,8 +190,9 @@ def _ils_batch(
     kick_min: int,
     kick_span: int,
     win: int,
-) -> tuple[int, int, int, int]:
-    """Run ``n_iters`` kick+descent iterations; returns (cur_cost, best_cost, stall, done)."""
+) -> tuple[int, int, int, int, int]:
+    """Run ``n_iters`` kick+descent iterations (fewer once ``target`` is reached); returns
+    (cur_cost, best_cost, stall, done, iterations run)."""
     n = cur.shape[0]
     trial = np.empty(n, np.int64)
     C = np.empty(n, np.int64)
@@ -201,11 +202,11 @@ def _ils_batch(
     mv_t = np.empty(n + 1, np.int64)
     tmp = np.empty(n, np.int64)
     if n < 2:
-        return cur_cost, best_cost, stall, 1
+        return cur_cost, best_cost, stall, 1, 0
     win = max(1, min(n - 1, win))
-    for _ in range(n_iters):
+    for it in range(n_iters):
         if best_cost <= target:
-            return cur_cost, best_cost, stall, 1
+            return cur_cost, best_cost, stall, 1, it
         for k in range(n):
             trial[k] = cur[k]
         nk = kick_min + rng.integers(0, kick_span)
@@ -245,7 +246,7 @@ def _ils_batch(
                 cur[k] = best[k]
             cur_cost = best_cost
             stall = 0
-    return cur_cost, best_cost, stall, 0
+    return cur_cost, best_cost, stall, 0, n_iters
 
 
 @njit
@@ -321,6 +322,50 @@ def initial_sequence(
     return best
 
 
+def ils_kicks(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    n_iters: int,
+    seed: int,
+    initial: np.ndarray | None = None,
+    target: float | None = None,
+    deadline: float = NO_DEADLINE,
+) -> tuple[np.ndarray, int, int]:
+    """Deterministic ILS with a budget of ``n_iters`` kicks (kick + dynasearch descent);
+    returns (best sequence, cost, kicks run).
+
+    It runs fewer kicks when ``target`` is reached, and with ``deadline`` (a
+    ``perf_counter`` time) the run is also cut short there; the kicks it does run are the
+    same as without it (one seeded trajectory). The starting descent is not a kick."""
+    p, d, w = _as_arrays(p, d, w)
+    n = p.shape[0]
+    if initial is None:
+        cur, cc = initial_sequence(p, d, w, deadline)
+    else:
+        cur, cc = descent(np.asarray(initial, np.int64), p, d, w, deadline)
+    best = cur.copy()
+    if n < 2 or n_iters <= 0:
+        return best, cc, 0
+    rng = np.random.default_rng(seed)
+    tgt = -1 if target is None else int(np.floor(target + 1e-9))
+    params = _params(n)
+    if math.isinf(deadline):
+        _, bc, _, _, ran = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *params)
+        return best, int(bc), int(ran)
+    bc = cc
+    stall = 0
+    done_iters = 0
+    while done_iters < n_iters and time.perf_counter() < deadline:
+        cc, bc, stall, done, ran = _ils_batch(
+            cur, cc, best, bc, p, d, w, rng, 1, tgt, stall, *params
+        )
+        done_iters += ran
+        if done:
+            break
+    return best, int(bc), done_iters
+
+
 def ils_iterations(
     p: np.ndarray,
     d: np.ndarray,
@@ -331,34 +376,10 @@ def ils_iterations(
     target: float | None = None,
     deadline: float = NO_DEADLINE,
 ) -> tuple[np.ndarray, int]:
-    """Deterministic ILS with an iteration budget; returns (best sequence, cost).
-
-    With ``deadline`` (a ``perf_counter`` time) the run is also cut short there; the
-    iterations it does run are the same as without it (one seeded trajectory)."""
-    p, d, w = _as_arrays(p, d, w)
-    n = p.shape[0]
-    if initial is None:
-        cur, cc = initial_sequence(p, d, w, deadline)
-    else:
-        cur, cc = descent(np.asarray(initial, np.int64), p, d, w, deadline)
-    best = cur.copy()
-    if n < 2 or n_iters <= 0:
-        return best, cc
-    rng = np.random.default_rng(seed)
-    tgt = -1 if target is None else int(np.floor(target + 1e-9))
-    params = _params(n)
-    if math.isinf(deadline):
-        _, bc, _, _ = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *params)
-        return best, int(bc)
-    bc = cc
-    stall = 0
-    done_iters = 0
-    while done_iters < n_iters and time.perf_counter() < deadline:
-        cc, bc, stall, done = _ils_batch(cur, cc, best, bc, p, d, w, rng, 1, tgt, stall, *params)
-        done_iters += 1
-        if done:
-            break
-    return best, int(bc)
+    """Deterministic ILS with an iteration budget; returns (best sequence, cost) (see
+    :func:`ils_kicks`)."""
+    best, cost, _ = ils_kicks(p, d, w, n_iters, seed, initial, target, deadline)
+    return best, cost
 
 
 def ils_solve(
@@ -412,7 +433,7 @@ def ils_solve(
         tb = time.perf_counter()
         if clock() >= deadline:
             break
-        cc, bc, stall, done = _ils_batch(
+        cc, bc, stall, done, _ = _ils_batch(
             cur, cc, best, bc, p, d, w, rng, batch, tgt, stall, *params
         )
         el = time.perf_counter() - tb

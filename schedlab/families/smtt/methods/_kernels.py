@@ -20,15 +20,21 @@ total_tardiness: Any = njit(objective.total_tardiness)
 
 @njit
 def subset_dp(
-    p: np.ndarray, d: np.ndarray, w: np.ndarray
-) -> tuple[int, np.ndarray]:  # pragma: no cover - compiled
-    """f[S] = min_{j in S} f[S - j] + w_j max(0, P(S) - d_j); returns (f[all], order)."""
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, max_states: int = -1
+) -> tuple[int, np.ndarray, int]:  # pragma: no cover - compiled
+    """f[S] = min_{j in S} f[S - j] + w_j max(0, P(S) - d_j); returns (f[all], order, states
+    evaluated: the 2^n - 1 non-empty subsets). A partial table answers nothing, so with a
+    budget ``max_states`` >= 0 below 2^n - 1 it evaluates no state and returns
+    (-1, an undefined order, 0)."""
     n = p.shape[0]
     full = (1 << n) - 1
     f = np.empty(full + 1, dtype=np.int64)
     last = np.zeros(full + 1, dtype=np.int8)
     psum = np.zeros(full + 1, dtype=np.int64)
     f[0] = 0
+    order = np.empty(n, dtype=np.int64)
+    if 0 <= max_states < full:
+        return -1, order, 0
     for s in range(1, full + 1):
         low = s & (-s)
         b = 0
@@ -53,13 +59,12 @@ def subset_dp(
                 arg = j
         f[s] = best
         last[s] = arg
-    order = np.empty(n, dtype=np.int64)
     s = full
     for k in range(n - 1, -1, -1):
         j = last[s]
         order[k] = j
         s ^= 1 << j
-    return f[full], order
+    return f[full], order, full
 
 
 @njit

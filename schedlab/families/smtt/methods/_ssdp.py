@@ -34,7 +34,10 @@ published description:
   the zero-cost early part of many wt100 instances fully degenerate for the relaxation.)
 
 Results are deterministic when no time limit is hit (the upper bound comes from an
-iteration-budgeted, fixed-seed dynasearch).  Deadlines are absolute ``time.perf_counter()``
+iteration-budgeted, fixed-seed dynasearch).  A work budget counts DP labels (one per node of
+the time-indexed network or state of a sublimation stage a pass labels, see
+:func:`exact_solve`); it is checked where the deadline is, so that a run stopped by it is
+the same on any machine.  Deadlines are absolute ``time.perf_counter()``
 values, :data:`~schedlab.engines.jit.NO_DEADLINE` (``math.inf``) for none; ``INF`` below is
 the kernels' infinite cost (labels), not a deadline.
 
@@ -73,6 +76,13 @@ SG_ITERS = 10  # subgradient steps after each sublimation stage
 S1_ITERS = 150  # stage-1 subgradient iterations
 S2_ITERS = 25  # stage-2 subgradient iterations per reduction round
 ILS_B_ITERS = 40  # more dynasearch iterations when stage 2 stalls (at most)
+
+
+@njit
+def _over(wk: np.ndarray, extra: int) -> bool:  # pragma: no cover - compiled
+    """True when a work limit is set (``wk[1]`` >= 0) and the labels used (``wk[0]``) plus
+    ``extra`` labels of the pass under way reach it."""
+    return wk[1] >= 0 and wk[0] + extra >= wk[1]
 
 
 # ----------------------------------------------------------------------------------------
@@ -208,9 +218,11 @@ def _subgradient_lr1(
     tmin: np.ndarray,
     tmax: np.ndarray,
     deadline: float,
+    wk: np.ndarray,
 ) -> float:  # pragma: no cover - compiled
     """Subgradient optimisation of the stage-1 bound; mu is updated in place with the best
-    multipliers found.  Returns the best bound."""
+    multipliers found.  Returns the best bound.  Each iteration's forward pass counts
+    n (T + 1) labels in ``wk[0]``; it stops before an iteration once ``wk`` is used up."""
     n = p.shape[0]
     H1 = np.empty(T + 1)
     A1 = np.empty(T + 1, np.int64)
@@ -222,9 +234,10 @@ def _subgradient_lr1(
     lam = lam0
     no_imp = 0
     for it in range(max_iter):
-        if now() > deadline:
+        if now() > deadline or _over(wk, 0):
             break
         _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax)
+        wk[0] += n * (T + 1)
         smu = 0.0
         for j in range(n):
             smu += mu[j]
@@ -306,6 +319,7 @@ def _implicit_network(
     prec: np.ndarray,
     deadline: float,
     max_arcs: int,
+    wk: np.ndarray,
 ) -> tuple[Any, ...]:  # pragma: no cover - compiled
     """Stage-2 labels (adjacency dominance, no repetition within three successive jobs)
     computed on the implicit network of the nodes and arcs that survive the stage-1 bound,
@@ -313,7 +327,9 @@ def _implicit_network(
 
     Returns (node_t, node_j, node_c, pr_off, pr_node, bound, ok); bound is the stage-2
     relaxation value without the multiplier sum.  Arcs are never stored before the stage-2
-    elimination, which keeps memory at O(nT)."""
+    elimination, which keeps memory at O(nT).  Counts n T labels for the node filter and nn
+    (the surviving nodes) for each later pass in ``wk[0]``, and fails (``ok`` False) when
+    ``wk`` is used up during a pass."""
     n = p.shape[0]
     nid = np.full((T + 1) * n, -1, np.int64)
     cnt = 1
@@ -334,6 +350,7 @@ def _implicit_network(
                 nid[t * n + j] = cnt
                 cnt += 1
     nn = cnt
+    wk[0] += n * T
     node_t = np.empty(nn, np.int64)
     node_j = np.empty(nn, np.int64)
     node_c = np.empty(nn)
@@ -368,7 +385,8 @@ def _implicit_network(
     P1[0] = -1
     F2[0] = INF
     for k in range(1, nn):
-        if (k & 1023) == 0 and now() > deadline:
+        if (k & 1023) == 0 and (now() > deadline or _over(wk, k)):
+            wk[0] += k
             return node_t, node_j, node_c, np.zeros(1, np.int64), e_t, -INF, False
         t = node_t[k]
         j = node_j[k]
@@ -405,9 +423,11 @@ def _implicit_network(
         F1[k] = b1 + c if b1 < INF else INF
         F2[k] = b2 + c if b2 < INF else INF
         P1[k] = a1
+    wk[0] += nn
     # backward labels
     for q in range(nn - 1, -1, -1):
-        if (q & 1023) == 0 and now() > deadline:
+        if (q & 1023) == 0 and (now() > deadline or _over(wk, nn - q)):
+            wk[0] += nn - q
             return node_t, node_j, node_c, np.zeros(1, np.int64), e_t, -INF, False
         s = node_t[q]
         i = node_j[q]
@@ -447,6 +467,7 @@ def _implicit_network(
         B1[q] = b1
         S1[q] = s1
         B2[q] = b2
+    wk[0] += nn
     bound = B1[0]
     # explicit network of the survivors
     newid = np.full(nn, -1, np.int64)
@@ -470,7 +491,8 @@ def _implicit_network(
             m = newid[k]
             if m < 0:
                 continue
-            if (k & 1023) == 0 and now() > deadline:
+            if (k & 1023) == 0 and (now() > deadline or _over(wk, k)):
+                wk[0] += k
                 return r_t, r_j, r_c, off, pn, bound, False
             t = node_t[k]
             j = node_j[k]
@@ -507,6 +529,7 @@ def _implicit_network(
                         ne += 1
             if pas == 0:
                 off[m + 1] = ne
+        wk[0] += nn
     return r_t, r_j, r_c, off, pn, bound, True
 
 
@@ -696,8 +719,10 @@ def _subgradient_net(
     iters: int,
     lam0: float,
     deadline: float,
+    wk: np.ndarray,
 ) -> float:  # pragma: no cover - compiled
-    """A few subgradient steps on the stage-2 relaxation over the reduced network."""
+    """A few subgradient steps on the stage-2 relaxation over the reduced network (nn labels
+    a step in ``wk[0]``; it stops before a step once ``wk`` is used up)."""
     n = p.shape[0]
     F1 = np.empty(nn)
     P1 = np.empty(nn, np.int64)
@@ -710,10 +735,11 @@ def _subgradient_net(
     lam = lam0
     no_imp = 0
     for _ in range(iters):
-        if now() > deadline:
+        if now() > deadline or _over(wk, 0):
             break
         _net_recost(nn, node_t, node_j, d, w, mu, node_c)
         _net_forward(nn, node_j, node_c, pr_off, pr_node, F1, P1, F2, A1, A2)
+        wk[0] += nn
         a, v = _net_best_end(nn, node_t, F1, T)
         if a < 0:
             best = INF
@@ -892,9 +918,11 @@ def _ss_forward(
     predM: np.ndarray,
     succM: np.ndarray,
     deadline: float,
+    wk: np.ndarray,
 ) -> tuple[Any, ...]:  # pragma: no cover - compiled
     """Forward pass of one sublimation stage.  bitv[j] is the bit (as uint64) of job j in M,
-    or 0.  States of the previous stage (o_*) give the backward bounds.
+    or 0.  States of the previous stage (o_*) give the backward bounds.  Counts the states it
+    creates in ``wk[0]`` (failing when ``wk`` is used up).
     Returns (off, mask, F1, P1, F2, ps, ok)."""
     cap = max(1024, 2 * o_mask.shape[0])
     mask = np.empty(cap, np.uint64)
@@ -917,7 +945,8 @@ def _ss_forward(
     ci = np.empty(ccap, np.int32)
     zero = np.uint64(0)
     for k in range(1, nn):
-        if (k & 255) == 0 and now() > deadline:
+        if (k & 255) == 0 and (now() > deadline or _over(wk, ns)):
+            wk[0] += ns
             return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], False
         t = node_t[k]
         j = node_j[k]
@@ -996,8 +1025,10 @@ def _ss_forward(
                     F2[ns - 1] = v
             if ns > max_states:
                 off[k + 1] = ns
+                wk[0] += ns
                 return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], False
         off[k + 1] = ns
+    wk[0] += ns
     return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], True
 
 
@@ -1017,10 +1048,15 @@ def _ss_backward(
     S1: np.ndarray,
     B2: np.ndarray,
     deadline: float,
+    wk: np.ndarray,
 ) -> bool:  # pragma: no cover - compiled
+    """Backward labels of the states of one sublimation stage (one label a state, counted in
+    ``wk[0]``); False when the deadline passed or ``wk`` is used up (labels incomplete)."""
     zero = np.uint64(0)
+    total = off[nn]
     for k in range(nn - 1, -1, -1):
-        if (k & 255) == 0 and now() > deadline:
+        if (k & 255) == 0 and (now() > deadline or _over(wk, total - off[k + 1])):
+            wk[0] += total - off[k + 1]
             return False
         t = node_t[k]
         j = node_j[k]
@@ -1057,6 +1093,7 @@ def _ss_backward(
             B1[s] = b1
             S1[s] = s1
             B2[s] = b2
+    wk[0] += total
     return True
 
 
@@ -1076,9 +1113,11 @@ def _ss_forward_existing(
     A1: np.ndarray,
     A2: np.ndarray,
     deadline: float,
+    wk: np.ndarray,
 ) -> bool:  # pragma: no cover - compiled
-    """Forward labels over an existing state space (after a change of multipliers).
-    Returns False if the deadline passed (labels incomplete)."""
+    """Forward labels over an existing state space (after a change of multipliers), one
+    label a state counted in ``wk[0]``.  Returns False if the deadline passed or ``wk`` is
+    used up (labels incomplete)."""
     zero = np.uint64(0)
     F1[0] = 0.0
     P1[0] = -1
@@ -1086,7 +1125,8 @@ def _ss_forward_existing(
     A1[0] = -1
     A2[0] = -1
     for k in range(1, nn):
-        if (k & 255) == 0 and now() > deadline:
+        if (k & 255) == 0 and (now() > deadline or _over(wk, off[k])):
+            wk[0] += off[k]
             return False
         j = node_j[k]
         jb = bitv[j]
@@ -1130,6 +1170,7 @@ def _ss_forward_existing(
             P1[s] = i1
             A1[s] = a1
             A2[s] = a2
+    wk[0] += off[nn]
     return True
 
 
@@ -1153,9 +1194,11 @@ def _ss_subgradient(
     iters: int,
     lam0: float,
     deadline: float,
+    wk: np.ndarray,
 ) -> float:  # pragma: no cover - compiled
     """Subgradient steps on the current sublimation relaxation; mu updated in place to the
-    best multipliers found.  Returns best bound."""
+    best multipliers found.  Returns best bound.  Stops before a step once ``wk`` is used
+    up (each step's forward pass counts its states)."""
     n = p.shape[0]
     ns = mask.shape[0]
     F1 = np.empty(ns)
@@ -1173,11 +1216,11 @@ def _ss_subgradient(
     lam = lam0
     no_imp = 0
     for _ in range(iters):
-        if now() > deadline:
+        if now() > deadline or _over(wk, 0):
             break
         _net_recost(nn, node_t, node_j, d, w, mu, node_c)
         if not _ss_forward_existing(
-            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, deadline
+            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, deadline, wk
         ):
             break
         bv = INF
@@ -1393,9 +1436,11 @@ def _solve_core(
     time_limit: float | None,
     deadline: float,
     log: Callable[[str], None] | None,
+    wk: np.ndarray,
 ) -> tuple[np.ndarray, int, float, bool]:
     """Exact solve of a preprocessed instance (all p >= 1, w >= 1) by ``deadline`` (a
-    ``perf_counter`` time; ``time_limit``: the seconds it leaves, or None)."""
+    ``perf_counter`` time; ``time_limit``: the seconds it leaves, or None) and within the
+    work counter ``wk`` (labels used, limit or -1)."""
     n = p.shape[0]
     T = int(p.sum())
     dl = float(deadline)
@@ -1405,18 +1450,23 @@ def _solve_core(
             log(msg)
 
     def out_of_time() -> bool:
-        return time.perf_counter() > dl
+        """The deadline passed or the work budget is used up: stop with what is proven."""
+        return time.perf_counter() > dl or bool(wk[1] >= 0 and wk[0] >= wk[1])
 
     if np.all(w == 1):
         # Unweighted: Lawler's decomposition with memorisation (._bam) is far stronger than
-        # the Lagrangian bound; it keeps 10% of the budget back so that a heuristic sequence
-        # can still be returned when it times out.
+        # the Lagrangian bound; it keeps 10% of the budget (time and work) back so that a
+        # heuristic sequence can still be returned when it runs out.
         t_now = time.perf_counter()
-        r = bam_solve(p, d, t_now + 0.9 * max(0.0, dl - t_now))
+        bwk = np.array([0, -1], np.int64)
+        if wk[1] >= 0:
+            bwk[1] = int(0.9 * max(0, int(wk[1] - wk[0])))
+        r = bam_solve(p, d, t_now + 0.9 * max(0.0, dl - t_now), work=bwk)
+        wk[0] += bwk[0]
         if r is not None:
             say(f"bam: proved optimum {r[1]}")
             return r[0], int(r[1]), float(r[1]), True
-        say("bam: time limit or key overflow, falling back to SSDP")
+        say("bam: time or work limit, or key overflow, falling back to SSDP")
     # unweighted: pairing SPT completion times with sorted due dates bounds sum T_j
     lb_pair = 0.0
     if np.all(w == 1):
@@ -1492,7 +1542,7 @@ def _solve_core(
     mu = np.zeros(n)
     C = np.cumsum(p[seq])
     mu[seq] = w[seq] * np.maximum(0, C - d[seq])
-    lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 2.0, tmin, tmax, dl)
+    lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 2.0, tmin, tmax, dl, wk)
     lb = max(lb, lb1)
     say(f"ssdp: stage1 LB={lb1:.3f}")
     if lb > ub - 1 + tol:
@@ -1511,12 +1561,13 @@ def _solve_core(
     G2 = np.empty(T + 1)
     _lr1_forward(p, d, w, mu, T, H1, A1, H2, A2, tmin, tmax)
     _lr1_backward(p, d, w, mu, T, G1, AG1, G2, tmin, tmax)
+    wk[0] += 2 * n * (T + 1)
     node_t, node_j, node_c, pr_off, pr_node, b2, ok = _implicit_network(
-        p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, dl, MAX_ARCS
+        p, d, w, mu, T, thr, H1, A1, H2, G1, AG1, G2, tmin, tmax, rank, prec, dl, MAX_ARCS, wk
     )
     del H1, A1, H2, A2, G1, AG1, G2
     if not ok:
-        say("ssdp: network too large or out of time")
+        say("ssdp: network too large, or out of time or work")
         return result(False)
     nn = node_t.shape[0]
     say(f"ssdp: network nodes={nn} arcs={pr_node.shape[0]}")
@@ -1534,6 +1585,7 @@ def _solve_core(
         S1 = np.empty(nn, np.int64)
         B2 = np.empty(nn)
         _net_backward(nn, node_t, node_j, node_c, sc_off, sc_node, T, B1, S1, B2)
+        wk[0] += 2 * nn
         return F1, P1, F2, B1, S1.astype(np.int32), B2, sc_off, sc_node
 
     hist = [-INF]
@@ -1570,6 +1622,7 @@ def _solve_core(
             S2_ITERS,
             lam2,
             dl,
+            wk,
         )
         smu = float(mu.sum())
         thr = ub - 1 + tol - smu
@@ -1712,16 +1765,17 @@ def _solve_core(
             predM,
             succM,
             dl,
+            wk,
         )
         if not ok:
-            say("ssdp: state limit or time limit reached")
+            say("ssdp: state limit, time limit or work limit reached")
             return result(False)
         ns0 = nmask.shape[0]
         nB1 = np.empty(ns0)
         nS1 = np.empty(ns0, np.int32)
         nB2 = np.empty(ns0)
         if not _ss_backward(
-            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB1, nS1, nB2, dl
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB1, nS1, nB2, dl, wk
         ):
             return result(False)
         off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
@@ -1751,6 +1805,7 @@ def _solve_core(
                 SG_ITERS,
                 1.0,
                 dl,
+                wk,
             )
             lb = max(lb, min(lbsg, float(ub)))
             smu = float(mu.sum())
@@ -1759,12 +1814,12 @@ def _solve_core(
             A1 = np.empty(ns0, np.int64)
             A2 = np.empty(ns0, np.int64)
             if not _ss_forward_existing(
-                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, dl
+                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, dl, wk
             ):
                 return result(False)
             del A1, A2
             if not _ss_backward(
-                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, dl
+                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, dl, wk
             ):
                 return result(False)
             off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
@@ -1788,6 +1843,7 @@ def exact_solve(
     w: np.ndarray,
     deadline: float = NO_DEADLINE,
     log: Callable[[str], None] | None = None,
+    work: np.ndarray | None = None,
 ) -> tuple[list[int], float, float, bool]:
     """Solve 1||sum w_j T_j exactly by successive sublimation dynamic programming.
 
@@ -1799,6 +1855,14 @@ def exact_solve(
             (:data:`~schedlab.engines.jit.NO_DEADLINE`: none). On time-out the best sequence
             found so far and a valid lower bound are returned.
         log: optional callback receiving progress messages.
+        work: an optional work counter, an int64 array ``[used, limit]`` (``limit`` -1: none)
+            in DP labels: one per node (t, j) of the time-indexed network or state of a
+            sublimation stage that a DP pass labels (and, on unweighted instances, one per
+            value the Lawler decomposition stores or subproblem it solves). ``used`` is
+            increased by the labels spent; once it reaches ``limit`` the solve stops as on a
+            time-out (at most one pass beyond it). Without a deadline the run, and so the
+            result, is the same on any machine. The upper-bound heuristic (a fixed number of
+            dynasearch kicks) is not counted.
 
     Returns:
         (sequence, objective, lower_bound, proven_optimal): the sequence lists 0-based job
@@ -1835,8 +1899,9 @@ def exact_solve(
         seq = head + tail
         return seq, float(const), float(const), True
     ra = np.array(rest, dtype=np.int64)
+    wk = np.array([0, -1], np.int64) if work is None else work
     sub_seq, sub_obj, sub_lb, proven = _solve_core(
-        p[ra], d[ra], w[ra], time_limit, float(deadline), log
+        p[ra], d[ra], w[ra], time_limit, float(deadline), log, wk
     )
     seq = head + [int(ra[j]) for j in sub_seq] + tail
     obj = int(total_tardiness(p, d, w, np.array(seq, np.int64)))

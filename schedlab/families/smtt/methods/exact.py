@@ -13,13 +13,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from ....core import SolveOptions, SolverOutput, Status, register
+from ....core import SolveError, SolveOptions, SolverOutput, Status, register
 from ....engines import jit
 from ..model import Instance
 from . import _bam, _ssdp
 
+#: SSDP's labels are floats: costs must stay exact in a double (the Lawler decomposition's
+#: values, below its 2^60 sentinel, are covered as well).
+MAX_EXACT_COST = 2**53
+
+
+def worst_cost(inst: Instance) -> int:
+    """The largest total weighted tardiness any sequence can have, Σ w_j max(0, Σp - d_j)
+    (exact integers)."""
+    total = sum(inst.p)
+    return sum(wj * max(0, total - dj) for wj, dj in zip(inst.weights, inst.d, strict=True))
+
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
+    if worst_cost(inst) >= MAX_EXACT_COST:
+        return None
     # Measured (benchmarks/smtt_scale_probe.py, 1 thread): every OR-Library n = 40 instance in
     # under 0.5 s and n = 100 within 5 s; unweighted n = 500 (data_500_200): all 200 proven,
     # median 0.3 s, max 11 s on a loaded machine.
@@ -47,15 +60,40 @@ def _warm_up() -> None:
     help="Successive sublimation DP (Tanaka et al. 2009): proves optima, or a lower bound.",
     auto=_auto,
     warmup=_warm_up,
+    work="DP labels (nodes of the time-indexed network or sublimation states a pass labels)",
 )
 def solve_exact(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """SSDP; OPTIMAL when the bound closes, else FEASIBLE with a valid lower bound. Without
-    a time limit it runs until it proves the optimum (or reaches its memory limits)."""
+    a time or work limit it runs until it proves the optimum (or reaches its memory limits).
+
+    The work limit counts DP labels: one per node (t, j) of the time-indexed network or
+    state of a sublimation stage that a DP pass labels (on unweighted instances, one per
+    value Lawler's decomposition stores or subproblem it solves). The run stops as on a
+    time-out once the labels reach the limit (at most one pass beyond it) and returns the
+    lower bound proven so far; the upper-bound heuristic (a fixed number of dynasearch
+    kicks) is not counted. With a work limit and no time limit, the run repeats exactly on
+    any load.
+
+    Raises:
+        SolveError: when the worst total weighted tardiness reaches 2^53 (SSDP's labels
+            are doubles, exact only below).
+    """
     p, d, w = inst.arrays
-    seq, value, bound, proven = _ssdp.exact_solve(p, d, w, jit.deadline(opts), log=opts.log)
+    worst = worst_cost(inst)
+    if worst >= MAX_EXACT_COST:
+        raise SolveError(
+            f"exact: the total weighted tardiness can reach {worst}, beyond 2^53, where its "
+            "floating-point labels are no longer exact; use cpsat, mip or ils"
+        )
+    wk = np.array([0, opts.work.count()], dtype=np.int64)
+    seq, value, bound, proven = _ssdp.exact_solve(
+        p, d, w, jit.deadline(opts), log=opts.log, work=wk
+    )
+    opts.work.spend(int(wk[0]))
     return SolverOutput(
         solution={"sequence": [int(j) for j in seq]},
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         bound=float(value) if proven else float(bound),
         objective=float(value),
+        info={"labels": int(wk[0])},
     )

@@ -8,7 +8,7 @@ import numpy as np
 from ....core import SolveError, SolveOptions, SolverOutput, Status, register
 from ....engines import jit
 from ..model import Instance
-from ._ils import ils_iterations, ils_solve
+from ._ils import ils_kicks, ils_solve
 
 
 def default_iterations(n: int) -> int:
@@ -31,32 +31,41 @@ def _auto(inst: Instance, time_limit: float | None) -> float:
         "until the time limit, or (without one) 1000 kicks, fewer beyond 100 jobs."
     ),
     auto=_auto,
+    work="kicks (a random-swap kick and its dynasearch descent)",
 )
 def solve_ils(inst: Instance, opts: SolveOptions, *, iterations: int | None = None) -> SolverOutput:
     """Iterated dynasearch from the best of EDD and WMDD after descent (or the hint).
 
     Its budget: with a time limit, kicks until the limit; without one,
-    :func:`default_iterations` kicks (1000 up to 100 jobs). ``iterations`` sets the number of
-    kicks (stopping earlier at the time limit, if any); a seeded run of a given number of
-    kicks repeats exactly whatever the machine's speed.
+    :func:`default_iterations` kicks (1000 up to 100 jobs). A work limit is a number of
+    kicks: it replaces that default (and, with a time limit too, the run stops at whichever
+    comes first). ``iterations`` sets the number of kicks (stopping earlier at the time or
+    work limit, if any); a seeded run of a given number of kicks repeats exactly whatever
+    the machine's speed. The starting descent is not counted as a kick.
     """
     if iterations is not None and iterations < 0:
         raise SolveError(f"ils: iterations must be >= 0, got {iterations}")
     p, d, w = inst.arrays
     initial = None if opts.hint is None else list(opts.hint["sequence"])
     limit = opts.deadline.limit_for()
-    if limit is not None and iterations is None:
+    work = opts.work.left()
+    if limit is not None and iterations is None and work is None:
         seq = ils_solve(p, d, w, limit, opts.seed, log=opts.log, initial=initial)
         return SolverOutput(solution={"sequence": seq}, status=Status.FEASIBLE)
-    kicks = default_iterations(inst.n) if iterations is None else int(iterations)
+    if work is not None:
+        kicks = int(work) if iterations is None else min(int(iterations), int(work))
+    else:
+        kicks = default_iterations(inst.n) if iterations is None else int(iterations)
     init = None if initial is None else np.asarray(initial, dtype=np.int64)
     # target 0: nothing beats a zero-tardiness sequence, so the run may stop there
-    best, value = ils_iterations(
+    best, value, ran = ils_kicks(
         p, d, w, kicks, opts.seed, initial=init, target=0.0, deadline=jit.deadline(opts)
     )
-    opts.emit(f"ils: best cost {value} after at most {kicks} kicks")
+    opts.work.spend(ran)
+    opts.emit(f"ils: best cost {value} after {ran} of at most {kicks} kicks")
     return SolverOutput(
         solution={"sequence": [int(j) for j in best]},
         status=Status.FEASIBLE,
         params={"iterations": kicks},
+        info={"kicks": ran},
     )

@@ -31,20 +31,25 @@ def _auto(inst: Instance, time_limit: float | None) -> float:
     exact=False,
     help="Swap/insertion local search from the best rule, to a local optimum.",
     auto=_auto,
+    work="passes (first-improvement scans, each ending at its first improving move)",
 )
 def solve_ls(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """First-improvement local search over swap and insertion moves, the scan starting at a
     seeded random position each pass; stops at a local optimum (its own end, without a time
-    limit) or at the time limit."""
+    or work limit), at the time limit, or when the work limit's passes are done (a pass is
+    one scan, ending at its first improving move; the last scan, which finds none, counts as
+    one too). A seeded run with a work limit repeats exactly on any load."""
     p, d, w = inst.arrays
     seq, origin = start_sequence(inst, opts)
     rng = np.random.default_rng(opts.seed)
     start_val = int(total_tardiness(p, d, w, seq))
     passes = 0
     local_opt = False
-    while not opts.deadline.expired():
+    while not opts.deadline.expired() and not opts.work.exhausted:
         passes += 1
-        if ls_pass(p, d, w, seq, int(rng.integers(inst.n))) == 0:
+        improved = ls_pass(p, d, w, seq, int(rng.integers(inst.n)))
+        opts.work.spend(1)
+        if improved == 0:
             local_opt = True
             break
     val = int(total_tardiness(p, d, w, seq))

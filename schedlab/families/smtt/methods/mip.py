@@ -54,6 +54,15 @@ def _count_variables(formulation: str, p: np.ndarray, dom: np.ndarray | None) ->
     return int(np.maximum(0, int(p.sum()) - p - pb - pa).sum())
 
 
+def _nodes(solver: Any) -> int:
+    """Branch-and-bound nodes of the last HiGHS run behind Pyomo's appsi solver (0 when the
+    run explored none, e.g. solved by presolve)."""
+    h = getattr(solver, "_solver_model", None)  # appsi's highspy.Highs (no public accessor)
+    if h is None:
+        return 0
+    return max(0, int(h.getInfo().mip_node_count))
+
+
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
     return 20.0 if inst.n <= 15 and time_limit is not None else None
 
@@ -231,6 +240,7 @@ def _time_indexed_decode(mdl: Any, m: int) -> list[int] | None:
     help="Positional (Keha et al. 2009) or time-indexed MIP solved by HiGHS (exact).",
     engine="highs",
     auto=_auto,
+    work="HiGHS branch-and-bound nodes",
 )
 def solve_mip(
     inst: Instance,
@@ -247,6 +257,10 @@ def solve_mip(
         formulation: ``"positional"`` or ``"time-indexed"`` (refused when the horizon Σp of
             the jobs to sequence exceeds :data:`MAX_HORIZON`).
         reductions: peel never-tardy jobs off the end and fix positions by dominance.
+
+    Budget: the time limit and/or the work limit (HiGHS branch-and-bound nodes,
+    ``mip_max_nodes``, the nodes used charged to the solve's work budget); without either it
+    runs until HiGHS proves the optimum. Building the model is not counted as work.
     """
     if formulation not in FORMULATIONS:
         raise SolveError(
@@ -342,7 +356,6 @@ def solve_mip(
         options: dict[str, Any] = {
             "mip_rel_gap": 0.0,
             "mip_abs_gap": 1.0 - 1e-6,  # objectives are integers
-            "threads": int(opts.threads),
         }
         collect = _Collect()
         if opts.log is None:
@@ -354,9 +367,8 @@ def solve_mip(
             solver.config.solver_output_logger = logger
             solver.config.log_level = logging.INFO
         solver.highs_options.update(options)
-        # HiGHS keeps one thread pool per process and refuses a run whose "threads" differs
-        # from the pool's size; a fresh pool sized for this run avoids that.
-        highs.highspy.Highs.resetGlobalScheduler(True)
+        # HiGHS runs on its process-wide thread pool (Pyomo's interface takes no thread
+        # count); the pool is the engine's business, not reset here.
         try:
             res = solver.solve(mdl)
         except RuntimeError as e:  # appsi raises on infeasible models; this one never is
@@ -364,8 +376,11 @@ def solve_mip(
         finally:
             for line in collect.lines:
                 opts.emit(line)
+        nodes = _nodes(solver)
+        opts.work.spend(nodes)
         term = str(res.termination_condition).rsplit(".", 1)[-1]
         info["highs_status"] = term
+        info["nodes"] = nodes
         if res.best_feasible_objective is not None:
             res.solution_loader.load_vars()
             cand_local = (
