@@ -495,7 +495,8 @@ def solve(
     # Load the method's engines and compile its kernels before the clock starts (a no-op once
     # warm): a time limit is the method's, never the compiler's.
     t_warm = time.perf_counter()
-    warm_up(inst.problem, m.name)
+    if m.needs_kernels is None or m.needs_kernels(inst):
+        warm_up(inst.problem, m.name)
     compile_s = time.perf_counter() - t_warm
     if hint is not None:
         try:

@@ -67,6 +67,10 @@ class Method:
     warmup: Callable[[], None] | None = field(default=None, repr=False)
     #: the unit of ``work_limit`` for this method (``None``: it does no search and ignores it)
     work: str | None = None
+    #: ``needs_kernels(instance)``: whether solving it needs the method's warm-up (compiled
+    #: kernels, engines) first; ``None``: always. A method that solves small instances
+    #: without its kernels answers them in a fresh process without loading them.
+    needs_kernels: Callable[[Any], bool] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -109,20 +113,25 @@ def register(
     auto: AutoFn | None = None,
     warmup: Callable[[], None] | None = None,
     work: str | None = None,
+    needs_kernels: Callable[[Any], bool] | None = None,
 ) -> Callable[[Callable[..., SolverOutput]], Callable[..., SolverOutput]]:
     """Decorator registering ``func(instance, options, *, param=default, ...)`` as a method
     of ``family``.
 
     ``engine`` names what the method drives (``"ortools"``, ``"highs"``, ``"pyomo"``,
     ``"numba"``, ``"python"``); ``auto`` makes it a candidate of ``method="auto"``; ``work``
-    names the unit of ``work_limit`` for the method (``None`` for a method that does no search).
+    names the unit of ``work_limit`` for the method (``None`` for a method that does no search);
+    ``needs_kernels(instance)`` says whether a solve of that instance needs the method's warm-up
+    first (default: always).
     """
 
     def deco(func: Callable[..., SolverOutput]) -> Callable[..., SolverOutput]:
         methods = _METHODS.setdefault(family, {})
         if name in methods and methods[name].func is not func:
             raise SchedlabError(f"method {family}/{name} registered twice")
-        methods[name] = Method(family, name, exact, help, func, engine, auto, warmup, work)
+        methods[name] = Method(
+            family, name, exact, help, func, engine, auto, warmup, work, needs_kernels
+        )
         return func
 
     return deco

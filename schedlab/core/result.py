@@ -128,10 +128,16 @@ class Result:
             return float(diff)
         return diff / abs(self.reference)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A plain dict (JSON-ready), with ``schema_version`` first (see ``schedlab schema``)."""
+    def to_dict(self, copy: bool = True) -> dict[str, Any]:
+        """A plain dict (JSON-ready), with ``schema_version`` first (see ``schedlab schema``).
+
+        With ``copy=False`` the solution, parameters and info are the result's own objects,
+        not copies (for encoding at once, e.g. by the service; do not modify them)."""
         d: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-        d.update((f.name, _copy_json(getattr(self, f.name))) for f in fields(self))
+        if copy:
+            d.update((name, _copy_json(getattr(self, name))) for name in _FIELDS)
+        else:
+            d.update((name, getattr(self, name)) for name in _FIELDS)
         d["status"] = str(self.status)
         if d["gap"] is not None and math.isinf(d["gap"]):
             d["gap"] = None
@@ -156,6 +162,9 @@ class Result:
     def from_json(cls, text: str) -> Result:
         """Rebuild a result from :meth:`to_json` output (validates again)."""
         return cls.from_dict(json.loads(text))
+
+
+_FIELDS = tuple(f.name for f in fields(Result))
 
 
 def _copy_json(x: Any) -> Any:

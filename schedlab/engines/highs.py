@@ -17,7 +17,7 @@ import highspy
 
 from ..core.options import SolveOptions
 
-__all__ = ["highspy", "new", "pyomo_solver", "quiet_banner"]
+__all__ = ["highspy", "new", "pyomo_nodes", "pyomo_solver", "quiet_banner"]
 
 _lock = threading.Lock()
 _quieted = False
@@ -106,21 +106,34 @@ def _stop(ref: weakref.ref[highspy.Highs]) -> None:
 _pool_threads: int | None = None
 
 
-def _threads(h: highspy.Highs, n: int) -> None:
+def _resize_pool(n: int) -> None:
+    """Size HiGHS's process-wide thread pool for ``n`` threads (a no-op when it already is)."""
     global _pool_threads
     with _lock:
         if _pool_threads != n:
             highspy.Highs.resetGlobalScheduler(True)
             _pool_threads = n
+
+
+def _threads(h: highspy.Highs, n: int) -> None:
+    _resize_pool(n)
     h.setOptionValue("threads", n)
 
 
-def pyomo_solver(opts: SolveOptions, *, share: float = 1.0, time_limit: float | None = None) -> Any:
-    """Pyomo's appsi HiGHS solver with the options' time limit and log.
+def pyomo_solver(
+    opts: SolveOptions,
+    *,
+    share: float = 1.0,
+    time_limit: float | None = None,
+    threads: int | None = None,
+) -> Any:
+    """Pyomo's appsi HiGHS solver with the options' time limit, work limit (branch-and-bound
+    nodes), seed, threads and log.
 
-    It takes no thread count (HiGHS's pool is sized per process) and raises on infeasible
-    models unless ``config.load_solution`` is off, which is set here: read
-    ``results.termination_condition`` before loading a solution.
+    Pyomo's config has no thread count: HiGHS's ``threads`` option is set, and its process-wide
+    pool resized as :func:`new` does. It raises on infeasible models unless
+    ``config.load_solution`` is off, which is set here: read ``results.termination_condition``
+    before loading a solution. :func:`pyomo_nodes` reads the nodes a run used.
     """
     quiet_banner()
     from pyomo.contrib.appsi.solvers import Highs
@@ -135,6 +148,18 @@ def pyomo_solver(opts: SolveOptions, *, share: float = 1.0, time_limit: float | 
     nodes = opts.work.left(share)
     if nodes is not None:  # the work unit of HiGHS MIPs: branch-and-bound nodes
         s.highs_options["mip_max_nodes"] = max(1, int(nodes))
+    n = int(threads if threads is not None else opts.threads)
+    _resize_pool(n)
+    s.highs_options["threads"] = n
     if opts.log is not None:
         s.config.log_level = 10
     return s
+
+
+def pyomo_nodes(solver: Any) -> int:
+    """Branch-and-bound nodes of the last run of a :func:`pyomo_solver` (0 when it explored
+    none, e.g. solved by presolve); spend them on the work budget with ``opts.work.spend``."""
+    h = getattr(solver, "_solver_model", None)  # appsi's highspy.Highs (no public accessor)
+    if h is None:
+        return 0
+    return max(0, int(h.getInfo().mip_node_count))

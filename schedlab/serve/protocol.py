@@ -179,7 +179,7 @@ def solve(req: dict[str, Any], cancel: CancelToken | None = None) -> dict[str, A
         cancel=cancel,
         **params,
     )
-    return res.to_dict()
+    return res.to_dict(copy=False)
 
 
 def check(req: dict[str, Any]) -> dict[str, Any]:

@@ -301,7 +301,8 @@ def run_key(
     """The identity of a run: sha256 of the canonical JSON of its defining data (the work
     limit only when set, so that runs without one keep their keys)."""
     payload = {
-        "instance": instance,
+        # the schema version is the document's format, not its content: runs keep their keys
+        "instance": {k: v for k, v in instance.items() if k != "schema_version"},
         "method": method,
         "params": params,
         "time_limit": None if time_limit is None else float(time_limit),

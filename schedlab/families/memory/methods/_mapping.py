@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Mapping
-from . import _kernels
+from ._placement import kernels
 
 #: Exponents of the lazy marginal-benefit greedy tried by :func:`benefit_offsets`.
 GAMMAS = (0.5, 1.0)
@@ -132,7 +132,7 @@ def xla_offsets(inst: Mapping) -> np.ndarray:
     order = np.lexsort((np.arange(inst.n), -(up - lo), -sz, -key))
     order = order[ben[order] > 0]
     cap = int(inst.capacity or 0)
-    out = _kernels.place(order, lo, up, sz, al, fx, cap, True, True)
+    out = kernels().place(order, lo, up, sz, al, fx, cap, True, True)
     assert out is not None  # no deadline: the placement always finishes
     return out
 
@@ -147,7 +147,7 @@ def benefit_offsets(inst: Mapping) -> np.ndarray:
     best_cost = inst.total_time(best >= 0)
     for g in GAMMAS:
         for life in (True, False):
-            off = _kernels.map_greedy(
+            off = kernels().map_greedy(
                 lo, up, sz, al, fx, cap, ma.step_ptr, ma.step_buf, ma.step_bytes, ma.buf_ptr,
                 ma.buf_step, ma.buf_bytes, ma.compute, ma.inv_fast, ma.inv_slow, g, life,
             )  # fmt: skip

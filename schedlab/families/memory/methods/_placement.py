@@ -3,16 +3,48 @@
 
 Deadlines are absolute ``perf_counter`` seconds (:mod:`schedlab.engines.jit`'s convention;
 ``NO_DEADLINE`` for none): every placement runs in slices and gives up when it passes.
+
+The compiled kernels (:mod:`._kernels`) are imported on first use: until a method's warm-up
+(:func:`warm_sliced`) has loaded them, a small instance (:data:`._pyplace.SMALL` buffers) is
+placed by the same algorithm in Python (:mod:`._pyplace`), so that a fresh process answers a
+small placement without loading numba at all.
 """
 
 from __future__ import annotations
 
+import math
+from types import ModuleType
+
 import numpy as np
 
-from ....engines.jit import NO_DEADLINE, clock
+from ....core.timing import clock
 from ..model import Mapping, MemoryInstance
-from . import _kernels
+from . import _pyplace
 from ._common import peak
+
+#: No deadline (:data:`schedlab.engines.jit.NO_DEADLINE`).
+NO_DEADLINE = math.inf
+
+_READY = False
+
+
+def kernels() -> ModuleType:
+    """The compiled kernels' module (imported, and numba with it, on first call)."""
+    from . import _kernels
+
+    return _kernels
+
+
+def in_python(inst: MemoryInstance) -> bool:
+    """Whether a placement of ``inst`` runs in Python: a small instance while the kernels
+    are not loaded (see the module's docstring)."""
+    return not _READY and inst.n <= _pyplace.SMALL
+
+
+def needs_kernels(inst: MemoryInstance) -> bool:
+    """For ``Method.needs_kernels`` of the greedy rules: a warm-up is needed unless the
+    instance is small enough for the Python placement."""
+    return inst.n > _pyplace.SMALL
 
 
 def _cover(inst: MemoryInstance, frac: float) -> np.ndarray:
@@ -59,7 +91,7 @@ def order_by(inst: MemoryInstance, rule: str) -> np.ndarray:
         return np.lexsort((idx, -life, -sz, lo))
     if rule == "breadth":
         times = np.unique(np.concatenate([lo, up]))
-        br = _kernels.breadth(lo, up, sz, times)
+        br = (_pyplace if in_python(inst) else kernels()).breadth(lo, up, sz, times)
         return np.lexsort((idx, -sz, br[:, 1], -br[:, 0]))
     if rule == "area":
         return np.lexsort((idx, lo, -sz, -(sz * life)))
@@ -86,7 +118,9 @@ def greedy(
     order = order_by(inst, rule)
     if exclude is not None:
         order = order[~exclude[order]]
-    return _kernels.place(order, lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline)
+    if in_python(inst):
+        return _pyplace.place(order, lo, up, sz, al, fx, cap, best_fit, skip)
+    return kernels().place(order, lo, up, sz, al, fx, cap, best_fit, skip, deadline=deadline)
 
 
 def compact(
@@ -104,7 +138,9 @@ def compact(
     idx = np.flatnonzero(keep)
     order = idx[np.lexsort((idx, hint[idx]))]
     cap = inst.capacity if inst.capacity is not None else 0
-    out = _kernels.place(order, lo, up, sz, al, fx, cap, False, False)
+    if in_python(inst):
+        return _pyplace.place(order, lo, up, sz, al, fx, cap, False, False)
+    out = kernels().place(order, lo, up, sz, al, fx, cap, False, False)
     assert out is not None  # no deadline: the placement always finishes
     return out
 
@@ -116,7 +152,7 @@ def skyline(inst: MemoryInstance, rule: str, deadline: float = NO_DEADLINE) -> n
     lo, up, sz, al, fx = inst.arrays
     rank = np.empty(inst.n, np.int64)
     rank[order_by(inst, rule)] = np.arange(inst.n)
-    return _kernels.skyline(rank, lo, up, sz, al, fx, deadline=deadline)
+    return kernels().skyline(rank, lo, up, sz, al, fx, deadline=deadline)
 
 
 #: Greedy variants tried by :func:`best_greedy`, cheap and strong ones first: (placement,
@@ -178,7 +214,10 @@ def best_greedy(
 def warm_sliced() -> None:
     """Compile the placement in slices (a solve under a time limit), which the family's
     samples, solved without one, do not reach (they place in one kernel call): the
-    ``warmup`` of every method that places greedily."""
+    ``warmup`` of every method that places greedily. From then on every placement uses the
+    kernels."""
+    global _READY
+    _kernels = kernels()
     lo = np.array([0, 1, 0], np.int64)
     up = np.array([2, 3, 3], np.int64)
     sz = np.array([4, 4, 2], np.int64)
@@ -188,3 +227,4 @@ def warm_sliced() -> None:
     far = clock() + 1e9
     for best_fit, skip in ((True, False), (False, True)):
         _kernels.place(order, lo, up, sz, al, fx, 0, best_fit, skip, deadline=far)
+    _READY = True

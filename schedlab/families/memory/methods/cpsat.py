@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from ....core import SolveOptions, SolverOutput, Status, register
-from ....engines import jit
 from ..model import Mapping, MemoryInstance
 from ._common import FAMILY, hint_offsets, int_bound, peak, solution
 from ._mapping import benefit_offsets, mapping_arrays, per_step
@@ -59,7 +58,7 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
         if isinstance(inst, Mapping):
             hint = benefit_offsets(inst)
         else:
-            hint, _ = best_greedy(inst, jit.deadline(opts))
+            hint, _ = best_greedy(inst, opts.deadline.end)
             if hint is not None and inst.capacity is not None and peak(inst, hint) > inst.capacity:
                 hint = None
     lb = inst.lower_bound()

@@ -9,9 +9,7 @@ from typing import Any
 import numpy as np
 
 from ....core import SolveError, SolveOptions, SolverOutput, Status, register
-from ....engines import jit
 from ..model import Allocation, MemoryInstance
-from ._canonical import feasible, prepare
 from ._common import FAMILY, finish, int_bound, peak, require, unpin, usable_hint
 from ._pins import apply_pins
 from ._placement import best_greedy, compact, warm_sliced
@@ -80,7 +78,9 @@ def _search(
     inst: MemoryInstance, opts: SolveOptions, minimize: bool, info: dict[str, Any]
 ) -> SolverOutput:
     """The search of :func:`solve_exact` on ``inst`` (pinned or not)."""
-    dl = jit.deadline(opts)
+    from ._canonical import feasible, prepare  # numba: imported when a search runs
+
+    dl = opts.deadline.end
     lb = int_bound(inst)
     work = opts.work
     nodes = 0

@@ -8,11 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ....core import SolveOptions, SolverOutput, register
-from ....engines import jit
 from ..model import MemoryInstance
 from ._common import FAMILY, finish, objective, usable_hint
 from ._pins import apply_pins
-from ._placement import compact, greedy, warm_sliced
+from ._placement import compact, greedy, needs_kernels, warm_sliced
 
 #: What the greedy methods say about their parameters and the hint.
 _DOC = (
@@ -34,7 +33,7 @@ def _greedy_method(name: str, rule: str, best_fit: bool, help: str) -> Callable[
         slow = None if pins is None else pins.slow
         if pins is not None:
             info["pinned"] = pins.count
-        off = greedy(work, rule, best_fit, deadline=jit.deadline(opts), exclude=slow)
+        off = greedy(work, rule, best_fit, deadline=opts.deadline.end, exclude=slow)
         if off is None:
             info["stopped"] = "time limit before the placement finished"
         if opts.hint:
@@ -48,7 +47,15 @@ def _greedy_method(name: str, rule: str, best_fit: bool, help: str) -> Callable[
 
     run.__name__ = f"solve_{name.replace('-', '_')}"
     run.__doc__ = f"{help}{_DOC}"
-    return register(FAMILY, name, exact=False, help=help, engine="numba", warmup=warm_sliced)(run)
+    return register(
+        FAMILY,
+        name,
+        exact=False,
+        help=help,
+        engine="numba",
+        warmup=warm_sliced,
+        needs_kernels=needs_kernels,
+    )(run)
 
 
 solve_greedy_size = _greedy_method(

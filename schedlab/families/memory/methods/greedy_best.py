@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ....core import SolveOptions, SolverOutput, register
-from ....engines import jit
 from ..model import Allocation, MemoryInstance
 from ._common import FAMILY, finish, require, usable_hint
 from ._pins import apply_pins
@@ -45,7 +44,7 @@ def solve_greedy_best(
         info["pinned"] = pins.count
     hint = usable_hint(work, opts, info)
     start = None if hint is None else compact(work, hint)
-    off, which = best_greedy(work, jit.deadline(opts), start)
+    off, which = best_greedy(work, opts.deadline.end, start)
     info["variant"] = which
     if off is None:
         info["stopped"] = "time limit before the first placement finished"

@@ -23,13 +23,10 @@ from typing import Any
 import numpy as np
 
 from ....core import SolveError, SolveOptions, SolverOutput, Status, Work, register
-from ....engines import jit
 from ..model import Allocation, Buffer, Mapping, MemoryInstance
-from . import _kernels
-from ._canonical import feasible, prepare
 from ._common import FAMILY, hint_offsets, peak, require, solution
 from ._mapping import MappingArrays, benefit_offsets, mapping_arrays, standalone_benefit
-from ._placement import best_greedy, warm_sliced
+from ._placement import best_greedy, kernels, warm_sliced
 
 #: Share of the time limit (and of the work budget) for HiGHS; the rest is for the placement.
 _MIP_SHARE = 0.7
@@ -180,6 +177,8 @@ def _place(
         return None
     g, _ = best_greedy(sub, deadline)
     if g is None or peak(sub, g) > cap:
+        from ._canonical import feasible, prepare  # numba: imported when needed
+
         g, _inf, _k = feasible(prepare(sub), cap, deadline, work=work)
         if g is None:
             return None
@@ -198,7 +197,7 @@ def _repair(inst: Mapping, ma: MappingArrays, chosen: np.ndarray) -> np.ndarray:
     rest = np.lexsort((idx, -ben / np.sqrt(np.maximum(sz, 1))))
     rest = rest[~chosen[rest] & (ben[rest] > 0)]
     order = np.concatenate([first, rest])
-    out = _kernels.place(order, lo, up, sz, al, fx, int(inst.capacity or 0), True, True)
+    out = kernels().place(order, lo, up, sz, al, fx, int(inst.capacity or 0), True, True)
     assert out is not None  # no deadline: the placement always finishes
     return out
 
@@ -226,7 +225,7 @@ def solve_mip(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     greedily. With one thread and no time limit the run repeats exactly. The hint (``hint=``, else the marginal-benefit greedy) is kept when the
     relaxation's mapping is not better."""
     mp = require(inst, Mapping, "mip", "exact or cpsat")
-    dl = jit.deadline(opts)
+    dl = opts.deadline.end
     ma = mapping_arrays(mp)
     start = hint_offsets(mp, opts.hint)
     if start is None:

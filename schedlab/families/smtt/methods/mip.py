@@ -54,15 +54,6 @@ def _count_variables(formulation: str, p: np.ndarray, dom: np.ndarray | None) ->
     return int(np.maximum(0, int(p.sum()) - p - pb - pa).sum())
 
 
-def _nodes(solver: Any) -> int:
-    """Branch-and-bound nodes of the last HiGHS run behind Pyomo's appsi solver (0 when the
-    run explored none, e.g. solved by presolve)."""
-    h = getattr(solver, "_solver_model", None)  # appsi's highspy.Highs (no public accessor)
-    if h is None:
-        return 0
-    return max(0, int(h.getInfo().mip_node_count))
-
-
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
     return 20.0 if inst.n <= 15 and time_limit is not None else None
 
@@ -376,7 +367,7 @@ def solve_mip(
         finally:
             for line in collect.lines:
                 opts.emit(line)
-        nodes = _nodes(solver)
+        nodes = highs.pyomo_nodes(solver)
         opts.work.spend(nodes)
         term = str(res.termination_condition).rsplit(".", 1)[-1]
         info["highs_status"] = term
