@@ -91,7 +91,18 @@ def read_resource_model(path: str) -> dict[str, tuple[int, int, int]]:
 
 def read_graphml(path: str, index: int | None = None, rm: str | None = None) -> Instance:
     """Read a HatScheT GraphML loop graph with its resource model (``rm``, found beside the
-    graph when not given) as a plain modulo-scheduling instance (one warp)."""
+    graph when not given) as a plain modulo-scheduling instance (one warp). A value the model
+    refuses (a capacity 0, a count beyond :data:`~.model.MAX_VALUE`) is an
+    :class:`InstanceError` naming the graph's file."""
+    try:
+        return _read_graphml(path, index, rm)
+    except InstanceError as e:
+        if e.file is None:
+            raise InstanceError(e.message, path, e.line, e.path) from None
+        raise
+
+
+def _read_graphml(path: str, index: int | None, rm: str | None) -> Instance:
     if index not in (None, 1):
         raise InstanceError(f"instance #{index} out of range: the file holds 1", path)
     rm_path = rm or resource_model_path(path)

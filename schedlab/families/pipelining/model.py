@@ -49,14 +49,19 @@ the sum over used warps within ``regs_per_sm``; live memory footprints (``mem``)
 Costs are small integers; the bundled GPU kernels are built from raw clock cycles
 (``data/raw/*.json``) by :mod:`.costs` (Twill's ratio-keeping normalisation).
 
-The JSON form is ``{"problem": "pipelining", "name", "machine": <object or bundled name>,
-"ops": [...], "edges": [...]}`` (see :meth:`Instance.from_dict`); the HatScheT GraphML reader
-is in :mod:`.formats`, the simulator the checker runs in :mod:`.simulate`.
+The JSON form is ``{"schema_version": 1, "problem": "pipelining", "name", "machine": <object
+or bundled name>, "ops": [...], "edges": [...]}`` (see :meth:`Instance.from_dict` and
+``schemas/instance.json``; a solution: ``schemas/solution.json``); an edge endpoint is an op
+name or an op index, in JSON and in the constructors alike (``to_dict`` writes names). Every
+number is validated (an :class:`~schedlab.core.errors.InstanceError` names the JSON path of a
+bad field, or the field in a constructor). The HatScheT GraphML reader is in :mod:`.formats`,
+the simulator the checker runs in :mod:`.simulate`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -66,6 +71,7 @@ import numpy as np
 
 from ...core.errors import InstanceError
 from ...core.jsonio import check_keys, default_name
+from ...core.schema import stamp, unstamp
 from .simulate import (
     OBJ_SCALE,
     SimReport,
@@ -118,25 +124,78 @@ _MACHINE_KEYS = {
     "smem",
     "note",
 }
+_EDGE_KEYS = {"src", "dst", "delay", "distance", "note"}
+_EDGE_FIELDS = ("src", "dst", "delay", "distance")
+
+#: The largest cycle count, capacity, register or memory figure an instance may hold (int32).
+MAX_VALUE = 2**31 - 1
+#: The largest raw cycle count (``Op.cycles``, a record only): int64.
+MAX_INT64 = 2**63 - 1
+#: The most warps a machine may have.
+MAX_WARPS = 1024
+#: The most copies of the steady state an instance may ask the joint model to unroll.
+MAX_COPIES = 64
+#: ``S * D * (n * copies + 2)`` stays below this (``S`` the sum of the ops' spans, spills and
+#: warp cycles and of the edges' absolute delays, ``D`` the largest distance): the solvers'
+#: horizons, longest paths and start domains then stay far within int64.
+MAX_SCALE = 2**36
 
 
-def _int(v: Any, what: str, source: str | None, lo: int | None = 0) -> int:
+def _key(k: str) -> str:
+    """A JSON-path step for the object key ``k``."""
+    return f".{k}" if k.isidentifier() else f"[{json.dumps(k)}]"
+
+
+def _rebase(e: InstanceError, prefix: str, file: str | None) -> InstanceError:
+    """``e`` with its (relative) path put under ``prefix`` (a JSON path such as
+    ``$.ops[3]``), and ``file`` when it names none; an absolute path (``$...``) is kept."""
+    path = e.path
+    if not path:
+        path = prefix
+    elif not path.startswith("$"):
+        path = prefix + (path if path.startswith("[") else "." + path)
+    return InstanceError(e.message, e.file if e.file is not None else file, e.line, path)
+
+
+def _int(
+    v: Any, key: str, *, lo: int | None = 0, hi: int | None = MAX_VALUE, what: str = ""
+) -> int:
+    """``v`` as an int, or an :class:`InstanceError` naming ``key`` (its path): a bool, a
+    string, NaN, infinity, a fraction or a value outside ``[lo, hi]`` is refused."""
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-        raise InstanceError(f"{what} must be an integer, got {v!r}", source)
-    if not float(v).is_integer():
-        raise InstanceError(f"{what} must be an integer, got {v!r}", source)
-    if lo is not None and v < lo:
-        raise InstanceError(f"{what} must be >= {lo}, got {v!r}", source)
-    return int(v)
+        raise InstanceError(f"{key} must be an integer, got {v!r}{what}", path=key)
+    if isinstance(v, float | np.floating) and (
+        not math.isfinite(float(v)) or not float(v).is_integer()
+    ):
+        raise InstanceError(f"{key} must be an integer, got {v!r}{what}", path=key)
+    iv = int(v)
+    if lo is not None and iv < lo:
+        raise InstanceError(f"{key} must be >= {lo}, got {v!r}{what}", path=key)
+    if hi is not None and iv > hi:
+        raise InstanceError(f"{key} must be <= {hi}, got {v!r}{what}", path=key)
+    return iv
 
 
-def _opt_int(v: Any, what: str, source: str | None) -> int | None:
-    return None if v is None else _int(v, what, source)
+def _opt_int(v: Any, key: str, *, lo: int = 0, what: str = "") -> int | None:
+    return None if v is None else _int(v, key, lo=lo, what=what)
+
+
+def _bool(v: Any, key: str, what: str = "") -> bool:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    raise InstanceError(f"{key} must be true or false, got {v!r}{what}", path=key)
+
+
+def _text(v: Any, key: str, what: str = "") -> str:
+    if not isinstance(v, str) or not v:
+        raise InstanceError(f"{key} must be a non-empty string, got {v!r}{what}", path=key)
+    return v
 
 
 @dataclass(frozen=True)
 class Machine:
-    """Functional units and warp / register / memory budgets.
+    """Functional units and warp / register / memory budgets; validates itself on
+    construction (an :class:`InstanceError` names the bad field).
 
     Attributes:
         name: a name (``hopper``, ``blackwell``, ``hls``, ...).
@@ -148,6 +207,8 @@ class Machine:
         producer_regs: register budget of the producer warp (the one running the
             variable-latency ops), or ``None`` for ``regs_per_warp``.
         smem: shared-memory capacity (units of the ops' ``mem``), or ``None``.
+
+    Integers are at most :data:`MAX_VALUE` (``warps`` at most :data:`MAX_WARPS`).
     """
 
     name: str
@@ -158,6 +219,31 @@ class Machine:
     reg_base: int = 0
     producer_regs: int | None = None
     smem: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise InstanceError(f"name must be a string, got {self.name!r}", path="name")
+        if not isinstance(self.units, dict):
+            raise InstanceError(
+                f"units must be a dict {{kind: capacity}}, got {self.units!r}", path="units"
+            )
+        caps: dict[str, int] = {}
+        for k, v in self.units.items():
+            if not isinstance(k, str) or not k:
+                raise InstanceError(
+                    f"unit kinds must be non-empty strings, got {k!r}", path="units"
+                )
+            cap = _int(v, "units" + _key(k), lo=-1)
+            if cap == 0:
+                raise InstanceError(
+                    f"unit {k!r} has capacity 0 (use -1 for unlimited)", path="units" + _key(k)
+                )
+            caps[k] = cap
+        object.__setattr__(self, "units", caps)
+        object.__setattr__(self, "warps", _int(self.warps, "warps", lo=1, hi=MAX_WARPS))
+        object.__setattr__(self, "reg_base", _int(self.reg_base, "reg_base"))
+        for key in ("regs_per_warp", "regs_per_sm", "producer_regs", "smem"):
+            object.__setattr__(self, key, _opt_int(getattr(self, key), key))
 
     def capacity(self, unit: str) -> int | None:
         """Capacity of a unit kind, ``None`` when unlimited."""
@@ -175,43 +261,53 @@ class Machine:
         return out
 
     @classmethod
-    def from_dict(cls, data: Any, source: str | None = None) -> Machine:
-        """Build from JSON data, or from the name of a bundled machine."""
+    def from_dict(cls, data: Any, source: str | None = None, path: str = "$.machine") -> Machine:
+        """Build from JSON data, or from the name of a bundled machine; errors name the JSON
+        path of the bad field under ``path``."""
         if isinstance(data, str):
-            return bundled_machine(data)
+            try:
+                return bundled_machine(data)
+            except InstanceError as e:
+                raise _rebase(e, path, source) from None
         if not isinstance(data, dict):
-            raise InstanceError("machine must be an object or a bundled machine name", source)
+            raise InstanceError(
+                "machine must be an object or a bundled machine name", source, path=path
+            )
         unknown = set(data) - _MACHINE_KEYS
         if unknown:
-            raise InstanceError(f"machine: unknown key(s) {', '.join(sorted(unknown))}", source)
+            raise InstanceError(
+                f"machine: unknown key(s) {', '.join(sorted(unknown))}", source, path=path
+            )
         units = data.get("units")
         if not isinstance(units, dict):
-            raise InstanceError('machine needs "units": {kind: capacity}', source)
-        caps = {}
-        for k, v in units.items():
-            cap = -1 if v is None or v == "inf" else _int(v, f"units[{k}]", source, lo=-1)
-            if cap == 0:
-                raise InstanceError(f"unit {k!r} has capacity 0", source)
-            caps[str(k)] = cap
-        return cls(
-            name=str(data.get("name", "machine")),
-            units=caps,
-            warps=_int(data.get("warps", 1), "warps", source, lo=1),
-            regs_per_warp=_opt_int(data.get("regs_per_warp"), "regs_per_warp", source),
-            regs_per_sm=_opt_int(data.get("regs_per_sm"), "regs_per_sm", source),
-            reg_base=_int(data.get("reg_base", 0), "reg_base", source),
-            producer_regs=_opt_int(data.get("producer_regs"), "producer_regs", source),
-            smem=_opt_int(data.get("smem"), "smem", source),
-        )
+            raise InstanceError(
+                'machine needs "units": {kind: capacity}', source, path=path + ".units"
+            )
+        caps = {k: (-1 if v is None or v == "inf" else v) for k, v in units.items()}
+        try:
+            return cls(
+                name=data.get("name", "machine"),
+                units=caps,
+                warps=data.get("warps", 1),
+                regs_per_warp=data.get("regs_per_warp"),
+                regs_per_sm=data.get("regs_per_sm"),
+                reg_base=data.get("reg_base", 0),
+                producer_regs=data.get("producer_regs"),
+                smem=data.get("smem"),
+            )
+        except InstanceError as e:
+            raise _rebase(e, path, source) from None
 
 
 @dataclass(frozen=True)
 class Op:
-    """One operation of the loop body.
+    """One operation of the loop body; validates itself on construction (an
+    :class:`InstanceError` names the bad field: a bool, a string, NaN or infinity where an
+    integer belongs, a value out of range).
 
     Attributes:
         name: unique name.
-        table: reservation table rows ``(offset, unit, amount)``.
+        table: reservation table rows ``(offset, unit, amount)`` (``(offset, unit)``: amount 1).
         latency: cycles from issue until the result is usable (added to every outgoing edge).
         regs: registers its value needs on its warp while live.
         mem: shared-memory footprint of its value while live.
@@ -224,6 +320,8 @@ class Op:
         spill: extra delay on its outgoing edges whose consumer runs on another warp.
         unit: the main unit kind (for display), or ``None``.
         cycles: raw (unnormalised) cycle count, for the record.
+
+    Integers are at most :data:`MAX_VALUE` (``cycles``: int64).
     """
 
     name: str
@@ -238,6 +336,36 @@ class Op:
     spill: int = 0
     unit: str | None = None
     cycles: int | None = None
+
+    def __post_init__(self) -> None:
+        _text(self.name, "name")
+        what = f" (op {self.name!r})"
+        if not isinstance(self.table, tuple | list):
+            raise InstanceError(
+                f"table must be a sequence of (offset, unit, amount) rows, got {self.table!r}"
+                + what,
+                path="table",
+            )
+        rows: list[tuple[int, str, int]] = []
+        for j, r in enumerate(self.table):
+            if not isinstance(r, tuple | list) or len(r) not in (2, 3):
+                raise InstanceError(
+                    f"table[{j}] must be (offset, unit, amount), got {r!r}{what}",
+                    path=f"table[{j}]",
+                )
+            off = _int(r[0], f"table[{j}][0]", what=what)
+            u = _text(r[1], f"table[{j}][1]", what)
+            amt = _int(r[2], f"table[{j}][2]", lo=1, what=what) if len(r) == 3 else 1
+            rows.append((off, u, amt))
+        object.__setattr__(self, "table", tuple(rows))
+        for key in ("latency", "regs", "mem", "warp_cycles", "spill"):
+            object.__setattr__(self, key, _int(getattr(self, key), key, what=what))
+        for key in ("variable_latency", "blocking", "unknown_wait"):
+            object.__setattr__(self, key, _bool(getattr(self, key), key, what))
+        if self.unit is not None:
+            _text(self.unit, "unit", what)
+        if self.cycles is not None:
+            object.__setattr__(self, "cycles", _int(self.cycles, "cycles", hi=MAX_INT64, what=what))
 
     @property
     def span(self) -> int:
@@ -290,86 +418,163 @@ class Op:
         return out
 
 
-@dataclass(frozen=True)
+def _endpoint(v: Any, key: str) -> int | str:
+    if isinstance(v, str) and v:
+        return v
+    if isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return _int(v, key)
+    raise InstanceError(
+        f"{key} must be an op index (an integer) or an op name (a string), got {v!r}",
+        path=key,
+    )
+
+
+@dataclass(frozen=True, init=False)
 class Edge:
     """A dependence: ``dst`` of iteration ``k`` issues at least ``latency(src) + delay``
-    cycles after ``src`` of iteration ``k - distance``."""
+    cycles after ``src`` of iteration ``k - distance``.
+
+    ``src`` and ``dst`` may be given as op indices or op names (``Edge("S", "P", 1)``); an
+    :class:`Instance` resolves names to indices, so the edges of an instance always hold
+    indices. ``delay`` may be negative; ``distance`` is at least 0.
+    """
 
     src: int
     dst: int
     delay: int = 0
     distance: int = 0
 
+    def __init__(self, src: int | str, dst: int | str, delay: int = 0, distance: int = 0) -> None:
+        object.__setattr__(self, "src", _endpoint(src, "src"))
+        object.__setattr__(self, "dst", _endpoint(dst, "dst"))
+        object.__setattr__(self, "delay", _int(delay, "delay", lo=-MAX_VALUE))
+        object.__setattr__(self, "distance", _int(distance, "distance"))
+
 
 def _parse_op(d: Any, i: int, machine: Machine, source: str | None) -> Op:
+    """Op ``i`` of an instance's JSON (errors name ``$.ops[i]...``)."""
+    at = f"$.ops[{i}]"
     if not isinstance(d, dict):
-        raise InstanceError(f"ops[{i}] must be an object", source)
+        raise InstanceError(f"ops[{i}] must be an object", source, path=at)
     unknown = set(d) - _OP_KEYS
     if unknown:
-        raise InstanceError(f"ops[{i}]: unknown key(s) {', '.join(sorted(unknown))}", source)
+        raise InstanceError(
+            f"ops[{i}]: unknown key(s) {', '.join(sorted(unknown))}", source, path=at
+        )
     name = d.get("name")
     if not isinstance(name, str) or not name:
-        raise InstanceError(f"ops[{i}] needs a non-empty string name", source)
+        raise InstanceError(
+            f"ops[{i}] needs a non-empty string name, got {name!r}", source, path=at + ".name"
+        )
     unit = d.get("unit")
+    if unit is not None and (not isinstance(unit, str) or not unit):
+        raise InstanceError(
+            f"unit must be a non-empty string, got {unit!r} (op {name!r})",
+            source,
+            path=at + ".unit",
+        )
     # a unit the machine does not list only labels an unlimited resource: allowed with
     # busy 0 and no table (the GraphML reader writes ops on such resources that way)
     unlimited = unit is not None and "table" not in d and d.get("busy", 1) == 0
     if unit is not None and unit not in machine.units and not unlimited:
-        raise InstanceError(f"op {name}: unit {unit!r} is not a unit of the machine", source)
-    rows: list[tuple[int, str, int]] = []
-    if "table" in d:
-        if "busy" in d:
-            raise InstanceError(f"op {name}: give either busy or table, not both", source)
-        tab = d["table"]
-        if not isinstance(tab, list):
-            raise InstanceError(
-                f"op {name}: table must be a list of [offset, unit, amount]", source
-            )
-        for r in tab:
-            if not isinstance(r, list | tuple) or len(r) not in (2, 3):
+        raise InstanceError(
+            f"op {name}: unit {unit!r} is not a unit of the machine", source, path=at + ".unit"
+        )
+    rows: list[Any] = []
+    try:
+        if "table" in d:
+            if "busy" in d:
+                raise InstanceError(f"op {name}: give either busy or table, not both", path="")
+            tab = d["table"]
+            if not isinstance(tab, list):
                 raise InstanceError(
-                    f"op {name}: table row {r!r} is not [offset, unit, amount]", source
+                    f"op {name}: table must be a list of [offset, unit, amount]", path="table"
                 )
-            off = _int(r[0], f"op {name}: table offset", source)
-            u = r[1]
-            if u not in machine.units:
-                raise InstanceError(f"op {name}: unit {u!r} is not a unit of the machine", source)
-            amt = _int(r[2] if len(r) == 3 else 1, f"op {name}: table amount", source, lo=1)
-            rows.append((off, str(u), amt))
-    elif unit is not None:
-        busy = _int(d.get("busy", 1), f"op {name}: busy", source)
-        rows = [(o, unit, 1) for o in range(busy)]
-    elif "busy" in d:
-        raise InstanceError(f"op {name}: busy needs a unit", source)
-    blocking = bool(d.get("blocking", False))
-    return Op(
-        name=name,
-        table=tuple(rows),
-        latency=_int(d.get("latency", 0), f"op {name}: latency", source),
-        regs=_int(d.get("regs", 0), f"op {name}: regs", source),
-        mem=_int(d.get("mem", 0), f"op {name}: mem", source),
-        variable_latency=bool(d.get("variable_latency", False)),
-        blocking=blocking,
-        unknown_wait=bool(d.get("unknown_wait", False)),
-        warp_cycles=_int(d.get("warp_cycles", 0), f"op {name}: warp_cycles", source),
-        spill=_int(d.get("spill", 0), f"op {name}: spill", source),
-        unit=unit,
-        cycles=_opt_int(d.get("cycles"), f"op {name}: cycles", source),
-    )
+            for j, r in enumerate(tab):
+                if isinstance(r, list) and len(r) in (2, 3) and r[1] not in machine.units:
+                    raise InstanceError(
+                        f"op {name}: unit {r[1]!r} is not a unit of the machine",
+                        path=f"table[{j}][1]",
+                    )
+                rows.append(r)
+        elif unit is not None:
+            busy = _int(d.get("busy", 1), "busy", what=f" (op {name!r})")
+            rows = [(o, unit, 1) for o in range(busy)]
+        elif "busy" in d:
+            raise InstanceError(f"op {name}: busy needs a unit", path="busy")
+        return Op(
+            name=name,
+            table=tuple(rows),
+            latency=d.get("latency", 0),
+            regs=d.get("regs", 0),
+            mem=d.get("mem", 0),
+            variable_latency=d.get("variable_latency", False),
+            blocking=d.get("blocking", False),
+            unknown_wait=d.get("unknown_wait", False),
+            warp_cycles=d.get("warp_cycles", 0),
+            spill=d.get("spill", 0),
+            unit=unit,
+            cycles=d.get("cycles"),
+        )
+    except InstanceError as e:
+        raise _rebase(e, at, source) from None
+
+
+def _parse_edge(e: Any, i: int, source: str | None) -> Edge | tuple[Any, ...]:
+    """Edge ``i`` of an instance's JSON: an object ``{src, dst, delay, distance}`` or an array
+    ``[src, dst, delay, distance]`` (delay and distance optional); an endpoint is an op name
+    or an op index. Names and indices are resolved by the :class:`Instance`."""
+    at = f"$.edges[{i}]"
+    if isinstance(e, list):
+        if not 2 <= len(e) <= 4:
+            raise InstanceError(
+                f"edges[{i}] must be [src, dst, delay, distance] (delay and distance "
+                f"optional), got {e!r}",
+                source,
+                path=at,
+            )
+        return tuple(e)
+    if not isinstance(e, dict):
+        raise InstanceError(
+            f"edges[{i}] must be an object {{src, dst, delay, distance}} or an array "
+            f"[src, dst, delay, distance], got {e!r}",
+            source,
+            path=at,
+        )
+    unknown = set(e) - _EDGE_KEYS
+    if unknown:
+        raise InstanceError(
+            f"edges[{i}]: unknown key(s) {', '.join(sorted(unknown))}", source, path=at
+        )
+    for end in ("src", "dst"):
+        if end not in e:
+            raise InstanceError(f"edges[{i}] needs src and dst", source, path=f"{at}.{end}")
+    try:
+        return Edge(e["src"], e["dst"], e.get("delay", 0), e.get("distance", 0))
+    except InstanceError as x:
+        raise _rebase(x, at, source) from None
 
 
 @dataclass(frozen=True)
 class Instance:
-    """A loop body to modulo-schedule on a machine; validates itself on construction.
+    """A loop body to modulo-schedule on a machine; validates itself on construction (an
+    :class:`InstanceError` names the bad field, e.g. ``edges[4].src``).
 
     Attributes:
         machine: the :class:`Machine`.
         ops: the operations (each with a unique name).
-        edges: the dependences (op indices).
+        edges: the dependences: :class:`Edge` objects or ``(src, dst, delay, distance)``
+            tuples (delay and distance optional) whose endpoints are op indices or op names;
+            stored as :class:`Edge` objects with indices.
         name: a name for reports.
         reference: a reference objective (``ii * OBJ_SCALE + length``), if known.
         mii: a reference lower bound on II (e.g. from ``mii.csv``), or ``None``.
-        copies: copies of the steady state the joint (warp) problem unrolls (1 or more).
+        copies: copies of the steady state the joint (warp) problem unrolls (1 to
+            :data:`MAX_COPIES`).
+
+    The cycle counts must keep the solvers within int64: ``S * D * (n * copies + 2)`` below
+    :data:`MAX_SCALE` (``S`` the sum of the ops' spans, spills and warp cycles and of the
+    edges' absolute delays, ``D`` the largest distance).
     """
 
     problem: ClassVar[str] = PROBLEM
@@ -385,37 +590,122 @@ class Instance:
     source: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        src = self.source
-        object.__setattr__(self, "ops", tuple(self.ops))
-        object.__setattr__(self, "edges", tuple(self.edges))
-        if not self.ops:
-            raise InstanceError("a loop body needs at least one op", src)
-        names = [o.name for o in self.ops]
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise InstanceError(f"op name {dup!r} appears twice", src)
-        n = len(self.ops)
-        for e in self.edges:
-            if not (0 <= e.src < n and 0 <= e.dst < n):
-                raise InstanceError(f"edge {e} refers to a missing op", src)
-            if e.distance < 0:
-                raise InstanceError(
-                    f"edge {self.ops[e.src].name}->{self.ops[e.dst].name}: negative distance", src
-                )
-        for o in self.ops:
-            for _, u, a in o.table:
+        try:
+            self._validate()
+        except InstanceError as e:
+            if e.file is None and self.source is not None:
+                raise InstanceError(e.message, self.source, e.line, e.path) from None
+            raise
+
+    def _validate(self) -> None:
+        if not isinstance(self.machine, Machine):
+            raise InstanceError(f"machine must be a Machine, got {self.machine!r}", path="machine")
+        if not isinstance(self.ops, tuple | list):
+            raise InstanceError("ops must be a sequence of Op", path="ops")
+        ops = tuple(self.ops)
+        for i, o in enumerate(ops):
+            if not isinstance(o, Op):
+                raise InstanceError(f"ops[{i}] must be an Op, got {o!r}", path=f"ops[{i}]")
+        object.__setattr__(self, "ops", ops)
+        if not ops:
+            raise InstanceError("a loop body needs at least one op", path="ops")
+        idx: dict[str, int] = {}
+        for i, o in enumerate(ops):
+            if o.name in idx:
+                raise InstanceError(f"op name {o.name!r} appears twice", path=f"ops[{i}].name")
+            idx[o.name] = i
+        n = len(ops)
+        if not isinstance(self.edges, tuple | list):
+            raise InstanceError("edges must be a sequence of Edge", path="edges")
+        object.__setattr__(
+            self, "edges", tuple(self._resolve(e, i, idx) for i, e in enumerate(self.edges))
+        )
+        for i, o in enumerate(ops):
+            need: dict[tuple[int, str], int] = defaultdict(int)
+            for j, (off, u, a) in enumerate(o.table):
+                if u not in self.machine.units:
+                    raise InstanceError(
+                        f"op {o.name}: unit {u!r} is not a unit of the machine",
+                        path=f"ops[{i}].table[{j}][1]",
+                    )
+                need[(off, u)] += a
+            for (off, u), a in need.items():
                 cap = self.machine.capacity(u)
                 if cap is not None and a > cap:
-                    raise InstanceError(f"op {o.name} needs {a} units of {u}, capacity {cap}", src)
-        if not isinstance(self.copies, int) or self.copies < 1:
-            raise InstanceError(f"copies must be a positive integer, got {self.copies!r}", src)
-        if not isinstance(self.name, str) or not self.name:
-            raise InstanceError("name must be a non-empty string", src)
+                    raise InstanceError(
+                        f"op {o.name} needs {a} units of {u} at offset {off}, capacity {cap}",
+                        path=f"ops[{i}].table",
+                    )
+        object.__setattr__(self, "copies", _int(self.copies, "copies", lo=1, hi=MAX_COPIES))
+        _text(self.name, "name")
         if self.reference is not None:
-            object.__setattr__(self, "reference", float(self.reference))
+            r = self.reference
+            if (
+                isinstance(r, bool)
+                or not isinstance(r, int | float | np.integer | np.floating)
+                or not math.isfinite(float(r))
+            ):
+                raise InstanceError(
+                    f"reference must be a finite number, got {r!r}", path="reference"
+                )
+            object.__setattr__(self, "reference", float(r))
+        if self.mii is not None:
+            object.__setattr__(self, "mii", _int(self.mii, "mii", lo=1))
+        total = sum(max(1, o.span) + o.spill + o.warp_cycles for o in ops)
+        total += sum(abs(e.delay) for e in self.edges)
+        dist = max([1] + [e.distance for e in self.edges])
+        if total * dist * (n * self.copies + 2) >= MAX_SCALE:
+            raise InstanceError(
+                f"cycle counts too large for the solvers: the spans, spills, warp cycles and "
+                f"delays sum to {total}, the largest distance is {dist}, and {total} x {dist} "
+                f"x (ops x copies + 2) must stay below 2^36",
+            )
         # zero-distance cycles must not have positive weight
         if positive_cycle(n, edge_weights(self, None)):
-            raise InstanceError("a dependence cycle of distance 0 makes the loop infeasible", src)
+            raise InstanceError(
+                "a dependence cycle of distance 0 makes the loop infeasible", path="edges"
+            )
+
+    @staticmethod
+    def _resolve(e: Any, i: int, idx: dict[str, int]) -> Edge:
+        """Edge ``i`` with its endpoints as indices (errors name ``edges[i].src`` or, for a
+        tuple, ``edges[i][0]``)."""
+        if isinstance(e, Edge):
+            edge, where = e, {f: f"edges[{i}].{f}" for f in _EDGE_FIELDS}
+        elif isinstance(e, tuple | list):
+            where = {f: f"edges[{i}][{k}]" for k, f in enumerate(_EDGE_FIELDS)}
+            if not 2 <= len(e) <= 4:
+                raise InstanceError(
+                    f"edges[{i}] must be (src, dst, delay, distance) (delay and distance "
+                    f"optional), got {e!r}",
+                    path=f"edges[{i}]",
+                )
+            try:
+                edge = Edge(*e)
+            except InstanceError as x:
+                raise InstanceError(
+                    x.message, path=where.get(x.path or "", f"edges[{i}]")
+                ) from None
+        else:
+            raise InstanceError(
+                f"edges[{i}] must be an Edge or a (src, dst, delay, distance) tuple, got {e!r}",
+                path=f"edges[{i}]",
+            )
+        n = len(idx)
+        ends: list[int] = []
+        for f in ("src", "dst"):
+            v: int | str = getattr(edge, f)
+            if isinstance(v, str):
+                if v not in idx:
+                    raise InstanceError(f"unknown op {v!r}", path=where[f])
+                ends.append(idx[v])
+            else:
+                if not 0 <= v < n:
+                    raise InstanceError(f"op index {v} out of range (0..{n - 1})", path=where[f])
+                ends.append(v)
+        if ends == [edge.src, edge.dst]:
+            return edge
+        return Edge(ends[0], ends[1], edge.delay, edge.distance)
 
     # -- derived data -------------------------------------------------------------------
     @property
@@ -546,7 +836,8 @@ class Instance:
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """The instance as JSON-ready data."""
+        """The instance as JSON-ready data (stamped with ``schema_version``; edges name their
+        ops)."""
         out: dict[str, Any] = {
             "problem": PROBLEM,
             "name": self.name,
@@ -568,7 +859,7 @@ class Instance:
             out["mii"] = self.mii
         if self.reference is not None:
             out["reference"] = self.reference
-        return out
+        return stamp(out)
 
     def to_json(self, indent: int | None = None) -> str:
         """The instance as a JSON string."""
@@ -576,11 +867,16 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Instance:
-        """Build from JSON data: ``machine`` (object or bundled name), ``ops`` (objects with
-        ``name``, ``unit`` + ``busy`` or ``table`` rows ``[offset, unit, amount]``,
-        ``latency``, ``regs``, ``mem``, ``variable_latency``, ``blocking``, ``warp_cycles``,
-        ``spill``), ``edges`` (``src``, ``dst`` names, ``delay``, ``distance``), optional
-        ``copies``, ``mii``, ``reference``, ``note``."""
+        """Build from JSON data (``schemas/instance.json``): ``machine`` (object or bundled
+        name), ``ops`` (objects with ``name``, ``unit`` + ``busy`` or ``table`` rows
+        ``[offset, unit, amount]``, ``latency``, ``regs``, ``mem``, ``variable_latency``,
+        ``blocking``, ``unknown_wait``, ``warp_cycles``, ``spill``, ``cycles``), ``edges``
+        (objects ``{src, dst, delay, distance}`` or arrays ``[src, dst, delay, distance]``,
+        delay and distance optional, each endpoint an op name or an op index), optional
+        ``copies``, ``mii``, ``reference``, ``note``, ``schema_version``. Errors name the
+        JSON path of the bad field (``$.edges[4].src``, ``$.ops[2].latency``)."""
+        if isinstance(data, dict):
+            data = unstamp(data, "instance", source)
         check_keys(
             data,
             PROBLEM,
@@ -591,35 +887,28 @@ class Instance:
         )
         machine = Machine.from_dict(data["machine"], source)
         if not isinstance(data["ops"], list):
-            raise InstanceError("ops must be a list", source)
+            raise InstanceError("ops must be a list", source, path="$.ops")
         ops = [_parse_op(d, i, machine, source) for i, d in enumerate(data["ops"])]
-        idx = {o.name: i for i, o in enumerate(ops)}
-        edges = []
-        for i, e in enumerate(data.get("edges", [])):
-            if not isinstance(e, dict) or "src" not in e or "dst" not in e:
-                raise InstanceError(f"edges[{i}] needs src and dst", source)
-            for end in ("src", "dst"):
-                if e[end] not in idx:
-                    raise InstanceError(f"edges[{i}]: unknown op {e[end]!r}", source)
-            edges.append(
-                Edge(
-                    idx[e["src"]],
-                    idx[e["dst"]],
-                    _int(e.get("delay", 0), f"edges[{i}].delay", source, lo=None),
-                    _int(e.get("distance", 0), f"edges[{i}].distance", source),
-                )
+        raw_edges = data.get("edges", [])
+        if not isinstance(raw_edges, list):
+            raise InstanceError("edges must be a list", source, path="$.edges")
+        edges = [_parse_edge(e, i, source) for i, e in enumerate(raw_edges)]
+        name = data.get("name")
+        if name is None or name == "":
+            name = default_name(source, PROBLEM)
+        try:
+            return cls(
+                machine=machine,
+                ops=tuple(ops),
+                edges=tuple(edges),  # type: ignore[arg-type]  # tuples resolved by the Instance
+                name=name,
+                reference=data.get("reference"),
+                mii=data.get("mii"),
+                copies=data.get("copies", 1),
+                source=source,
             )
-        name = data.get("name") or default_name(source, PROBLEM)
-        return cls(
-            machine=machine,
-            ops=tuple(ops),
-            edges=tuple(edges),
-            name=str(name),
-            reference=data.get("reference"),
-            mii=data.get("mii"),
-            copies=_int(data.get("copies", 1), "copies", source, lo=1),
-            source=source,
-        )
+        except InstanceError as e:
+            raise _rebase(e, "$", source) from None
 
 
 # -- bundled machines ---------------------------------------------------------------------

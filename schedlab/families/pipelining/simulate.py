@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...core.errors import SolutionError
+from ...core.schema import unstamp
 
 if TYPE_CHECKING:  # types only: the model imports this module
     from .model import Edge, Instance
+
+#: The keys of an op row of a solution.
+_ROW_KEYS = {"name", "start", "stage", "warp"}
 
 #: objective = ii * OBJ_SCALE + length (lexicographic: II first, then schedule length).
 OBJ_SCALE = 1_000_000
@@ -99,6 +103,10 @@ def parse_solution(
     warps per op, all of the same length (the copies)."""
     if not isinstance(solution, dict) or not {"ii", "length", "ops"} <= set(solution):
         raise SolutionError('a pipelining solution is {"ii", "length", "ops": [...]}')
+    solution = unstamp(solution, "solution")
+    unknown = set(solution) - {"ii", "length", "ops"}
+    if unknown:
+        raise SolutionError(f"unknown solution key(s) {', '.join(sorted(map(str, unknown)))}")
     ii = solution["ii"]
     if isinstance(ii, bool) or not isinstance(ii, int) or ii < 1:
         raise SolutionError(f"ii must be a positive integer, got {ii!r}")
@@ -114,6 +122,11 @@ def parse_solution(
     for r in rows:
         if not isinstance(r, dict) or "name" not in r or "start" not in r:
             raise SolutionError(f"each op row needs name and start, got {r!r}")
+        extra = set(r) - _ROW_KEYS
+        if extra:
+            raise SolutionError(
+                f"op {r['name']!r}: unknown key(s) {', '.join(sorted(map(str, extra)))}"
+            )
         try:
             v = inst.index(r["name"])
         except KeyError:
@@ -197,20 +210,19 @@ def simulate(inst: Instance, solution: dict[str, Any]) -> SimReport:
                     f"dependence {ops[src].name}->{ops[dst].name} (delay {e.delay}, distance "
                     f"{e.distance}) violated in iteration {k}: issues at {got}, needs >= {need}"
                 )
-    horizon = length + n_it * ii + 1
-    # unit capacity at every cycle
-    use: dict[str, np.ndarray] = {}
+    # unit capacity at every cycle (sparse: starts and II may be large)
+    use: dict[str, dict[int, int]] = {}
     for v, o in enumerate(ops):
         for off, u, a in o.table:
-            arr = use.setdefault(u, np.zeros(horizon, dtype=np.int64))
+            cnt = use.setdefault(u, defaultdict(int))
             for k in range(n_it):
-                arr[start[v] + k * ii + off] += a
+                cnt[start[v] + k * ii + off] += a
     peak: dict[str, int] = {}
-    for u, arr in use.items():
-        peak[u] = int(arr.max())
+    for u, cnt in use.items():
+        peak[u] = max(cnt.values())
         cap = m.capacity(u)
         if cap is not None and peak[u] > cap:
-            t = int(np.argmax(arr > cap))
+            t = min(c for c, x in cnt.items() if x > cap)
             names = [
                 f"{o.name}#{k}"
                 for v, o in enumerate(ops)
@@ -219,8 +231,7 @@ def simulate(inst: Instance, solution: dict[str, Any]) -> SimReport:
                 if uu == u and start[v] + k * ii + off == t
             ]
             raise SolutionError(
-                f"unit {u}: {int(arr[t])} in use at cycle {t} (capacity {cap}): "
-                + ", ".join(names[:6])
+                f"unit {u}: {cnt[t]} in use at cycle {t} (capacity {cap}): " + ", ".join(names[:6])
             )
     # warp occupancy (blocking ops hold their warp from their latest input's issue)
     preds: list[list[Edge]] = [[] for _ in ops]

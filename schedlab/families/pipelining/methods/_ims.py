@@ -4,12 +4,14 @@ and the upper bound on II that ``cpsat`` and ``mip`` start from."""
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 
 from ....core.errors import SolutionError
 from ....core.options import SolveOptions
+from ....core.timing import Work
 from ..model import Edge, Instance
 from ..simulate import edge_weights, longest_paths
-from ._common import build_solution, is_plain
+from ._common import Hint, build_solution, is_plain
 
 
 def heights(inst: Instance, ii: int) -> list[int]:
@@ -22,13 +24,21 @@ def heights(inst: Instance, ii: int) -> list[int]:
     return [h[v] + inst.ops[v].span for v in range(inst.n)]
 
 
-def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
-    """One IMS attempt at ``ii`` with ``budget`` scheduling steps; the starts, or ``None``."""
+def ims_schedule(
+    inst: Instance, ii: int, budget: int, init: list[int | None] | None = None
+) -> tuple[list[int] | None, int]:
+    """One IMS attempt at ``ii`` with at most ``budget`` placement steps; returns the starts
+    (or ``None``) and the steps used.
+
+    ``init`` (a hinted schedule) places ops before the search, free of steps: in the order of
+    their hinted starts, each at its hinted start when its units are free there and its
+    dependences with the ops already placed hold; IMS then places the others (and evicts as
+    usual)."""
     n = inst.n
     try:
         prio = heights(inst, ii)
     except ValueError:
-        return None
+        return None, 0
     succ: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     pred: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for s, d, w in edge_weights(inst, ii):
@@ -49,8 +59,6 @@ def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
     slot: dict[str, list[list[int]]] = {u: [[] for _ in range(ii)] for u in caps}
     sched: list[int | None] = [None] * n
     prev: list[int | None] = [None] * n
-    heap = [(-prio[v], v) for v in range(n)]
-    heapq.heapify(heap)
 
     def demand(v: int, t: int) -> dict[tuple[str, int], int]:
         dem: dict[tuple[str, int], int] = {}
@@ -62,6 +70,13 @@ def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
     def fits(v: int, t: int) -> bool:
         return all(count[u][r] + a <= caps[u] for (u, r), a in demand(v, t).items())
 
+    def place(v: int, t: int) -> None:
+        for (u, r), a in demand(v, t).items():
+            count[u][r] += a
+            slot[u][r].append(v)
+        sched[v] = t
+        prev[v] = t
+
     def unplace(x: int) -> None:
         t = sched[x]
         assert t is not None
@@ -71,13 +86,27 @@ def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
         sched[x] = None
         heapq.heappush(heap, (-prio[x], x))
 
+    if init is not None:
+        for th, v in sorted((th, v) for v, th in enumerate(init) if th is not None):
+            ok = fits(v, th)
+            for p, w in pred[v]:
+                tp = sched[p]
+                ok = ok and (tp is None or th >= tp + w)
+            for d, w in succ[v]:
+                td = sched[d]
+                ok = ok and (td is None or td >= th + w)
+            if ok:
+                place(v, th)
+    heap = [(-prio[v], v) for v in range(n) if sched[v] is None]
+    heapq.heapify(heap)
+    steps = 0
     while heap:
         _, v = heapq.heappop(heap)
         if sched[v] is not None:
             continue
-        if budget <= 0:
-            return None
-        budget -= 1
+        if steps >= budget:
+            return None, steps
+        steps += 1
         estart = 0
         for p, w in pred[v]:
             tp = sched[p]
@@ -97,16 +126,12 @@ def ims_schedule(inst: Instance, ii: int, budget: int) -> list[int] | None:
                 for (u, r), a in demand(v, t).items():
                     while count[u][r] + a > caps[u]:
                         unplace(slot[u][r][0])
-        for (u, r), a in demand(v, t).items():
-            count[u][r] += a
-            slot[u][r].append(v)
-        sched[v] = t
-        prev[v] = t
+        place(v, t)
         for s, w in succ[v]:
             ts = sched[s]
             if ts is not None and ts < t + w:
                 unplace(s)
-    return [int(t) for t in sched]  # type: ignore[arg-type]
+    return [int(t) for t in sched], steps  # type: ignore[arg-type]
 
 
 def greedy_warps(inst: Instance, ii: int, starts: list[int]) -> list[list[int]]:
@@ -174,35 +199,97 @@ def _partial_ok(inst: Instance, ii: int, starts: list[int], warp: list[int]) -> 
     return True
 
 
+@dataclass
+class ImsRun:
+    """What :func:`run_ims` found.
+
+    Attributes:
+        ii: the II of the schedule.
+        starts: the starts.
+        warps: the warps (one list per op) when warps matter, else ``None``.
+        attempts: IMS attempts made (IIs tried).
+        steps: placement steps used over all attempts.
+        from_hint: the schedule is the hint itself (it passed the checker).
+    """
+
+    ii: int
+    starts: list[int]
+    warps: list[list[int]] | None
+    attempts: int
+    steps: int
+    from_hint: bool = False
+
+
 def run_ims(
-    inst: Instance, opts: SolveOptions, budget_ratio: float, max_ii: int | None = None
-) -> tuple[int, list[int], list[list[int]] | None, int] | None:
-    """IMS from MII upward (with a greedy warp assignment when warps matter); returns
-    ``(ii, starts, warps, attempts)`` or ``None`` if the deadline passed first."""
+    inst: Instance,
+    opts: SolveOptions,
+    budget_ratio: float,
+    max_ii: int | None = None,
+    *,
+    work: Work | None = None,
+    hint: Hint | None = None,
+) -> ImsRun | None:
+    """IMS from MII upward (with a greedy warp assignment when warps matter), each II with at
+    most ``budget_ratio * n`` placement steps; ``None`` if no II up to the limit was
+    scheduled (or the deadline or ``work`` ran out first).
+
+    ``work`` (a budget in placement steps) caps the steps over all IIs and is charged with
+    them. A ``hint`` is tried first: an exact one (it passes the checker) is the incumbent
+    at once, free of steps; another seeds the attempt at its II (its starts as the initial
+    placement). IIs below the hint's are then tried from MII up; the first scheduled one
+    replaces it."""
     mii = inst.mii_bound()
     plain = is_plain(inst)
     sched_inst = inst if plain else with_spills(inst)
-    budget = max(10, int(budget_ratio * inst.n))
+    per_ii = max(10, int(budget_ratio * inst.n))
     limit = max_ii or (
         mii
         + sum(max(1, o.span) for o in inst.ops)
         + sum(max(0, e.delay) for e in inst.edges)
         + inst.n
     )
-    attempts = 0
-    for ii in range(mii, limit + 1):
-        if opts.deadline.expired() and attempts:
+    attempts = steps = 0
+
+    def attempt(ii: int, init: list[int | None] | None) -> ImsRun | None:
+        nonlocal attempts, steps
+        budget = per_ii
+        left = None if work is None else work.left()
+        if left is not None:
+            budget = min(budget, int(left))
+        if budget <= 0:
             return None
         attempts += 1
-        starts = ims_schedule(inst if plain else sched_inst, ii, budget)
+        starts, used = ims_schedule(sched_inst, ii, budget, init)
+        steps += used
+        if work is not None:
+            work.spend(used)
         if starts is None:
-            continue
+            return None
         if plain:
-            return ii, starts, None, attempts
+            return ImsRun(ii, starts, None, attempts, steps)
         warps = greedy_warps(inst, ii, starts)
         try:
             inst.simulate(build_solution(inst, ii, starts, warps))
         except SolutionError:
-            continue
-        return ii, starts, warps, attempts
-    return None
+            return None
+        return ImsRun(ii, starts, warps, attempts, steps)
+
+    best: ImsRun | None = None
+    if hint is not None:
+        if hint.exact:
+            warps = None if plain else hint.full_warps()
+            best = ImsRun(hint.ii, hint.full_starts(), warps, 0, 0, from_hint=True)
+        else:
+            best = attempt(max(hint.ii, mii), hint.starts)
+    top = limit if best is None else min(limit, best.ii - 1)
+    for ii in range(mii, top + 1):
+        if opts.deadline.expired() and attempts:
+            break
+        if work is not None and work.count(default=per_ii) < 1:  # not one step left
+            break
+        got = attempt(ii, None)
+        if got is not None:
+            return got
+    if best is not None:
+        best.attempts, best.steps = attempts, steps
+    return best

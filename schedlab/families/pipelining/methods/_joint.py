@@ -35,7 +35,13 @@ from ....core.registry import SolverOutput
 from ....core.status import Status
 from ..model import Instance
 from ..simulate import edge_weights, objective
-from ._common import build_solution
+from ._common import (
+    MIN_CPSAT_WORK,
+    Hint,
+    build_solution,
+    joint_ii_limit,
+    out_of_budget,
+)
 from ._ims import run_ims
 from ._modulo import add_modulo_resources
 
@@ -68,6 +74,8 @@ def joint_model(
     if asap is None:
         raise ValueError(f"ii {ii} is below RecMII")
     hz = joint_horizon(inst, ii, copies)
+    # how far back a loop-carried edge reaches (a value lives, a blocking op waits) at ii
+    reach = max([0] + [e.distance for e in inst.edges]) * ii
     span = [o.span for o in inst.ops]
     lmax = hz + max(span) if length_cap is None else length_cap
     t = [m.new_int_var(asap[v], max(asap[v], min(hz, lmax - span[v])), f"t{v}") for v in range(n)]
@@ -129,9 +137,9 @@ def joint_model(
     for v, o in enumerate(inst.ops):
         occupying = o.warp_cycles > 0 or o.blocking
         if o.blocking and preds[v]:
-            mx = m.new_int_var(-hz * 2, hz, f"mx{v}")
+            mx = m.new_int_var(-hz * 2 - reach, hz, f"mx{v}")
             m.add_max_equality(mx, [t[e.src] - e.distance * ii for e in preds[v]])
-            a = m.new_int_var(-hz * 2, hz, f"a{v}")
+            a = m.new_int_var(-hz * 2 - reach, hz, f"a{v}")
             m.add_min_equality(a, [t[v], mx])
         else:
             a = t[v]
@@ -142,7 +150,7 @@ def joint_model(
             m.add_max_equality(sd, [0, 2 * size - 1])
         for c in range(k_c):
             rho = m.new_int_var(0, P - 1, f"rho{v}_{c}")
-            z = m.new_int_var(-4 * hz // P - 4, 4 * hz // P + 4, f"z{v}_{c}")
+            z = m.new_int_var(-(4 * hz + reach) // P - 4, 4 * hz // P + 4, f"z{v}_{c}")
             m.add((a if occupying else t[v]) + c * ii == P * z + rho)
             for w in range(W):
                 lit = x[v][c][w]
@@ -167,43 +175,58 @@ def joint_model(
         cap = len(points[w]) + 1
         ivs = arcs[w] + points[w]
         m.add_cumulative(ivs, [cap] * len(arcs[w]) + [1] * len(points[w]), cap)
-    # lifetimes
+    # lifetimes (only where a register or memory budget can bind)
+    reg_caps = [b for b in (mach.regs_per_warp, mach.regs_per_sm) if b is not None]
+    if var_ops and mach.producer_regs is not None:
+        reg_caps.append(mach.producer_regs)
+    reg_cap = max(reg_caps) if reg_caps else None  # None: no register budget binds
     cons: list[list[Any]] = [[] for _ in range(n)]
     for e in inst.edges:
         cons[e.src].append(t[e.dst] + e.distance * ii - t[e.src])
-    need_life = [v for v, o in enumerate(inst.ops) if o.regs or o.mem]
+    need_life = [
+        v
+        for v, o in enumerate(inst.ops)
+        if (o.regs and reg_cap is not None) or (o.mem and mach.smem is not None)
+    ]
+    life_hi = 2 * hz + P + reach
     ceil_p: dict[int, Any] = {}
     ceil_i: dict[int, Any] = {}
     for v in need_life:
-        life = m.new_int_var(max(1, span[v]), 2 * hz + P, f"life{v}")
+        life = m.new_int_var(max(1, span[v]), life_hi, f"life{v}")
         m.add_max_equality(life, [max(1, span[v])] + cons[v])
-        if inst.ops[v].regs:
-            q = m.new_int_var(1, (2 * hz + P) // P + 1, f"cp{v}")
+        if inst.ops[v].regs and reg_cap is not None:
+            q = m.new_int_var(1, life_hi // P + 1, f"cp{v}")
             m.add(life <= P * q)
             m.add(life >= P * (q - 1) + 1)
             ceil_p[v] = q
-        if inst.ops[v].mem:
-            q2 = m.new_int_var(1, (2 * hz + P) // ii + 1, f"ci{v}")
+        if inst.ops[v].mem and mach.smem is not None:
+            # live instances beyond smem // mem cannot fit: bounded so no sum can overflow
+            q2 = m.new_int_var(
+                1, max(1, min(life_hi // ii + 1, mach.smem // inst.ops[v].mem)), f"ci{v}"
+            )
             m.add(life <= ii * q2)
             m.add(life >= ii * (q2 - 1) + 1)
             ceil_i[v] = q2
-    # registers
+    # registers, per warp with a budget (every warp under an SM budget); y is bounded by
+    # what the warp's budget allows, so no sum can overflow
     regs_w = []
     for w in range(W):
+        budget = mach.regs_per_warp
+        if w == 0 and var_ops and mach.producer_regs is not None:
+            budget = mach.producer_regs
+        caps_w = [b for b in (budget, mach.regs_per_sm) if b is not None]
+        if not caps_w:
+            continue
+        cap_w = min(caps_w)
         terms = []
         for v in ceil_p:
-            big = (2 * hz + P) // P + 1
+            big = min(life_hi // P + 1, cap_w // inst.ops[v].regs)
             for c in range(k_c):
                 y = m.new_int_var(0, big, f"y{v}_{c}_{w}")
                 m.add(y >= ceil_p[v] - big * (1 - x[v][c][w]))
                 terms.append(inst.ops[v].regs * y)
-        rw = m.new_int_var(0, 10**7, f"regs{w}")
+        rw = m.new_int_var(0, cap_w, f"regs{w}")
         m.add(rw == mach.reg_base * used[w] + sum(terms))
-        budget = mach.regs_per_warp
-        if w == 0 and var_ops and mach.producer_regs is not None:
-            budget = mach.producer_regs
-        if budget is not None:
-            m.add(rw <= budget)
         regs_w.append(rw)
     if mach.regs_per_sm is not None:
         m.add(sum(regs_w) <= mach.regs_per_sm)
@@ -233,36 +256,70 @@ def _extract(
 
 
 def solve_joint(
-    inst: Instance, opts: SolveOptions, *, min_length: bool, copies: int
+    inst: Instance,
+    opts: SolveOptions,
+    *,
+    min_length: bool,
+    copies: int,
+    hint: Hint | None = None,
 ) -> SolverOutput:
     """II from MII upward: the first II where the joint model is feasible is optimal (within
-    the horizon); then the shortest L at that II, ties broken by fewer warps."""
+    the horizon); then the shortest L at that II, ties broken by fewer warps.
+
+    The incumbent is IMS's schedule, or an exact ``hint`` when it is better: the II search
+    then stops below the hint's II and the L step starts from the hint (CP-SAT hints on
+    start times and warps). Without an incumbent the search stops at
+    :func:`._common.joint_ii_limit` (unknown: an II above it is not proved useless). Each
+    CP-SAT solve takes half the time and work left (the L step all of it) and is charged
+    to ``opts.work``."""
     from ....engines import cpsat as engine
     from ....engines.cpsat import cp_model
 
-    dl = opts.deadline
     mii = inst.mii_bound()
     cp = inst.critical_path()
     info: dict[str, Any] = {"mii": mii, "copies": copies, "warps": inst.machine.warps}
     ims = run_ims(inst, opts, 3.0, mii + 64)
-    ub = ims[0] if ims is not None else None
+    ub = ims.ii if ims is not None else None
     if ims is not None:
         info["ims_ii"] = ub
+    incumbent: tuple[int, list[int], list[list[int]]] | None = None
+    if ims is not None and ims.warps is not None:
+        incumbent = (ims.ii, ims.starts, ims.warps)
+    stop = ub if ub is not None else joint_ii_limit(inst)
+    if hint is not None:
+        info["hint_ii"] = hint.ii
+        info["from_hint"] = False
+        h_obj = hint.objective
+        if h_obj is not None and (
+            incumbent is None
+            or h_obj < objective(incumbent[0], build_solution(inst, *incumbent)["length"])
+        ):
+            incumbent = (hint.ii, hint.full_starts(), hint.full_warps())
+            stop = min(stop, hint.ii - 1)
+            info["from_hint"] = True
+            opts.emit(f"joint: the hint (II {hint.ii}, L {hint.length}) is the incumbent")
     best: tuple[int, list[int], list[list[int]]] | None = None
     lb, proven, ii = mii, True, mii
-    while not dl.expired() and (ub is None or ii <= ub):
+    while ii <= stop and not out_of_budget(opts, MIN_CPSAT_WORK):
         try:
             m, t, x, _, hz = joint_model(inst, ii, copies)
         except ValueError:
             lb, ii = ii + 1, ii + 1
             continue
+        if hint is not None and not hint.exact and hint.ii == ii:
+            _add_hint(m, t, x, hint.starts, hint.warps, copies)
         solver = engine.solver(opts, share=0.5)
         st = solver.solve(m)
-        opts.emit(f"joint: II {ii}: {solver.status_name(st)} ({solver.wall_time:.2f} s)")
+        used = engine.charge(opts, solver)
+        opts.emit(
+            f"joint: II {ii}: {solver.status_name(st)} ({solver.wall_time:.2f} s, {used:.3g} det)"
+        )
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             got_starts, got_warps = _extract(solver, t, x)
             best = (ii, got_starts, got_warps)
             info["horizon"] = hz
+            if "from_hint" in info:
+                info["from_hint"] = False
             break
         if st == cp_model.INFEASIBLE:
             if proven:
@@ -270,9 +327,12 @@ def solve_joint(
         else:
             proven = False
         ii += 1
-    if best is None and ims is not None and ims[2] is not None:
-        best = (ims[0], ims[1], ims[2])
     if best is None:
+        best = incumbent
+    if best is None:
+        if lb > stop:
+            info["ii_limit"] = stop
+            opts.emit(f"joint: no II up to {stop} is feasible in the model: unknown above it")
         return SolverOutput(
             solution=None, status=Status.UNKNOWN, bound=objective(lb, cp), info=info
         )
@@ -280,24 +340,23 @@ def solve_joint(
     sol = build_solution(inst, ii, starts, warps)
     length = sol["length"]
     length_bound = None
-    if min_length and not dl.expired():
+    if min_length and not out_of_budget(opts, MIN_CPSAT_WORK):
         m, t, x, length_var, _ = joint_model(inst, ii, copies, length_cap=length)
         n_used = sum(v for v in _used_vars(m, inst, x))
         big = inst.machine.warps + 1
         m.minimize(big * length_var + n_used)  # L first, then fewer warps
         low = min(starts)
-        for v in range(inst.n):
-            m.add_hint(t[v], starts[v] - low)
-            for c in range(copies):
-                for w in range(inst.machine.warps):
-                    m.add_hint(x[v][c][w], 1 if warps[v][c % len(warps[v])] == w else 0)
+        _add_hint(m, t, x, [s - low for s in starts], warps, copies)
         solver = engine.solver(opts, share=1.0)
         st = solver.solve(m)
+        engine.charge(opts, solver)
         opts.emit(f"joint: L at II {ii}: {solver.status_name(st)}")
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             got_starts, got_warps = _extract(solver, t, x)
             cand = build_solution(inst, ii, got_starts, got_warps)
             if cand["length"] <= length:
+                if cand["length"] < length and "from_hint" in info:
+                    info["from_hint"] = False
                 sol, length = cand, cand["length"]
             length_bound = int(math.ceil(solver.best_objective_bound - 1e-9)) // big
     ii_opt = lb >= ii
@@ -312,3 +371,24 @@ def solve_joint(
         params={"min_length": min_length, "copies": copies},
         info=info,
     )
+
+
+def _add_hint(
+    m: cp_model.CpModel,
+    t: list[Any],
+    x: list[list[list[Any]]],
+    starts: list[int | None],
+    warps: list[list[int] | None] | list[list[int]],
+    copies: int,
+) -> None:
+    """CP-SAT hints: each start given, and each op's warp per copy when its warp list fits
+    the model's copies (one warp, or a list whose length divides ``copies``)."""
+    for v, s in enumerate(starts):
+        if s is not None:
+            m.add_hint(t[v], s)
+        wl = warps[v]
+        if not wl or copies % len(wl):
+            continue
+        for c in range(copies):
+            for w in range(len(x[v][c])):
+                m.add_hint(x[v][c][w], 1 if wl[c % len(wl)] == w else 0)

@@ -34,6 +34,7 @@ class StepResult:
     length: int | None = None
     length_bound: int | None = None
     wall: float = 0.0
+    work: float = 0.0  # CP-SAT deterministic time, charged to the solve's work budget
 
 
 def add_modulo_resources(
@@ -422,11 +423,13 @@ def solve_reduced(
     share: float,
     *,
     minimise_length: bool,
-    hint: list[int] | None = None,
+    hint: list[int | None] | None = None,
     length_cap: int | None = None,
 ) -> StepResult:
-    """One CP-SAT solve of the reduced model at ``ii`` within ``share`` of the time left:
-    feasibility (anchored) or the shortest length (at most ``length_cap``)."""
+    """One CP-SAT solve of the reduced model at ``ii`` within ``share`` of the time (and of
+    the work budget) left: feasibility (anchored) or the shortest length (at most
+    ``length_cap``), hinted with ``hint`` (starts, ``None`` for no hint). The deterministic
+    time used is charged to ``opts.work``."""
     from ....engines import cpsat as engine
     from ....engines.cpsat import cp_model
 
@@ -440,13 +443,16 @@ def solve_reduced(
         minimise_length=minimise_length,
         length_cap=length_cap,
     )
-    if hint is not None:
-        low = min(hint)
+    if hint is not None and any(x is not None for x in hint):
+        low = min(x for x in hint if x is not None)
         for i, v in enumerate(red.kept):
-            m.add_hint(t[i], hint[v] - low)
+            hv = hint[v]
+            if hv is not None:
+                m.add_hint(t[i], hv - low)
     solver = engine.solver(opts, share=share)
     st = solver.solve(m)
-    out = StepResult("unknown", wall=solver.wall_time)
+    used = engine.charge(opts, solver)
+    out = StepResult("unknown", wall=solver.wall_time, work=used)
     if st == cp_model.INFEASIBLE:
         out.status = "infeasible"
     elif st in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -15,7 +15,16 @@ from ....core.registry import SolverOutput, register
 from ....core.status import Status
 from ..model import Instance
 from ..simulate import objective
-from ._common import build_solution, is_plain
+from ._common import (
+    MIN_CPSAT_WORK,
+    Hint,
+    build_solution,
+    is_plain,
+    out_of_budget,
+    plain_ii_limit,
+    read_hint,
+    static_infeasible,
+)
 from ._ims import run_ims
 from ._joint import solve_joint
 from ._modulo import solve_reduced
@@ -30,9 +39,11 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     "cpsat",
     exact=True,
     help="CP-SAT: optimal II from MII up, then shortest L (joint warp assignment if warps); "
-    "without a time limit, runs until both are proved.",
+    "without a time limit, runs until both are proved; a hint's schedule is the incumbent.",
     engine="ortools",
     auto=_auto,
+    work="CP-SAT deterministic time (seconds), shared by every CP-SAT solve of the II search "
+    "and the L step",
 )
 def solve_cpsat(
     inst: Instance,
@@ -43,20 +54,47 @@ def solve_cpsat(
 ) -> SolverOutput:
     """Optimal modulo scheduling: IMS gives an upper II; for II = MII, MII + 1, ... below it
     CP-SAT proves infeasibility or finds a schedule; at the first feasible II it minimises L.
-    Status optimal only when II and L are both proven. With warps (``machine.warps > 1`` and
-    warp-relevant op data) the joint problem of :mod:`._joint` is solved instead.
+    Status optimal only when II and L are both proven. With warps (warp-relevant op data or
+    binding register / memory budgets, see :func:`._common.is_plain`) the joint problem of
+    :mod:`._joint` is solved instead.
 
-    Each II step takes half the time left (a retry of an undecided II, 70 %), the L step the
-    rest; without a time limit every step runs until CP-SAT decides it.
+    Each II step takes half the time (and half the work budget) left (a retry of an
+    undecided II, 70 %), the L step the rest; without a time limit every step runs until
+    CP-SAT decides it. A work limit (``work_limit``) is in CP-SAT deterministic seconds,
+    charged after every CP-SAT solve: the search stops once it is used (or less than
+    0.001 is left), keeping the best schedule and the bound proved so far; with one thread
+    and a seed the result then does not depend on the machine's load.
+
+    Hint (``opts.hint``, a schedule in the solution form): a hint that passes the checker is
+    the incumbent when it beats IMS's schedule, so the II search only tries the IIs below
+    its II (still from MII up, so optimality is proved as without it) and the L step at its
+    II starts from it as a CP-SAT hint (start times, and warps in the joint model); the
+    result is never worse than the hint. A hint that does not pass the checker (a loop
+    changed since) only hints CP-SAT at its II.
+
+    A plain loop with no II feasible up to :func:`._common.plain_ii_limit` is infeasible
+    at every II (proved); so is a loop with an op over a register or memory budget or too
+    few warps for the producer rule (:func:`._common.static_infeasible`).
 
     Args:
         min_length: minimise L at the optimal II (else keep the first schedule found).
         copies: copies of the steady state the joint problem unrolls (default: the
             instance's ``copies``).
     """
+    why = static_infeasible(inst)
+    if why is not None:
+        opts.emit(f"cpsat: infeasible at every II: {why}")
+        return SolverOutput(
+            solution=None,
+            status=Status.INFEASIBLE,
+            params={"min_length": min_length, "copies": copies},
+            info={"mii": inst.mii_bound(), "infeasible": why},
+        )
+    hint = read_hint(inst, opts.hint)
     if not is_plain(inst):
-        return solve_joint(inst, opts, min_length=min_length, copies=copies or inst.copies)
-    dl = opts.deadline
+        return solve_joint(
+            inst, opts, min_length=min_length, copies=copies or inst.copies, hint=hint
+        )
     mii = inst.mii_bound()
     cp = inst.critical_path()
     ims = run_ims(inst, opts, 3.0, None)
@@ -64,23 +102,38 @@ def solve_cpsat(
     best_ii: int | None = None
     best_starts: list[int] | None = None
     if ims is not None:
-        best_ii, best_starts = ims[0], ims[1]
+        best_ii, best_starts = ims.ii, ims.starts
         info["ims_ii"] = best_ii
         opts.emit(f"cpsat: MII {mii}, IMS II {best_ii}")
+    if hint is not None:
+        info["hint_ii"] = hint.ii
+        info["from_hint"] = False
+        h_obj = hint.objective
+        if h_obj is not None and (
+            best_ii is None
+            or best_starts is None
+            or h_obj < objective(best_ii, build_solution(inst, best_ii, best_starts)["length"])
+        ):
+            best_ii, best_starts = hint.ii, hint.full_starts()
+            info["from_hint"] = True
+            opts.emit(f"cpsat: the hint (II {hint.ii}, L {hint.length}) is the incumbent")
+    limit = plain_ii_limit(inst)
     infeasible: set[int] = set()
     unknown: list[int] = []
     ii = mii
     steps = 0
-    while best_ii is None or ii < best_ii:
-        if dl.expired():
+    while (best_ii is None and ii <= limit) or (best_ii is not None and ii < best_ii):
+        if out_of_budget(opts, MIN_CPSAT_WORK):
             break
         steps += 1
-        r = solve_reduced(inst, ii, opts, 0.5, minimise_length=False)
-        opts.emit(f"cpsat: II {ii}: {r.status} ({r.wall:.2f} s)")
+        r = solve_reduced(inst, ii, opts, 0.5, minimise_length=False, hint=_hint_at(hint, ii))
+        opts.emit(f"cpsat: II {ii}: {r.status} ({r.wall:.2f} s, {r.work:.3g} det)")
         if r.status == "infeasible":
             infeasible.add(ii)
         elif r.starts is not None:
             best_ii, best_starts = ii, r.starts
+            if "from_hint" in info:
+                info["from_hint"] = False
             break
         else:
             unknown.append(ii)
@@ -89,25 +142,36 @@ def solve_cpsat(
     for jj in unknown:
         if best_ii is not None and jj >= best_ii:
             break
-        if dl.expired():
+        if out_of_budget(opts, MIN_CPSAT_WORK):
             break
         steps += 1
-        r = solve_reduced(inst, jj, opts, 0.7, minimise_length=False)
-        opts.emit(f"cpsat: II {jj} again: {r.status} ({r.wall:.2f} s)")
+        r = solve_reduced(inst, jj, opts, 0.7, minimise_length=False, hint=_hint_at(hint, jj))
+        opts.emit(f"cpsat: II {jj} again: {r.status} ({r.wall:.2f} s, {r.work:.3g} det)")
         if r.status == "infeasible":
             infeasible.add(jj)
         elif r.starts is not None:
             best_ii, best_starts = jj, r.starts
+            if "from_hint" in info:
+                info["from_hint"] = False
             break
     lb = mii
     while lb in infeasible:
         lb += 1
     info["ii_steps"] = steps
     if best_ii is None or best_starts is None:
+        if lb > limit:  # every II up to the limit proved infeasible: so is every II
+            info["ii_limit"] = limit
+            return SolverOutput(
+                solution=None,
+                status=Status.INFEASIBLE,
+                params={"min_length": min_length, "copies": copies},
+                info=info,
+            )
         return SolverOutput(
             solution=None,
             status=Status.UNKNOWN,
             bound=objective(lb, cp),
+            params={"min_length": min_length, "copies": copies},
             info=info,
         )
     ii_opt = lb >= best_ii
@@ -115,7 +179,7 @@ def solve_cpsat(
     low = min(starts)
     length = max(starts[v] - low + inst.ops[v].span for v in range(inst.n))
     length_bound: int | None = None
-    if min_length and not dl.expired():
+    if min_length and not out_of_budget(opts, MIN_CPSAT_WORK):
         r = solve_reduced(
             inst,
             best_ii,
@@ -127,6 +191,8 @@ def solve_cpsat(
         )
         opts.emit(f"cpsat: L at II {best_ii}: {r.status} L {r.length} bound {r.length_bound}")
         if r.starts is not None and r.length is not None and r.length <= length:
+            if r.length < length and "from_hint" in info:
+                info["from_hint"] = False
             starts, length = r.starts, r.length
         length_bound = r.length_bound
     sol = build_solution(inst, best_ii, starts)
@@ -146,3 +212,8 @@ def solve_cpsat(
         params={"min_length": min_length, "copies": copies},
         info=info,
     )
+
+
+def _hint_at(hint: Hint | None, ii: int) -> list[int | None] | None:
+    """A hint's starts for a CP-SAT solve at ``ii``: only at the hint's own II."""
+    return hint.starts if hint is not None and hint.ii == ii else None

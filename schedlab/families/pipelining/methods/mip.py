@@ -12,16 +12,24 @@ from ....core.registry import SolverOutput, register
 from ....core.status import Status
 from ..model import Instance
 from ..simulate import edge_weights, objective
-from ._common import build_solution, horizon, is_plain
+from ._common import (
+    build_solution,
+    horizon,
+    is_plain,
+    out_of_budget,
+    plain_ii_limit,
+    static_infeasible,
+)
 from ._ims import run_ims
 
 
 def _mip_at(
     inst: Instance, ii: int, opts: SolveOptions, share: float, length_cap: int | None
 ) -> tuple[str, list[int] | None, float | None]:
-    """Minimise L at ``ii`` within ``share`` of the time left: ``t_v = ii q_v + sum_r r x_vr``,
-    one residue per limited op, modulo capacities per residue, dependences. Returns (status,
-    starts, bound on L)."""
+    """Minimise L at ``ii`` within ``share`` of the time (and of the node budget) left:
+    ``t_v = ii q_v + sum_r r x_vr``, one residue per limited op, modulo capacities per
+    residue, dependences. Returns (status, starts, bound on L); the branch-and-bound nodes
+    HiGHS used are spent on ``opts.work``."""
     import pyomo.environ as pyo
     from pyomo.contrib.appsi.base import TerminationCondition
 
@@ -83,6 +91,7 @@ def _mip_at(
     m.obj = pyo.Objective(expr=m.L, sense=pyo.minimize)
     opt = highs.pyomo_solver(opts, share=share)
     res = opt.solve(m)
+    opts.work.spend(max(1, highs.pyomo_nodes(opt)))  # at least one unit a MIP
     tc = res.termination_condition
     if tc == TerminationCondition.infeasible:
         return "infeasible", None, None
@@ -102,26 +111,37 @@ def _mip_at(
     help="Pyomo + HiGHS MIP: optimal II from MII up, then shortest L (no warps); without a "
     "time limit, runs until both are proved.",
     engine="highs",
+    work="HiGHS branch-and-bound nodes, summed over the MIPs of the II search",
 )
 def solve_mip(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """The same search as ``cpsat`` (IMS upper II, then II = MII, MII + 1, ... proved
     infeasible or solved) with each step a time-indexed-residue MIP minimising L. Each step
     below the IMS II takes half the time left, the step at it the rest; without a time limit
-    every step runs until HiGHS decides it."""
+    every step runs until HiGHS decides it. A work limit (``work_limit``) is in HiGHS
+    branch-and-bound nodes over all the MIPs (each MIP gets half of the nodes left, the
+    last one all of them); the search stops when they are used.
+
+    A plain loop with no II feasible up to :func:`._common.plain_ii_limit` is infeasible at
+    every II (proved), as is one failing :func:`._common.static_infeasible`."""
     if not is_plain(inst):
         raise SolveError("mip handles plain modulo scheduling only (no warp rules): use cpsat")
-    dl = opts.deadline
     mii, cp = inst.mii_bound(), inst.critical_path()
+    why = static_infeasible(inst)
+    if why is not None:
+        return SolverOutput(
+            solution=None, status=Status.INFEASIBLE, info={"mii": mii, "infeasible": why}
+        )
     ims = run_ims(inst, opts, 3.0, None)
-    ub = ims[0] if ims is not None else None
+    ub = ims.ii if ims is not None else None
     info: dict[str, Any] = {"mii": mii, "ims_ii": ub}
+    limit = ub if ub is not None else plain_ii_limit(inst)
     lb, proven, ii = mii, True, mii
     best: tuple[int, list[int], float | None, str] | None = None
-    while not dl.expired() and (ub is None or ii <= ub):
+    while not out_of_budget(opts) and ii <= limit:
         cap = None
         if ub is not None and ii == ub and ims is not None:
-            cap = build_solution(inst, ii, ims[1])["length"]
-        st, starts, bnd = _mip_at(inst, ii, opts, 0.5 if ii < (ub or ii + 1) else 1.0, cap)
+            cap = build_solution(inst, ii, ims.starts)["length"]
+        st, starts, bnd = _mip_at(inst, ii, opts, 0.5 if ii < limit else 1.0, cap)
         opts.emit(f"mip: II {ii}: {st}")
         if starts is not None:
             best = (ii, starts, bnd, st)
@@ -133,8 +153,11 @@ def solve_mip(inst: Instance, opts: SolveOptions) -> SolverOutput:
             proven = False
         ii += 1
     if best is None and ims is not None:
-        best = (ims[0], ims[1], None, "feasible")
+        best = (ims.ii, ims.starts, None, "feasible")
     if best is None:
+        if ub is None and lb > limit:  # every II up to the limit proved infeasible
+            info["ii_limit"] = limit
+            return SolverOutput(solution=None, status=Status.INFEASIBLE, info=info)
         return SolverOutput(
             solution=None, status=Status.UNKNOWN, bound=objective(lb, cp), info=info
         )
