@@ -1,23 +1,33 @@
-"""HiGHS through highspy (and through Pyomo's appsi interface), configured from the options.
+"""HiGHS through highspy, configured from the options; Pyomo models are solved by HiGHS here
+too (:func:`solve_pyomo`), never through Pyomo's solver interfaces, which redirect the
+process's file descriptors while they run.
 
 HiGHS writes a banner to file descriptor 1 the first time a ``Highs`` object is set up with
 console output on, once per process. Redirecting the descriptor would hide the host's own
 output from every other thread, so instead the first ``Highs`` of the process is set up with
 ``log_to_console`` off: the banner is then written to no console, and HiGHS does not write it
-again (Pyomo's solvers included). Logs reach ``opts.log`` through HiGHS's logging callback.
+again. Logs reach ``opts.log`` through HiGHS's logging callback.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import highspy
 
 from ..core.options import SolveOptions
 
-__all__ = ["highspy", "new", "pyomo_nodes", "pyomo_solver", "quiet_banner"]
+__all__ = [
+    "PyomoRun",
+    "highspy",
+    "new",
+    "quiet_banner",
+    "solve_pyomo",
+]
 
 _lock = threading.Lock()
 _quieted = False
@@ -120,46 +130,95 @@ def _threads(h: highspy.Highs, n: int) -> None:
     h.setOptionValue("threads", n)
 
 
-def pyomo_solver(
+@dataclass
+class PyomoRun:
+    """The outcome of :func:`solve_pyomo`.
+
+    Attributes:
+        status: ``"optimal"``, ``"infeasible"`` (both proved), ``"feasible"`` (stopped with a
+            solution: limits, cancel) or ``"unknown"`` (stopped without one).
+        objective: the objective of the solution found (constant terms included), or ``None``.
+        bound: HiGHS's proven bound on the objective (MIP dual bound), or ``None``.
+        nodes: branch-and-bound nodes explored (already spent on the work budget).
+        highs_status: HiGHS's model status, by name (for the record).
+    """
+
+    status: str
+    objective: float | None
+    bound: float | None
+    nodes: int
+    highs_status: str
+
+
+def solve_pyomo(
+    model: Any,
     opts: SolveOptions,
     *,
     share: float = 1.0,
     time_limit: float | None = None,
     threads: int | None = None,
-) -> Any:
-    """Pyomo's appsi HiGHS solver with the options' time limit, work limit (branch-and-bound
-    nodes), seed, threads and log.
+    warm_start: bool = False,
+    options: dict[str, Any] | None = None,
+) -> PyomoRun:
+    """Solve a Pyomo model with HiGHS in this thread, touching no file descriptor.
 
-    Pyomo's config has no thread count: HiGHS's ``threads`` option is set, and its process-wide
-    pool resized as :func:`new` does. It raises on infeasible models unless
-    ``config.load_solution`` is off, which is set here: read ``results.termination_condition``
-    before loading a solution. :func:`pyomo_nodes` reads the nodes a run used.
+    Pyomo's own HiGHS interfaces redirect the process's file descriptors 1 and 2 while they
+    run (``capture_output(capture_fd=True)``), which hides the host's output from every other
+    thread and breaks when two threads solve at once. Here Pyomo only writes the model (its
+    LP writer, into a temporary file); HiGHS reads it and runs as :func:`new` sets it up (the
+    options' limits, work budget in nodes, threads, seed, log and cancel); the values of the
+    solution found are loaded back into the model's variables (``var.set_value``).
+    ``warm_start`` passes the variables' current values as a MIP start; ``options`` are
+    further HiGHS options by name.
     """
-    quiet_banner()
-    from pyomo.contrib.appsi.solvers import Highs
+    import os
+    import tempfile
 
-    s = Highs()
-    s.config.load_solution = False
-    s.config.stream_solver = False
-    limit = _limit(opts, share, time_limit)
-    if limit is not None:
-        s.config.time_limit = limit
-    s.highs_options["random_seed"] = int(opts.seed)
-    nodes = opts.work.left(share)
-    if nodes is not None:  # the work unit of HiGHS MIPs: branch-and-bound nodes
-        s.highs_options["mip_max_nodes"] = max(1, int(nodes))
-    n = int(threads if threads is not None else opts.threads)
-    _resize_pool(n)
-    s.highs_options["threads"] = n
-    if opts.log is not None:
-        s.config.log_level = 10
-    return s
+    from pyomo.repn.plugins.lp_writer import LPWriter
 
-
-def pyomo_nodes(solver: Any) -> int:
-    """Branch-and-bound nodes of the last run of a :func:`pyomo_solver` (0 when it explored
-    none, e.g. solved by presolve); spend them on the work budget with ``opts.work.spend``."""
-    h = getattr(solver, "_solver_model", None)  # appsi's highspy.Highs (no public accessor)
-    if h is None:
-        return 0
-    return max(0, int(h.getInfo().mip_node_count))
+    with tempfile.TemporaryDirectory(prefix="schedlab-") as folder:
+        path = os.path.join(folder, "model.lp")
+        with open(path, "w", encoding="ascii") as fh:
+            written = LPWriter().write(model, fh, symbolic_solver_labels=False)
+        h = new(opts, share=share, time_limit=time_limit, threads=threads)
+        if options:
+            for key, value in options.items():
+                h.setOptionValue(key, value)
+        h.readModel(path)
+    by_name = written.symbol_map.bySymbol
+    names = list(h.getLp().col_names_)
+    cols = [by_name.get(name) for name in names]
+    if warm_start:
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(v.value) if v is not None and v.value is not None else 0.0
+                         for v in cols]  # fmt: skip
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    info = h.getInfo()
+    nodes = max(0, int(info.mip_node_count))
+    opts.work.spend(nodes)
+    model_status = h.getModelStatus()
+    name = h.modelStatusToString(model_status)
+    has_solution = int(info.primal_solution_status) == 2
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        status = "optimal"
+    elif model_status == highspy.HighsModelStatus.kInfeasible:
+        status = "infeasible"
+    else:
+        status = "feasible" if has_solution else "unknown"
+    objective = bound = None
+    if has_solution:
+        values = h.getSolution().col_value
+        for var, value in zip(cols, values, strict=True):
+            if var is not None and hasattr(var, "set_value"):
+                var.set_value(value, skip_validation=True)
+        objective = float(info.objective_function_value)
+    raw = (
+        float(info.mip_dual_bound) if model_status != highspy.HighsModelStatus.kInfeasible else None
+    )
+    if raw is not None and math.isfinite(raw):
+        bound = raw
+    elif status == "optimal" and objective is not None:
+        bound = objective  # an LP, or a MIP solved at the root
+    return PyomoRun(status, objective, bound, nodes, name)

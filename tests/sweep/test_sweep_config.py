@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
-from sweep_helpers import write_sweep
+from sweep_helpers import cli, write_sweep
 
 import schedlab
 from schedlab.sweep import SweepError, load_sweep, parse_sweep, run_key
@@ -228,3 +229,28 @@ free = [{{ files = ["{CHALLENGING_A}"], drop = ["capacity"] }}]
 def test_new_key_errors(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(SweepError, match=message):
         _sweep(tmp_path, body.replace("WT", str(WT40))).expand()
+
+
+def test_the_readme_sweep_example_works_as_written(tmp_path: Path) -> None:
+    """The README's sweep file, saved where it says (``sweeps/compare.toml`` next to
+    ``instances/``), expands from the repository root: its paths are relative to the file."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    block = re.search(r"```toml\n# (sweeps/compare\.toml)\n(.*?)```", readme, re.S)
+    assert block is not None, "the README's sweep example moved"
+    (tmp_path / "instances").symlink_to(root / "instances")
+    path = tmp_path / block.group(1)
+    path.parent.mkdir()
+    path.write_text(block.group(2))
+    done = subprocess.run(
+        cli("sweep", block.group(1), "--dry-run"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    # 125 wt40 instances + 4 generated, x 5 methods (atc twice) x 2 limits x 2 seeds
+    assert done.stdout.strip().splitlines()[-1] == "2580 runs, 0 stored, 2580 to do"

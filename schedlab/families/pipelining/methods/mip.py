@@ -31,7 +31,6 @@ def _mip_at(
     residue, dependences. Returns (status, starts, bound on L); the branch-and-bound nodes
     HiGHS used are spent on ``opts.work``."""
     import pyomo.environ as pyo
-    from pyomo.contrib.appsi.base import TerminationCondition
 
     from ....engines import highs
 
@@ -89,19 +88,14 @@ def _mip_at(
             ):
                 return "infeasible", None, None
     m.obj = pyo.Objective(expr=m.L, sense=pyo.minimize)
-    opt = highs.pyomo_solver(opts, share=share)
-    res = opt.solve(m)
-    opts.work.spend(max(1, highs.pyomo_nodes(opt)))  # at least one unit a MIP
-    tc = res.termination_condition
-    if tc == TerminationCondition.infeasible:
+    run = highs.solve_pyomo(m, opts, share=share)  # nodes spent on opts.work
+    opts.work.spend(1 if run.nodes == 0 else 0)  # at least one unit a MIP
+    if run.status == "infeasible":
         return "infeasible", None, None
-    if res.best_feasible_objective is None:
+    if run.objective is None:
         return "unknown", None, None
-    res.solution_loader.load_vars()
     starts = [int(round(pyo.value(m.t[v]))) for v in range(n)]
-    bound = res.best_objective_bound
-    status = "optimal" if tc == TerminationCondition.optimal else "feasible"
-    return status, starts, bound
+    return run.status, starts, run.bound
 
 
 @register(

@@ -1,4 +1,5 @@
-"""Exact MIP models of 1||Σ w_j T_j, built in Pyomo and solved by HiGHS (appsi interface).
+"""Exact MIP models of 1||Σ w_j T_j, built in Pyomo and solved by HiGHS
+(:func:`schedlab.engines.highs.solve_pyomo`).
 
 ``formulation="positional"``: the positional date and assignment formulation compared by
 Keha, Khowala & Fowler (2009) and used by Çetinkaya et al. (2025): x[j,k] = 1 when job j is in
@@ -21,7 +22,6 @@ keeps only the zero-length jobs step, for the formulation as published.
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
@@ -36,7 +36,7 @@ MAX_HORIZON = 5000
 FORMULATIONS = ("positional", "time-indexed")
 
 
-#: measured Pyomo + appsi build cost per variable (on a loaded 2-core machine)
+#: measured Pyomo build + translation cost per variable (on a loaded 2-core machine)
 _BUILD_SECONDS_PER_VAR = {"positional": 6e-4, "time-indexed": 2.5e-4}
 
 
@@ -56,23 +56,6 @@ def _count_variables(formulation: str, p: np.ndarray, dom: np.ndarray | None) ->
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
     return 20.0 if inst.n <= 15 and time_limit is not None else None
-
-
-class _Collect(logging.Handler):
-    """Collect HiGHS output lines (Pyomo captures them into a logger).
-
-    They are passed to ``opts.emit`` only after the solve: Pyomo redirects the process's
-    stdout and stderr during the solve, so a callback that prints would feed back into it.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        msg = record.getMessage().rstrip()
-        if msg:
-            self.lines.append(msg)
 
 
 def _positional(
@@ -324,56 +307,23 @@ def solve_mip(
 
     best_order, best_val = order, start_val
     bound = float(red.offset)  # tardiness is never negative
-    solver = highs.pyomo_solver(opts)
-    solver.config.warmstart = True
-    solver.set_instance(mdl)  # the translation to HiGHS counts against the time limit
-    upd = solver.update_config  # nothing changes between set_instance and solve
-    upd.check_for_new_or_removed_constraints = False
-    upd.check_for_new_or_removed_vars = False
-    upd.check_for_new_or_removed_params = False
-    upd.check_for_new_objective = False
-    upd.update_constraints = False
-    upd.update_vars = False
-    upd.update_params = False
-    upd.update_named_expressions = False
-    upd.update_objective = False
     limit = opts.deadline.limit_for(floor=0.0)
     if limit is not None and limit < 0.05:
         opts.emit("mip: no time left after building the model; returning the warm start")
         info["highs_status"] = "not run"
     else:
-        if limit is not None:
-            solver.config.time_limit = float(limit)
-        options: dict[str, Any] = {
-            "mip_rel_gap": 0.0,
-            "mip_abs_gap": 1.0 - 1e-6,  # objectives are integers
-        }
-        collect = _Collect()
-        if opts.log is None:
-            options["output_flag"] = False
-        else:
-            # a private logger (not in logging's registry)
-            logger = logging.Logger("schedlab.smtt.mip.highs", logging.INFO)
-            logger.addHandler(collect)
-            solver.config.solver_output_logger = logger
-            solver.config.log_level = logging.INFO
-        solver.highs_options.update(options)
-        # HiGHS runs on its process-wide thread pool (Pyomo's interface takes no thread
-        # count); the pool is the engine's business, not reset here.
-        try:
-            res = solver.solve(mdl)
-        except RuntimeError as e:  # appsi raises on infeasible models; this one never is
-            raise SolveError(f"mip: HiGHS failed: {e}") from None
-        finally:
-            for line in collect.lines:
-                opts.emit(line)
-        nodes = highs.pyomo_nodes(solver)
-        opts.work.spend(nodes)
-        term = str(res.termination_condition).rsplit(".", 1)[-1]
+        # HiGHS reads the model written by Pyomo and runs in this thread; the log reaches
+        # opts.log through HiGHS's callback (no file descriptor is redirected)
+        run = highs.solve_pyomo(
+            mdl,
+            opts,
+            warm_start=True,
+            options={"mip_rel_gap": 0.0, "mip_abs_gap": 1.0 - 1e-6},  # integer objectives
+        )
+        term = run.highs_status
         info["highs_status"] = term
-        info["nodes"] = nodes
-        if res.best_feasible_objective is not None:
-            res.solution_loader.load_vars()
+        info["nodes"] = run.nodes
+        if run.objective is not None:
             cand_local = (
                 _positional_decode(mdl, len(jobs))
                 if formulation == "positional"
@@ -384,7 +334,7 @@ def solve_mip(
                 val = inst.objective(red.sequence(cand))
                 if val <= best_val:
                     best_order, best_val = cand, val
-        raw = res.best_objective_bound
+        raw = run.bound
         if raw is not None and math.isfinite(raw):
             tol = 1e-6 * max(1.0, abs(raw))
             bound = float(min(best_val, max(red.offset, math.ceil(raw - tol) + red.offset)))
