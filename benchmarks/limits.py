@@ -1,0 +1,142 @@
+"""Time limits at size: every case of the hardening issue (its point 3, and the pipelining
+values of its point 2) solved with a time limit; the overrun is the method's reported
+``runtime_s`` minus the limit (target: under 0.5 s), with the process's wall time and peak
+memory beside it.
+
+    python benchmarks/limits.py                   # every case; benchmarks/out/limits.csv
+    python benchmarks/limits.py --only smtt,fjsp  # some families
+    python benchmarks/limits.py --out-dir benchmarks/results
+
+Each solve runs in a fresh process (``python -c``), so peak memory is the solve's own; the
+kernels are warmed up before the clock (``info.compile_s``, not counted). Run it on a quiet
+machine: it measures time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import out_path, progress  # noqa: E402
+
+#: (family, case name, Python expression building the instance, methods, time limit)
+CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
+    ("smtt", "n=5000", "schedlab.generate('smtt', n=5000, tf=0.6, rdd=0.6, weighted=True, seed=1)",
+     ("ils", "aug-mdd", "exact", "cpsat", "ls", "atc", "edd", "auto"), 2.0),
+    ("fjsp", "100 jobs x 50 ops x 20 machines",
+     "schedlab.generate('fjsp', jobs=100, machines=20, ops=50, seed=1)",
+     ("rho", "tabu", "cpsat", "lns", "mwkr", "auto"), 2.0),
+    ("fjsp", "100 jobs x 50 ops x 20 machines",
+     "schedlab.generate('fjsp', jobs=100, machines=20, ops=50, seed=1)", ("rho",), 10.0),
+    ("memory", "mapping, 20,000 steps",
+     "schedlab.generate('memory', 'generate_mapping', steps=20000, seed=1)",
+     ("mip", "cpsat", "xla", "benefit", "auto"), 2.0),
+    ("memory", "allocation, 4,000 buffers",
+     "schedlab.generate('memory', 'generate_allocation', n=4000, horizon=2000, seed=1)",
+     ("exact", "cpsat", "greedy-best", "auto"), 2.0),
+    ("memory", "allocation, 200,000 buffers",
+     "schedlab.generate('memory', 'generate_allocation', n=200000, horizon=100000, seed=1)",
+     ("greedy-size", "first-fit"), 30.0),
+    ("pipelining", "busy 1,000,000",
+     "_pipe(busy=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
+    ("pipelining", "delay 1,000,000",
+     "_pipe(delay=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
+]  # fmt: skip
+
+PRELUDE = """
+import json, resource, sys, time
+import schedlab
+
+def _pipe(busy=None, delay=None):
+    d = schedlab.generate('pipelining', n=4, seed=0).to_dict()
+    if busy is not None:
+        d['ops'][1]['busy'] = busy
+    if delay is not None:
+        d['edges'][0]['delay'] = delay
+    return schedlab.load(d)
+"""
+
+
+def run_case(build: str, method: str, limit: float, timeout: float) -> dict[str, Any]:
+    code = (
+        PRELUDE
+        + f"inst = {build}\n"
+        + f"r = schedlab.solve(inst, {method!r}, time_limit={limit!r})\n"
+        + "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        + "print(json.dumps({'status': str(r.status), 'objective': r.objective, "
+        + "'runtime_s': r.runtime_s, 'method': r.method, 'peak_mb': rss, "
+        + "'compile_s': r.info.get('compile_s', 0.0)}))\n"
+    )
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": f"killed after {timeout:g} s", "wall_s": round(timeout, 1)}
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["?"])[-1][:120]
+        return {"status": f"error: {tail}", "wall_s": round(wall, 1)}
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["wall_s"] = round(wall, 2)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="", help="comma-separated families")
+    ap.add_argument("--out-dir", default=None, help="folder of limits.csv (benchmarks/out)")
+    ap.add_argument("--grace", type=float, default=60.0, help="seconds past the limit to kill")
+    args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    todo = [
+        (fam, case, build, m, limit)
+        for fam, case, build, methods, limit in CASES
+        if not only or fam in only
+        for m in methods
+    ]
+    rows = []
+    for fam, case, build, method, limit in progress(todo, "limits"):
+        out = run_case(build, method, limit, limit + args.grace)
+        runtime = out.get("runtime_s")
+        over = None if runtime is None else runtime - limit
+        rows.append(
+            {
+                "family": fam,
+                "case": case,
+                "method": method
+                if out.get("method") in (None, method)
+                else f"{method} -> {out['method']}",
+                "limit s": limit,
+                "runtime s": None if runtime is None else round(runtime, 2),
+                "overrun s": None if over is None else round(over, 2),
+                "ok (< 0.5 s)": "yes" if over is not None and over < 0.5 else "NO",
+                "wall s": out.get("wall_s"),
+                "peak MB": None if out.get("peak_mb") is None else round(out["peak_mb"]),
+                "status": out.get("status"),
+                "objective": out.get("objective"),
+            }
+        )
+    cols = list(rows[0])
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join("" if r[c] is None else str(r[c]) for c in cols) + " |")
+    path = out_path("limits.csv", args.out_dir)
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    print(f"\nCSV: {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
