@@ -10,10 +10,11 @@ script's folder first on ``sys.path``, so ``from _common import ...`` finds this
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -41,3 +42,22 @@ def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iter
 def note(message: str) -> None:
     """Print ``message`` on stderr without breaking a progress bar being drawn."""
     tqdm.write(message, file=sys.stderr)
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """Rows (dicts with the same keys) as a markdown table; ``None`` prints as nothing."""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += [
+        "| " + " | ".join("" if r[c] is None else str(r[c]) for c in cols) + " |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rows as a CSV file (the union of their keys, in order of appearance)."""
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        w.writerows(rows)

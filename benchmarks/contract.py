@@ -21,7 +21,6 @@ Run it on a quiet machine: parts 2 and 4 measure time.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, out_path  # noqa: E402
+from _common import ROOT, markdown, out_path, write_csv  # noqa: E402
 
 import schedlab  # noqa: E402
 
@@ -193,13 +192,6 @@ def overhead(calls: int) -> list[dict[str, Any]]:
     ]
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    cols = list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out-dir", default=None, help="folder of contract.csv (benchmarks/out)")
@@ -215,14 +207,10 @@ def main() -> None:
     }
     rows = []
     for title, part in parts.items():
-        print(f"\n### {title}\n\n{table(part)}")
+        print(f"\n### {title}\n\n{markdown(part)}")
         rows += [{"part": title, **r} for r in part]
     path = out_path("contract.csv", args.out_dir)
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=keys)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(path, rows)
     print(f"\nCSV: {path}", file=sys.stderr)
 
 

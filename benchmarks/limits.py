@@ -15,7 +15,6 @@ machine: it measures time.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import out_path, progress  # noqa: E402
+from _common import markdown, out_path, progress, write_csv  # noqa: E402
 
 #: (family, case name, Python expression building the instance, methods, time limit)
 CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
@@ -125,16 +124,9 @@ def main() -> None:
                 "objective": out.get("objective"),
             }
         )
-    cols = list(rows[0])
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for r in rows:
-        print("| " + " | ".join("" if r[c] is None else str(r[c]) for c in cols) + " |")
+    print(markdown(rows))
     path = out_path("limits.csv", args.out_dir)
-    with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        w.writerows(rows)
+    write_csv(path, rows)
     print(f"\nCSV: {path}", file=sys.stderr)
 
 
