@@ -156,6 +156,8 @@ def read_cetinkaya(path: str, index: int | None = None) -> Instance:
         raise InstanceError("first line must be 'count n'", path, 1)
     cnt = parse_int(head[0], path, 1, "instance count")
     n = parse_int(head[1], path, 1, "number of jobs")
+    if n < 1:  # an instance needs at least one job (as in every other format)
+        raise InstanceError(f"number of jobs must be at least 1, got {n}", path, 1)
     if not 1 <= index <= cnt:
         raise InstanceError(f"instance #{index} out of range: the file holds {cnt}", path)
     base = 1 + 3 * (index - 1)  # 0-based line index of the instance's header line

@@ -551,14 +551,27 @@ def tabu_search(
     b_cnt = cnt.copy()
     it = 0
     last = 0
+    # the deadline is read every `stride` iterations: 64 while an iteration is fast, fewer
+    # (down to every one) once 64 of them would take more than about 10 ms (large
+    # instances: an iteration of 5000 operations takes tens of milliseconds)
+    timed = deadline < math.inf
+    stride = 1
+    next_check = 0
+    t_check = now() if timed else 0.0
     while best > lb:
         if max_iter >= 0 and it >= max_iter:
             break
-        if (it & 63) == 0:
-            if stop[0] != 0 or best <= stop[1]:
+        if (it & 63) == 0 and (stop[0] != 0 or best <= stop[1]):
+            break
+        if timed and it >= next_check:
+            t = now()
+            if t >= deadline:
                 break
-            if deadline < math.inf and now() >= deadline:
-                break
+            if it > 0:
+                per = (t - t_check) / stride
+                stride = 64 if per * 64 < 0.01 else max(1, int(0.01 / max(per, 1e-9)))
+            t_check = t
+            next_check = it + stride
         it += 1
         if it - last > stall:
             # restart from the best schedule, perturbed

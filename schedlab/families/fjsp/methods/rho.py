@@ -47,6 +47,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from ....core.errors import SolveError
 from ....core.options import SolveOptions
 from ....core.registry import SolverOutput, register
@@ -55,7 +57,7 @@ from ..model import Instance
 from ._cp import LARGE, Part, by_work, solve_part
 from ._data import Flat, Schedule
 from ._lns import improve
-from ._rules import mean_work
+from ._rules import complete, mean_work
 from ._start import start_schedule
 
 #: CP-SAT parameters of the windows: presolve and the linear relaxation cost more than they
@@ -439,6 +441,10 @@ def _rolling_pass(
     pos = 0
     stats = {"windows": 0, "optimal_windows": 0, "fixed_machines": 0, "cp_better_windows": 0}
     while pos < flat.n:
+        if not timeless and dl.expired():
+            # out of time: the operations left follow cheaply (see _finish)
+            stats["cut"] = 1
+            break
         ops_w = [o for o in order[pos:] if o not in committed][:window]
         ops_w.sort()
         left = max(1, -(-(flat.n - pos - len(ops_w)) // step) + 1)
@@ -532,7 +538,31 @@ def _rolling_pass(
             pos += 1
         prev = {o: sol[o] for o in ops_w if o not in committed}
         prev_crit = _critical(flat, sol)
+    if len(committed) < flat.n:
+        return _finish(flat, committed), stats
     sched = Schedule.from_dict(
         flat, {o: v[0] for o, v in committed.items()}, {o: v[1] for o, v in committed.items()}
     )
     return sched, stats
+
+
+def _finish(flat: Flat, committed: dict[int, tuple[int, int]]) -> Schedule:
+    """A complete schedule from a pass cut by the deadline: the committed operations (a
+    prefix of each job: a window holds a job's operations in order and commits the earliest
+    starts) as they are, the others appended by :func:`._rules.complete` after the last
+    committed operation of each machine (linear work)."""
+    machine = np.zeros(flat.n, dtype=np.int64)
+    start = np.zeros(flat.n, dtype=np.int64)
+    job_ready = [0] * len(flat.first)
+    mach_ready = [0] * flat.machines
+    nxt = list(flat.first)
+    last = [f + ln for f, ln in zip(flat.first, flat.length, strict=True)]
+    for o, (m, s) in committed.items():
+        machine[o], start[o] = m, s
+        e = s + flat.ptime[o][m]
+        j = flat.job[o]
+        job_ready[j] = max(job_ready[j], e)
+        mach_ready[m] = max(mach_ready[m], e)
+        nxt[j] = max(nxt[j], o + 1)
+    complete(flat, nxt, last, job_ready, mach_ready, machine, start)
+    return Schedule(machine, start)

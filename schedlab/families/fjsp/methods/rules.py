@@ -15,10 +15,12 @@ from ._rules import RULES, dispatch
 
 def _rule_method(name: str, label: str) -> None:
     help_text = f"Dispatching: {label}, on the machine finishing it earliest (constructive)."
+    # under a time limit, the operations left at the deadline are appended cheaply
+    # (see _rules.dispatch), so the rule returns a complete schedule in time
 
     def run(inst: Instance, opts: SolveOptions) -> SolverOutput:
         flat = Flat.of(inst)
-        sched = dispatch(flat, name)
+        sched = dispatch(flat, name, deadline=opts.deadline.end)
         cmax = sched.makespan(flat)
         return SolverOutput(
             solution=sched.to_solution(flat), status=Status.FEASIBLE, objective=float(cmax)
@@ -68,7 +70,7 @@ def solve_random(
     for _ in range(passes):
         if done and opts.deadline.expired():
             break
-        sched = dispatch(flat, None, rng)
+        sched = dispatch(flat, None, rng, deadline=opts.deadline.end)
         done += 1
         cmax = sched.makespan(flat)
         if best is None or cmax < best[0]:

@@ -22,9 +22,17 @@ from collections.abc import Callable
 import numpy as np
 
 from ....engines.jit import NO_DEADLINE, clock, njit, now
-from ._kernels import total_tardiness
+from ._kernels import atc_kernel, total_tardiness
 
-__all__ = ["descent", "ils_iterations", "ils_kicks", "ils_solve", "initial_sequence", "wmdd"]
+__all__ = [
+    "descent",
+    "ils_iterations",
+    "ils_kicks",
+    "ils_solve",
+    "initial_sequence",
+    "timed_initial_sequence",
+    "wmdd",
+]
 
 
 @njit
@@ -47,8 +55,14 @@ def _dynasearch_pass(
     mv_i: np.ndarray,
     mv_t: np.ndarray,
     tmp: np.ndarray,
+    deadline: float = np.inf,
 ) -> int:
-    """One dynasearch step; modifies ``seq`` in place; returns the (non-positive) gain."""
+    """One dynasearch step; modifies ``seq`` in place; returns the (non-positive) gain.
+
+    The swaps cost up to n^3 / 6 steps (n = 5000: about a minute), so with a ``deadline``
+    (a ``perf_counter`` value) they are scanned while it has not passed (checked at each
+    first position): every move recorded in the DP is evaluated in full, so the moves
+    applied are still disjoint and improving, only fewer swaps are looked at."""
     n = seq.shape[0]
     t = 0
     for k in range(n):
@@ -92,7 +106,10 @@ def _dynasearch_pass(
                 mv_i[k + 1] = i
                 mv_t[k + 1] = 2
     # swaps with at least one job in between (k = i + 1 is covered by the shifts)
+    timed = deadline != np.inf
     for i in range(n - 2):
+        if timed and now() >= deadline:
+            break
         ji = seq[i]
         pi = p[ji]
         start = C[i] - pi
@@ -167,7 +184,7 @@ def _descent(
     mv_t = np.empty(n + 1, np.int64)
     tmp = np.empty(n, np.int64)
     while deadline == math.inf or now() < deadline:
-        g = _dynasearch_pass(seq, p, d, w, C, c, G, mv_i, mv_t, tmp)
+        g = _dynasearch_pass(seq, p, d, w, C, c, G, mv_i, mv_t, tmp, deadline)
         if g >= 0:
             break
     return total_tardiness(p, d, w, seq)
@@ -190,9 +207,12 @@ def _ils_batch(
     kick_min: int,
     kick_span: int,
     win: int,
+    deadline: float = np.inf,
 ) -> tuple[int, int, int, int, int]:
-    """Run ``n_iters`` kick+descent iterations (fewer once ``target`` is reached); returns
-    (cur_cost, best_cost, stall, done, iterations run)."""
+    """Run ``n_iters`` kick+descent iterations (fewer once ``target`` is reached, or when
+    ``deadline`` passes: checked before each kick and each dynasearch pass, a descent cut
+    there still offers its sequence); returns (cur_cost, best_cost, stall, done, iterations
+    run)."""
     n = cur.shape[0]
     trial = np.empty(n, np.int64)
     C = np.empty(n, np.int64)
@@ -204,9 +224,12 @@ def _ils_batch(
     if n < 2:
         return cur_cost, best_cost, stall, 1, 0
     win = max(1, min(n - 1, win))
+    timed = deadline != np.inf
     for it in range(n_iters):
         if best_cost <= target:
             return cur_cost, best_cost, stall, 1, it
+        if timed and now() >= deadline:
+            return cur_cost, best_cost, stall, 0, it
         for k in range(n):
             trial[k] = cur[k]
         nk = kick_min + rng.integers(0, kick_span)
@@ -221,8 +244,8 @@ def _ils_batch(
             x = trial[a]
             trial[a] = trial[b]
             trial[b] = x
-        while True:
-            g = _dynasearch_pass(trial, p, d, w, C, c, G, mv_i, mv_t, tmp)
+        while not timed or now() < deadline:
+            g = _dynasearch_pass(trial, p, d, w, C, c, G, mv_i, mv_t, tmp, deadline)
             if g >= 0:
                 break
         tc = total_tardiness(p, d, w, trial)
@@ -322,6 +345,37 @@ def initial_sequence(
     return best
 
 
+def timed_initial_sequence(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, deadline: float
+) -> tuple[np.ndarray, int]:
+    """The start of a run under a time limit: EDD, WMDD and ATC (k = 2, cut at a third of
+    the time left, EDD for the rest), each descended by dynasearch in the order of their
+    costs (best first) while time is left, the best kept (ties go to the earlier one).
+
+    At a few thousand jobs a descent from EDD alone can take longer than a short time limit
+    (n = 1000 and 5000 at 2 s), where ATC's sequence is already several times better; the
+    untimed, work-limited runs keep :func:`initial_sequence`."""
+    n = p.shape[0]
+    rem = deadline - time.perf_counter()
+    atc_seq, placed = atc_kernel(p, d, w, 2.0, time.perf_counter() + rem / 3.0)
+    if placed < n:  # cut: the jobs left in EDD order
+        seen = np.zeros(n, np.bool_)
+        seen[atc_seq[:placed]] = True
+        rest = np.lexsort((np.arange(n), d))
+        atc_seq = np.concatenate((atc_seq[:placed], rest[~seen[rest]])).astype(np.int64)
+    cands = [np.lexsort((np.arange(n), d)).astype(np.int64), wmdd(p, d, w), atc_seq]
+    costs = [int(total_tardiness(p, d, w, s)) for s in cands]
+    best: tuple[np.ndarray, int] | None = None
+    for k in sorted(range(len(cands)), key=lambda i: (costs[i], i)):
+        if best is not None and (clock() >= deadline or costs[k] == 0):
+            break
+        s2, c = descent(cands[k], p, d, w, deadline)
+        if best is None or c < best[1]:
+            best = (s2, c)
+    assert best is not None
+    return best
+
+
 def ils_kicks(
     p: np.ndarray,
     d: np.ndarray,
@@ -351,14 +405,16 @@ def ils_kicks(
     tgt = -1 if target is None else int(np.floor(target + 1e-9))
     params = _params(n)
     if math.isinf(deadline):
-        _, bc, _, _, ran = _ils_batch(cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *params)
+        _, bc, _, _, ran = _ils_batch(
+            cur, cc, best, cc, p, d, w, rng, n_iters, tgt, 0, *params, NO_DEADLINE
+        )
         return best, int(bc), int(ran)
     bc = cc
     stall = 0
     done_iters = 0
     while done_iters < n_iters and time.perf_counter() < deadline:
         cc, bc, stall, done, ran = _ils_batch(
-            cur, cc, best, bc, p, d, w, rng, 1, tgt, stall, *params
+            cur, cc, best, bc, p, d, w, rng, 1, tgt, stall, *params, float(deadline)
         )
         done_iters += ran
         if done:
@@ -414,7 +470,7 @@ def ils_solve(
         return []
     deadline = t0 + time_limit
     if initial is None:
-        cur, cc = initial_sequence(p, d, w, deadline)
+        cur, cc = timed_initial_sequence(p, d, w, deadline)
     else:
         cur, cc = descent(np.asarray(initial, np.int64), p, d, w, deadline)
     best = cur.copy()
@@ -434,7 +490,7 @@ def ils_solve(
         if clock() >= deadline:
             break
         cc, bc, stall, done, _ = _ils_batch(
-            cur, cc, best, bc, p, d, w, rng, batch, tgt, stall, *params
+            cur, cc, best, bc, p, d, w, rng, batch, tgt, stall, *params, float(deadline)
         )
         el = time.perf_counter() - tb
         if done or bc == 0:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ....engines.jit import njit
+from ....engines.jit import njit, now
 from .. import objective
 
 #: :func:`schedlab.families.smtt.objective.total_tardiness`, compiled: Σ w_j max(0, C_j - d_j)
@@ -69,14 +69,23 @@ def subset_dp(
 
 @njit
 def ls_pass(
-    p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray, start: int
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    seq: np.ndarray,
+    start: int,
+    deadline: float = np.inf,
 ) -> int:  # pragma: no cover - compiled
     """One first-improvement pass over swap and insertion moves, scanning from position
-    ``start`` (cyclically). Modifies ``seq`` in place; returns the improvement (>= 0)."""
+    ``start`` (cyclically). Modifies ``seq`` in place; returns the improvement (>= 0), or -1
+    when ``deadline`` (a ``perf_counter`` value, checked before each position's moves)
+    passed before the scan found an improving move or ended (``seq`` unchanged)."""
     n = seq.shape[0]
     cur = total_tardiness(p, d, w, seq)
     trial = seq.copy()
     for a0 in range(n):
+        if deadline != np.inf and now() >= deadline:
+            return -1
         a = (a0 + start) % n
         # swaps (a, b), b > a
         for b in range(a + 1, n):
@@ -158,3 +167,52 @@ def best_move_to_end(
         if comp[k] > d[jk]:
             prefix += w[jk] * (comp[k] - d[jk])
     return best_k, best
+
+
+@njit
+def atc_kernel(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float, deadline: float
+) -> tuple[np.ndarray, int]:  # pragma: no cover - compiled
+    """Apparent tardiness cost: at time t append the job maximising (w_j / p_j)
+    exp(-max(0, d_j - p_j - t) / (k * p_bar)), p_bar the mean remaining p (a zero-length
+    job with a positive weight first, the first index on ties). Returns (sequence, jobs
+    placed): fewer than n when ``deadline`` (a ``perf_counter`` value, checked every 16
+    appends) passed first."""
+    n = p.shape[0]
+    seq = np.empty(n, dtype=np.int64)
+    left = np.ones(n, dtype=np.bool_)
+    big = 1.7976931348623157e308
+    rest = 0
+    for j in range(n):
+        rest += p[j]
+    t = 0
+    for step in range(n):
+        if deadline != np.inf and step % 16 == 0 and now() >= deadline:
+            return seq, step
+        pbar = max(rest / (n - step), 1e-9)
+        best = -1
+        best_s = 0.0
+        for j in range(n):
+            if not left[j]:
+                continue
+            pj = float(p[j])
+            slack = max(0.0, (d[j] - pj) - t)
+            if pj > 0:
+                ratio = w[j] / max(pj, 1e-9)
+            elif w[j] > 0:
+                ratio = np.inf
+            else:
+                ratio = np.nan
+            s = ratio * np.exp(-slack / (k * pbar))
+            if np.isnan(s):
+                s = 0.0
+            elif np.isinf(s):
+                s = big
+            if best < 0 or s > best_s:
+                best = j
+                best_s = s
+        seq[step] = best
+        left[best] = False
+        t += p[best]
+        rest -= p[best]
+    return seq, n

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ....core import SolveOptions
+from ....engines.jit import NO_DEADLINE, clock
 from ..model import Instance
 from ._rules import best_rule
 
@@ -76,24 +77,43 @@ def dominance_matrix(inst: Instance, jobs: tuple[int, ...] | list[int]) -> np.nd
     return np.asarray(dom, dtype=bool)
 
 
-def dominance_pairs(inst: Instance, jobs: tuple[int, ...] | list[int]) -> list[tuple[int, int]]:
+#: Rows of the dominance matrix squared at a time by :func:`dominance_pairs` (the deadline is
+#: checked between blocks).
+PAIR_BLOCK = 256
+
+
+def dominance_pairs(
+    inst: Instance, jobs: tuple[int, ...] | list[int], deadline: float = NO_DEADLINE
+) -> list[tuple[int, int]] | None:
     """Pairs (i, j) of ``jobs`` such that some optimal schedule runs i before j (see
-    :func:`dominance_matrix`), transitively reduced."""
+    :func:`dominance_matrix`), transitively reduced; ``None`` when ``deadline`` (a
+    ``perf_counter`` value) passes first (checked between blocks of :data:`PAIR_BLOCK` rows
+    of the two-step product, a float32 matrix product: exact, the counts stay below 2^24)."""
     if len(jobs) < 2:
         return []
+    if len(jobs) >= 2**24:
+        raise ValueError("dominance_pairs: too many jobs for an exact float32 product")
     dom = dominance_matrix(inst, jobs)
-    two_step = (dom.astype(np.int32) @ dom.astype(np.int32)) > 0
-    keep = dom & ~two_step
+    domf = dom.astype(np.float32)
+    keep = np.empty_like(dom)
+    for lo in range(0, len(jobs), PAIR_BLOCK):
+        if deadline != NO_DEADLINE and clock() >= deadline:
+            return None
+        hi = min(len(jobs), lo + PAIR_BLOCK)
+        keep[lo:hi] = dom[lo:hi] & ~((domf[lo:hi] @ domf) > 0)
     return [(int(jobs[a]), int(jobs[b])) for a, b in zip(*np.nonzero(keep), strict=True)]
 
 
-def repair_order(inst: Instance, order: list[int]) -> list[int]:
-    """Swap dominance-violating pairs (see :func:`dominance_pairs`) until none is left; never
-    raises the weighted tardiness of the order."""
+def repair_order(inst: Instance, order: list[int], deadline: float = NO_DEADLINE) -> list[int]:
+    """Swap dominance-violating pairs (see :func:`dominance_pairs`) until none is left (or,
+    with a ``deadline``, until it passes: checked at each position, the order is then
+    repaired up to there); never raises the weighted tardiness of the order."""
     p, d, w = inst.arrays
     seq = list(order)
     arr = np.asarray(seq, dtype=np.int64)
     for a in range(len(seq) - 1):
+        if deadline != NO_DEADLINE and a % 16 == 0 and clock() >= deadline:
+            break
         while True:
             j = seq[a]
             rest = arr[a + 1 :]
@@ -111,18 +131,26 @@ def repair_order(inst: Instance, order: list[int]) -> list[int]:
     return seq
 
 
+#: The share of the time left that :func:`core_start` may take under a time limit.
+START_SHARE = 0.25
+
+
 def core_start(inst: Instance, opts: SolveOptions, red: Reduction) -> tuple[list[int], int, str]:
     """The warm start restricted to the core: (core order, its full objective, origin).
 
     The hint (if any, already checked by the core) or the best dispatching rule, whichever
     is better, with the head and tail jobs taken out (which never raises its cost) and
-    dominance-violating pairs swapped (neither)."""
+    dominance-violating pairs swapped (neither). Under a time limit the rules and the
+    repair take at most :data:`START_SHARE` of the time left (see
+    :func:`._rules.best_rule`)."""
     p, d, w = inst.arrays
-    origin, seq, _ = best_rule(p, d, w)
+    rem = opts.deadline.remaining()
+    deadline = clock() + START_SHARE * rem if rem < NO_DEADLINE else NO_DEADLINE
+    origin, seq, _ = best_rule(p, d, w, deadline)
     if opts.hint is not None:
         hinted = [int(j) for j in opts.hint["sequence"]]
         if inst.objective(hinted) <= inst.objective(seq):
             origin, seq = "hint", hinted
     core = set(red.core)
-    order = repair_order(inst, [int(j) for j in seq if int(j) in core])
+    order = repair_order(inst, [int(j) for j in seq if int(j) in core], deadline)
     return order, inst.objective(red.sequence(order)), origin

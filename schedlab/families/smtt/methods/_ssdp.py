@@ -74,6 +74,9 @@ MAX_ARCS = 80_000_000  # arcs of the stage-2 network (8 bytes each)
 MAX_STATES = 40_000_000  # states of one sublimation stage
 SG_ITERS = 10  # subgradient steps after each sublimation stage
 S1_ITERS = 150  # stage-1 subgradient iterations
+#: Seconds a time-indexed label takes in a stage-1 pass (an order of magnitude, on the safe
+#: side for a loaded machine), to tell whether one pass fits in the time left.
+SECONDS_PER_LABEL = 2e-9
 S2_ITERS = 25  # stage-2 subgradient iterations per reduction round
 ILS_B_ITERS = 40  # more dynasearch iterations when stage 2 stalls (at most)
 
@@ -1522,7 +1525,7 @@ def _solve_core(
                 seen[j] = True
                 order.append(int(j))
         missing = [int(j) for j in np.argsort(d, kind="stable") if not seen[j]]
-        cand, cc = descent(np.array(order + missing, np.int64), p, d, w)
+        cand, cc = descent(np.array(order + missing, np.int64), p, d, w, dl)
         if cc < ub:
             seq, ub = cand, cc
             say(f"ssdp: UB improved to {ub} from a relaxed path")
@@ -1533,6 +1536,13 @@ def _solve_core(
         if proven:
             return seq, ub, float(ub), True
         return seq, ub, float(min(ub, max(0.0, np.ceil(lb - tol)))), False
+
+    # ---- the bounds need whole passes over the n x (T + 1) time-indexed labels, which the
+    # deadline cannot cut (n = 5000: seconds each): with less time left than one subgradient
+    # iteration (a forward and a backward pass) is estimated to take, stop with the UB
+    if dl != NO_DEADLINE and 2 * n * (T + 1) * SECONDS_PER_LABEL > dl - time.perf_counter():
+        say("ssdp: no time left for one Lagrangian pass; returning the upper bound")
+        return result(False)
 
     # ---- dominance: i before j if p_i <= p_j, w_i >= w_j, d_i <= d_j (ties by rank)
     rank, prec, tmin, tmax = _precedences(p, d, w)

@@ -20,6 +20,17 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     return 30.0 if inst.n <= 40 and time_limit is not None else None
 
 
+def _start_only(red: Reduction, order: list[int], value: int, origin: str) -> SolverOutput:
+    """The warm start, when the deadline passed before CP-SAT could run."""
+    return SolverOutput(
+        solution={"sequence": red.sequence(order)},
+        status=Status.FEASIBLE,
+        bound=float(red.offset),  # tardiness is never negative
+        objective=float(value),
+        info={"core_jobs": len(red.core), "start": origin, "cpsat_status": "not run"},
+    )
+
+
 def _trivial(red: Reduction, order: list[int], value: int) -> SolverOutput:
     return SolverOutput(
         solution={"sequence": red.sequence(order)},
@@ -54,6 +65,14 @@ def solve_cpsat(inst: Instance, opts: SolveOptions) -> SolverOutput:
 
     jobs = red.core
     horizon = int(sum(int(p[j]) for j in jobs))
+    end = opts.deadline.end
+    if opts.deadline.expired():
+        opts.emit("cpsat: no time left after the warm start; returning it")
+        return _start_only(red, order, start_val, origin)
+    pairs = dominance_pairs(inst, jobs, end)
+    if pairs is None or opts.deadline.expired():
+        opts.emit("cpsat: the time limit passed in the dominance pairs; returning the warm start")
+        return _start_only(red, order, start_val, origin)
     dom = dominance_matrix(inst, jobs)
     pc = p[np.asarray(jobs, dtype=np.int64)]
     before = dict(zip(jobs, (dom * pc[:, None]).sum(axis=0).tolist(), strict=True))
@@ -66,7 +85,10 @@ def solve_cpsat(inst: Instance, opts: SolveOptions) -> SolverOutput:
     ends: dict[int, cp_model.IntVar] = {}
     intervals = []
     terms: list[tuple[int, int, cp_model.IntVar, int]] = []  # (job, weight, var, constant)
-    for j in jobs:
+    for k, j in enumerate(jobs):
+        if k % 256 == 0 and opts.deadline.expired():
+            opts.emit("cpsat: the time limit passed while building the model; returning the start")
+            return _start_only(red, order, start_val, origin)
         pj = int(p[j])
         # all dominating jobs run before j, all dominated ones after it
         s = model.new_int_var(int(before[j]), horizon - pj - int(after[j]), f"s{j}")
@@ -86,8 +108,10 @@ def solve_cpsat(inst: Instance, opts: SolveOptions) -> SolverOutput:
     # redundant: completion times are distinct, and the machine is busy until the horizon
     model.add_all_different(list(ends.values()))
     model.add_max_equality(model.new_int_var(horizon, horizon, "cmax"), list(ends.values()))
-    pairs = dominance_pairs(inst, jobs)
-    for i, j in pairs:
+    for k, (i, j) in enumerate(pairs):
+        if k % 1024 == 0 and opts.deadline.expired():
+            opts.emit("cpsat: the time limit passed while building the model; returning the start")
+            return _start_only(red, order, start_val, origin)
         model.add(ends[i] <= starts[j])
     const = sum(wj * c for _, wj, _, c in terms)
     model.minimize(sum(wj * v for _, wj, v, _ in terms) + const)
@@ -110,6 +134,9 @@ def solve_cpsat(inst: Instance, opts: SolveOptions) -> SolverOutput:
         if c == 0:
             hint(v, max(0, done[j] - int(d[j])))
 
+    if opts.deadline.expired():
+        opts.emit("cpsat: no time left after building the model; returning the warm start")
+        return _start_only(red, order, start_val, origin)
     solver = cpsat.solver(opts)
     code = solver.solve(model)
     cpsat.charge(opts, solver)

@@ -1,5 +1,7 @@
-"""Constructive heuristics for smtt: the dispatching rules and ATC (one pass each; a time
-limit does not apply to them)."""
+"""Constructive heuristics for smtt: the dispatching rules and ATC (one pass each). Under a
+time limit, a rule that builds its sequence job by job and is still running at the deadline
+places the jobs left in EDD order (see :mod:`._rules`): the sequence is complete and
+feasible, and the run returns within the limit."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from ....core import SolveError, SolveOptions, SolverOutput, Status, register
 from ..model import Instance
 from . import _rules
 
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, float], list[int]]
 
 
 def _output(seq: list[int], **info: object) -> SolverOutput:
@@ -23,7 +25,7 @@ def _output(seq: list[int], **info: object) -> SolverOutput:
 def _rule_method(name: str, rule: Rule, help: str) -> None:
     def run(inst: Instance, opts: SolveOptions) -> SolverOutput:
         p, d, w = inst.arrays
-        return _output(rule(p, d, w))
+        return _output(rule(p, d, w, opts.deadline.end))
 
     run.__name__ = f"solve_{name.replace('-', '_')}"
     run.__doc__ = help
@@ -54,4 +56,4 @@ def solve_atc(inst: Instance, opts: SolveOptions, *, k: float = 2.0) -> SolverOu
     if not k > 0:
         raise SolveError(f"atc: k must be positive, got {k}")
     p, d, w = inst.arrays
-    return _output(_rules.atc(p, d, w, float(k)), k=k)
+    return _output(_rules.atc(p, d, w, float(k), opts.deadline.end), k=k)

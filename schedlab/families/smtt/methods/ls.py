@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ....core import SolveOptions, SolverOutput, Status, register
+from ....engines.jit import clock
 from ..model import Instance
 from ._kernels import ls_pass, total_tardiness
 from ._rules import best_rule
+
+#: The share of the time left that the starting rules may take under a time limit.
+START_SHARE = 0.3
 
 
 def start_sequence(inst: Instance, opts: SolveOptions) -> tuple[np.ndarray, str]:
     """The hint if given (already checked by the core), else the best dispatching rule."""
     p, d, w = inst.arrays
-    rule, seq, _ = best_rule(p, d, w)
+    # the rules get a share of the time left, the search the rest
+    rem = opts.deadline.remaining()
+    rule, seq, _ = best_rule(p, d, w, clock() + START_SHARE * rem if rem < math.inf else math.inf)
     if opts.hint is not None:
         hinted = np.asarray(opts.hint["sequence"], dtype=np.int64)
         if total_tardiness(p, d, w, hinted) <= total_tardiness(p, d, w, np.asarray(seq)):
@@ -47,8 +55,10 @@ def solve_ls(inst: Instance, opts: SolveOptions) -> SolverOutput:
     local_opt = False
     while not opts.deadline.expired() and not opts.work.exhausted:
         passes += 1
-        improved = ls_pass(p, d, w, seq, int(rng.integers(inst.n)))
+        improved = ls_pass(p, d, w, seq, int(rng.integers(inst.n)), opts.deadline.end)
         opts.work.spend(1)
+        if improved < 0:  # cut by the deadline
+            break
         if improved == 0:
             local_opt = True
             break

@@ -40,6 +40,11 @@ FORMULATIONS = ("positional", "time-indexed")
 _BUILD_SECONDS_PER_VAR = {"positional": 6e-4, "time-indexed": 2.5e-4}
 
 
+#: Seconds per job pair of the dominance matrix (numpy, several n x n temporaries; an order
+#: of magnitude on a loaded machine).
+DOMINANCE_SECONDS_PER_PAIR = 1e-7
+
+
 def _count_variables(formulation: str, p: np.ndarray, dom: np.ndarray | None) -> int:
     """Free binary variables of a formulation (after dominance fixing)."""
     m = len(p)
@@ -256,6 +261,22 @@ def solve_mip(
     params = {"formulation": formulation, "reductions": reductions}
     order, start_val, origin = core_start(inst, opts, red)
     info: dict[str, Any] = {"core_jobs": len(jobs), "start": origin, "start_objective": start_val}
+    # if even the reductions' n x n dominance matrix cannot be built in the time left (let
+    # alone the model: see the estimate below), stop with the start
+    if len(jobs) > 1 and (
+        opts.deadline.expired()
+        or DOMINANCE_SECONDS_PER_PAIR * len(jobs) ** 2 > opts.deadline.remaining()
+    ):
+        opts.emit("mip: no time to build the reductions and the model; returning the warm start")
+        info["highs_status"] = "not run"
+        return SolverOutput(
+            solution={"sequence": red.sequence(order)},
+            status=Status.FEASIBLE,
+            bound=float(red.offset),
+            objective=float(start_val),
+            params=params,
+            info=info,
+        )
     dom = dominance_matrix(inst, red.core) if reductions and len(jobs) > 1 else None
     if dom is not None and int(dom.sum()) == len(jobs) * (len(jobs) - 1) // 2:
         # the dominance pairs order every pair: the order they define is optimal
