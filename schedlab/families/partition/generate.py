@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -56,7 +57,7 @@ def generate(
         )
     devs = tuple(Device(f"d{k}", f"type{k % types}") for k in range(devices))
     used = {d.type for d in devs}
-    return Instance(
+    inst = Instance(
         mem_MB=tuple(mem.tolist()),
         out_elems=tuple(int(x) for x in outs),
         in_elems=int(rng.integers(1_000, 200_000)),
@@ -64,3 +65,47 @@ def generate(
         devices=devs,
         name=name or f"partition_L{layers}_t{types}_d{devices}_s{seed}",
     )
+    # Memories drawn for a few large layers may fit no plan: raise them (every type by the
+    # same factor, 1.25 a step) until one does; a device holding the whole model ends it.
+    while feasible(inst) is False:
+        inst = dataclasses.replace(
+            inst,
+            types=tuple(
+                dataclasses.replace(t, mem_MB=round(t.mem_MB * 1.25 + 0.001, 3)) for t in inst.types
+            ),
+        )
+    return inst
+
+
+#: Most DP states :func:`feasible` explores before giving up (answering ``None``).
+MAX_FEASIBLE_STATES = 1_000_000
+
+
+def feasible(inst: Instance) -> bool | None:
+    """Whether some plan fits the devices' memories: a search over (layers done, devices
+    used of each memory size), stages taking the next layers; ``None`` when that would take
+    more than :data:`MAX_FEASIBLE_STATES` states."""
+    L = inst.n_layers
+    caps = sorted({inst.device_mem(d) for d in range(inst.n_devices)})
+    count = dict.fromkeys(caps, 0)
+    for d in range(inst.n_devices):
+        count[inst.device_mem(d)] += 1
+    limit = [min(count[c], L) for c in caps]
+    if math.prod(n + 1 for n in limit) * (L + 1) > MAX_FEASIBLE_STATES:
+        return None
+    start = (0, (0,) * len(caps))
+    seen = {start}
+    todo = [start]
+    while todo:
+        done, used = todo.pop()
+        for last in range(done + 1, L + 1):
+            need = inst.stage_memory(done + 1, last)
+            for k, cap in enumerate(caps):
+                if used[k] < limit[k] and need <= cap:
+                    if last == L:
+                        return True
+                    state = (last, used[:k] + (used[k] + 1,) + used[k + 1 :])
+                    if state not in seen:
+                        seen.add(state)
+                        todo.append(state)
+    return False

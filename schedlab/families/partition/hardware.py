@@ -34,6 +34,8 @@ def number(v: Any, what: str, src: str | None, *, path: str | None = None) -> fl
     """``v`` as a finite non-negative float below 2^63; :class:`InstanceError` naming ``what``
     (or the JSON ``path``) and the file ``src`` otherwise (a bool or a string is not a
     number)."""
+    if type(v) is float and 0.0 <= v < INT64_LIMIT:  # the common case, fast (NaN fails)
+        return v
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
         raise _error(f"must be a number, got {v!r}", what, src, path)
     if isinstance(v, int | np.integer) and abs(int(v)) >= INT64_LIMIT:

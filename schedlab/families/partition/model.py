@@ -69,6 +69,7 @@ File formats (the readers are in :mod:`.formats`, the profile parsers in :mod:`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -202,11 +203,7 @@ class Instance:
             ids.add(d.id)
             if d.type not in seen:
                 raise InstanceError(f"device {d.id!r}: unknown type {d.type!r}", src)
-            if d.mem_MB is not None:
-                number(d.mem_MB, f"{d.id}.mem_MB", src)
-            if d.bw_Mbps is not None:
-                number(d.bw_Mbps, f"{d.id}.bw_Mbps", src)
-            number(d.latency_s, f"{d.id}.latency_s", src)
+            # the numbers were checked by Device itself
         set_("devices", devices)
         links = tuple(self.links)
         pairs: set[frozenset[str]] = set()
@@ -222,14 +219,8 @@ class Instance:
             if k.latency_s is not None:
                 number(k.latency_s, f"link {k.a}-{k.b} latency_s", src)
         set_("links", links)
-        for i in range(self.n_devices):
-            for j in range(self.n_devices):
-                if i != j and L > 1 and any(self.out_elems[:-1]) and self._bandwidth(i, j) <= 0:
-                    raise InstanceError(
-                        f"devices {devices[i].id!r} and {devices[j].id!r}: "
-                        "a link needs a positive bandwidth",
-                        src,
-                    )
+        if L > 1 and any(self.out_elems[:-1]):
+            self._check_bandwidths(src)
         if not isinstance(self.name, str) or not self.name:
             raise InstanceError("name must be a non-empty string", src)
         if not isinstance(self.model, str):
@@ -243,6 +234,35 @@ class Instance:
                 "sizes, or times too large to add up)",
                 src,
             )
+
+    def _check_bandwidths(self, src: str | None) -> None:
+        """Every pair of distinct devices has a positive bandwidth, in time linear in the
+        devices and links (not one check a pair): a pair without a link override takes the
+        smaller of its ends' bandwidths, so only devices of bandwidth 0 need a partner search,
+        which skips over their overridden links."""
+        devices = self.devices
+        for k in self.links:
+            if k.bw_Mbps is not None and k.bw_Mbps <= 0:
+                raise InstanceError(
+                    f"devices {k.a!r} and {k.b!r}: a link needs a positive bandwidth", src
+                )
+        overridden: dict[str, set[str]] = {}
+        for k in self.links:
+            if k.bw_Mbps is not None:
+                overridden.setdefault(k.a, set()).add(k.b)
+                overridden.setdefault(k.b, set()).add(k.a)
+        for i, dev in enumerate(devices):
+            if self._device_bw(i) > 0:
+                continue
+            skip = overridden.get(dev.id, set())
+            for j, other in enumerate(devices):  # at most len(skip) + 2 steps
+                if j != i and other.id not in skip:
+                    a, b = (i, j) if i < j else (j, i)
+                    raise InstanceError(
+                        f"devices {devices[a].id!r} and {devices[b].id!r}: "
+                        "a link needs a positive bandwidth",
+                        src,
+                    )
 
     # -- sizes and lookups --------------------------------------------------------------------
     @property
@@ -377,17 +397,54 @@ class Instance:
         k = self.max_stages
         z_lat = math.fsum(fast.tolist())
         z_per = max(float(fast.max()), z_lat / k)
-        max_link = 0.0
-        if self.n_devices > 1:
-            for layer in range(1, self.n_layers):
-                for u in range(self.n_devices):
-                    for v in range(self.n_devices):
-                        if u != v:
-                            max_link = max(max_link, self.link_time(u, v, layer))
+        max_link = self._max_link_time()
         slow_sum = math.fsum(slow.tolist())
         r_lat = slow_sum + (k - 1) * max_link
         r_per = max(slow_sum, max_link)
         return (z_lat, z_per), (r_lat, r_per)
+
+    def _max_link_time(self) -> float:
+        """The longest link time over all ordered device pairs and layer boundaries, in time
+        linear in the devices for each boundary (and each device with a link override).
+
+        A pair without an override takes ``bytes / min(bw_u, bw_v) + max(lat_u, lat_v)``,
+        whose maximum over pairs is ``max_u bytes / bw_u + max(lat_u, max_{v != u} lat_v)``
+        (a pair's slower end gives its value); devices with overrides are checked pair by
+        pair against every device."""
+        D = self.n_devices
+        if D < 2 or self.n_layers < 2:
+            return 0.0
+        special = sorted(
+            {self.device_index[k.a] for k in self.links}
+            | {self.device_index[k.b] for k in self.links}
+        )
+        is_special = np.zeros(D, dtype=np.bool_)
+        is_special[special] = True
+        bw_all = np.array([self._device_bw(d) for d in range(D)], dtype=float) * _MIB / 8.0
+        lat_all = np.array([d.latency_s for d in self.devices], dtype=float)
+        plain = np.nonzero(~is_special)[0]
+        bw, lat = bw_all[plain], lat_all[plain]
+        best = 0.0
+        if len(plain) >= 2:
+            order = np.argsort(-lat, kind="stable")
+            top, second = lat[order[0]], lat[order[1]]
+            other = np.full(len(plain), top)
+            other[order[0]] = second
+            pair_lat = np.maximum(lat, other)
+            for layer in range(1, self.n_layers):
+                nbytes = self.out_bytes(layer)
+                if nbytes == 0:
+                    value = float(pair_lat.max())
+                else:
+                    with np.errstate(divide="ignore"):
+                        value = float((nbytes / bw + pair_lat).max())
+                best = max(best, value)
+        for u in special:  # exact, pair by pair, for devices with overrides
+            for v in range(D):
+                if v != u:
+                    for layer in range(1, self.n_layers):
+                        best = max(best, self.link_time(u, v, layer), self.link_time(v, u, layer))
+        return best
 
     def front_hypervolume(self, points: Sequence[tuple[float, float]]) -> float:
         """Normalised hypervolume of ``(latency, period)`` points in :attr:`hv_box`."""
@@ -546,6 +603,20 @@ class Instance:
             )
             groups.setdefault(key, []).append(d)
         return list(groups.values())
+
+    @functools.cached_property
+    def reduced(self) -> Instance:
+        """This instance with at most ``L`` devices of each class of interchangeable devices
+        (a plan has at most ``L`` stages, so the others are never needed): the methods solve
+        it, and its solutions (devices named by id) are solutions of this instance with the
+        same values and hypervolume box. ``self`` when no class has more than ``L``."""
+        L = self.n_layers
+        classes = self.device_classes
+        if all(len(c) <= L for c in classes):
+            return self
+        keep = sorted(d for c in classes for d in c[:L])
+        devices = tuple(self.devices[d] for d in keep)
+        return dataclasses.replace(self, devices=devices)
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -58,7 +58,13 @@ def models(path: str) -> list[tuple[str, dict[str, Any]]]:
         raise InstanceError("a models.yml maps model names to properties", path)
     out = []
     for name, m in data.items():
-        if isinstance(m, dict) and int(m.get("layers") or 0) > 0:
+        if not isinstance(m, dict) or m.get("layers") is None:
+            continue
+        try:  # 0 layers: a placeholder (PipeEdge's DummyModel), skipped
+            n = integer(m["layers"], f"{name}: layers", path)
+        except InstanceError as e:
+            raise InstanceError(e.message, path, _line_of(path, str(name))) from None
+        if n > 0:
             out.append((str(name), m))
     return out
 
@@ -133,6 +139,14 @@ def device_types(
             mem_MB=number(t["mem_MB"], f"{name}.mem_MB", path),
             bw_Mbps=number(t["bw_Mbps"], f"{name}.bw_Mbps", path),
         )
+    if csv_times is not None:
+        unknown = [n for n in csv_times if n not in {str(k) for k in data}]
+        if unknown:
+            raise InstanceError(
+                f"the layer CSV's column(s) {', '.join('time_s_' + n for n in unknown)} name "
+                "no device type of this file",
+                path,
+            )
     if not out:
         raise InstanceError(
             f"no device type has a profile for {model!r} at micro-batch {microbatch}", path

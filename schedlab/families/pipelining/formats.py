@@ -83,6 +83,12 @@ def read_resource_model(path: str) -> dict[str, tuple[int, int, int]]:
             bt = int(a.get("blockingTime", "1"))
         except (KeyError, ValueError) as e:
             raise InstanceError(f"bad <Resource> {a}: {e}", path) from None
+        if limit < -1:  # -1 (or "inf") is HatScheT's "unlimited"; below it is no limit at all
+            raise InstanceError(
+                f"<Resource name={name!r}>: limit must be -1 (unlimited), 'inf' or at least 0, "
+                f"got {limit}",
+                path,
+            )
         out[name] = (limit, lat, bt)
     if not out:
         raise InstanceError("no <Resource> in the resource model", path)

@@ -129,6 +129,11 @@ _EDGE_FIELDS = ("src", "dst", "delay", "distance")
 
 #: The largest cycle count, capacity, register or memory figure an instance may hold (int32).
 MAX_VALUE = 2**31 - 1
+#: The largest busy count, table offset, latency, warp_cycles, spill and |delay| (cycles): a
+#: loop-body step longer than this is beyond modulo scheduling's scale (the reservation table
+#: holds one entry a busy cycle, and the IMS tables, the checker's simulation and the CP-SAT
+#: horizons grow with the cycles), so it is refused before any of them is built.
+MAX_CYCLES = 10_000
 #: The largest raw cycle count (``Op.cycles``, a record only): int64.
 MAX_INT64 = 2**63 - 1
 #: The most warps a machine may have.
@@ -353,12 +358,15 @@ class Op:
                     f"table[{j}] must be (offset, unit, amount), got {r!r}{what}",
                     path=f"table[{j}]",
                 )
-            off = _int(r[0], f"table[{j}][0]", what=what)
+            off = _int(r[0], f"table[{j}][0]", hi=MAX_CYCLES - 1, what=what)
             u = _text(r[1], f"table[{j}][1]", what)
             amt = _int(r[2], f"table[{j}][2]", lo=1, what=what) if len(r) == 3 else 1
             rows.append((off, u, amt))
         object.__setattr__(self, "table", tuple(rows))
-        for key in ("latency", "regs", "mem", "warp_cycles", "spill"):
+        for key in ("latency", "warp_cycles", "spill"):
+            value = _int(getattr(self, key), key, hi=MAX_CYCLES, what=what)
+            object.__setattr__(self, key, value)
+        for key in ("regs", "mem"):
             object.__setattr__(self, key, _int(getattr(self, key), key, what=what))
         for key in ("variable_latency", "blocking", "unknown_wait"):
             object.__setattr__(self, key, _bool(getattr(self, key), key, what))
@@ -447,7 +455,7 @@ class Edge:
     def __init__(self, src: int | str, dst: int | str, delay: int = 0, distance: int = 0) -> None:
         object.__setattr__(self, "src", _endpoint(src, "src"))
         object.__setattr__(self, "dst", _endpoint(dst, "dst"))
-        object.__setattr__(self, "delay", _int(delay, "delay", lo=-MAX_VALUE))
+        object.__setattr__(self, "delay", _int(delay, "delay", lo=-MAX_CYCLES, hi=MAX_CYCLES))
         object.__setattr__(self, "distance", _int(distance, "distance"))
 
 
@@ -498,7 +506,7 @@ def _parse_op(d: Any, i: int, machine: Machine, source: str | None) -> Op:
                     )
                 rows.append(r)
         elif unit is not None:
-            busy = _int(d.get("busy", 1), "busy", what=f" (op {name!r})")
+            busy = _int(d.get("busy", 1), "busy", hi=MAX_CYCLES, what=f" (op {name!r})")
             rows = [(o, unit, 1) for o in range(busy)]
         elif "busy" in d:
             raise InstanceError(f"op {name}: busy needs a unit", path="busy")

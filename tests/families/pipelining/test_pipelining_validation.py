@@ -17,7 +17,7 @@ import pytest
 import schedlab
 from schedlab.core import InstanceError
 from schedlab.families.pipelining.bundled import bundled_loop, running_example
-from schedlab.families.pipelining.model import MAX_VALUE, Edge, Instance, Machine, Op
+from schedlab.families.pipelining.model import MAX_CYCLES, MAX_VALUE, Edge, Instance, Machine, Op
 
 TOY = Machine("toy", {"tensor": 1, "exp": 1})
 OPS = (Op("S", ((0, "tensor", 1),)), Op("P", ((0, "exp", 1),)), Op("O", ((0, "tensor", 1),)))
@@ -180,16 +180,17 @@ def test_numpy_integers_are_numbers() -> None:
 
 
 def test_sums_the_solvers_would_overflow_are_refused() -> None:
-    big = Op("a", ((0, "tensor", 1),), latency=MAX_VALUE)
+    big = Op("a", ((0, "tensor", 1),), latency=MAX_CYCLES)
+    edges = ((0, 1, MAX_CYCLES, 0), (1, 0, 0, MAX_VALUE))
     with pytest.raises(InstanceError, match="too large for the solvers"):
-        Instance(TOY, (big, Op("b", ((0, "exp", 1),))), ((0, 1, MAX_VALUE, 0), (1, 0, 0, 64)))
+        Instance(TOY, (big, Op("b", ((0, "exp", 1),))), edges)
     doc = running_example().to_dict()
     doc["edges"][2]["distance"] = MAX_VALUE
-    doc["ops"][0]["latency"] = MAX_VALUE
+    doc["ops"][0]["latency"] = MAX_CYCLES
     with pytest.raises(InstanceError, match="too large for the solvers"):
         Instance.from_dict(doc)
-    # values at the limit on their own are fine
-    assert Instance(TOY, (Op("a", latency=MAX_VALUE),), ()).ops[0].latency == MAX_VALUE
+    # values at the limit on their own are fine (cycle counts stop at MAX_CYCLES)
+    assert Instance(TOY, (Op("a", latency=MAX_CYCLES),), ()).ops[0].latency == MAX_CYCLES
 
 
 def test_bundled_loops_still_read() -> None:

@@ -7,12 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from ....core.errors import SolveError
 from ....core.options import SolveOptions
 from ....core.registry import SolverOutput, register
 from ..model import Instance, Plan, Point
 from . import _kernels
 from ._front import PlanFn, output, sweep
 from ._orders import parse_order
+
+#: Largest link table (devices^2 x (layers + 1) floats, 8 bytes each) a fixed order builds.
+MAX_LINK_ENTRIES = 50_000_000
 
 
 def _order_run(inst: Instance, seq: Sequence[int]) -> PlanFn:
@@ -80,7 +84,15 @@ def solve_dp(inst: Instance, opts: SolveOptions, *, order: Any = "instance") -> 
     Without a time limit every sweep runs to its end. A work limit counts DP states: each
     step costs (L + 1) x #devices of the order, and a step that would go beyond the limit is
     not started (the points found so far are returned, never as OPTIMAL)."""
+    if order is None or order == "all":  # any order: at most L devices of a class matter
+        inst = inst.reduced
     idx = parse_order(inst, order)
+    if idx is not None and inst.n_devices**2 * (inst.n_layers + 1) > MAX_LINK_ENTRIES:
+        raise SolveError(
+            f"dp: a fixed order over {inst.n_devices} devices needs link tables of "
+            f"devices^2 x (layers + 1) > {MAX_LINK_ENTRIES:,} entries; use order='all' "
+            "(which keeps at most L interchangeable devices of a kind), exact or greedy"
+        )
     orders = _class_orders(inst) if idx is None else [idx]
     pts: list[Point] = []
     complete = True

@@ -83,6 +83,7 @@ def solve_exact(
     points found so far are then returned, FEASIBLE with the partial sweep's bound (the
     same on any machine).
     """
+    inst = inst.reduced  # at most L devices of each class of equal ones
     n = exact_states(inst)
     if n > max_states:
         raise SolveError(

@@ -61,6 +61,8 @@ def solve_exhaustive(
     and so does a work limit (a number of plans enumerated): the front of the plans seen so
     far is then returned, FEASIBLE without a bound.
     """
+    if order is None or order == "all":  # any order: at most L devices of a class matter
+        inst = inst.reduced
     idx = parse_order(inst, order)
     n = count_plans(inst, idx)
     if n > max_plans:

@@ -51,6 +51,7 @@ def solve_greedy(inst: Instance, opts: SolveOptions, *, iterations: int = 50) ->
     stage the longest run of layers within the bound that fits in memory) covers the model;
     keep the non-dominated plans. Link times are not considered while filling. ``iterations``
     bounds the bisection steps of each ``k``; a time limit stops before the next ``k``."""
+    inst = inst.reduced  # at most L devices of each class of equal ones
     a = inst.arrays
     pre = a["pre"]
     L = inst.n_layers

@@ -46,6 +46,7 @@ def solve_nsga2(
     that default and caps ``generations``; with a seed, a run with a work limit and no time
     limit repeats exactly on any load.
     """
+    inst = inst.reduced  # at most L devices of each class of equal ones
     try:
         from pymoo.algorithms.moo.nsga2 import NSGA2
         from pymoo.core.evaluator import Evaluator

@@ -30,6 +30,7 @@ def solve_split(inst: Instance, opts: SolveOptions, *, pick: str = "front") -> S
     ``"latency"`` keeps only the least-latency plan (Neurosurgeon); ``"period"`` only the
     least-period plan.
     """
+    inst = inst.reduced  # at most L devices of each class of equal ones
     if pick not in ("front", "latency", "period"):
         raise SolveError('split: pick must be "front", "latency" or "period"')
     L = inst.n_layers
