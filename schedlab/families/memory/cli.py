@@ -69,6 +69,13 @@ from .model import MemoryInstance
     show_default=True,
     help="Allocation: capacity = max load x (1 + slack); negative: no capacity.",
 )
+@click.option(
+    "--max-life",
+    type=int,
+    default=None,
+    help="Allocation: longest buffer lifetime (default n / 2 + 1, over a horizon of 2 n); "
+    "a small one gives the bounded overlap of long traces (e.g. 200 for 200,000 buffers).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--out", "-o", type=click.Path(dir_okay=False), default=None, help="JSON, or .csv (allocation)."
@@ -84,6 +91,7 @@ def generate_command(
     weights: str,
     n: int,
     slack: float,
+    max_life: int | None,
     seed: int,
     out: str | None,
 ) -> None:
@@ -111,7 +119,7 @@ def generate_command(
             weights=weights,
         )
     else:
-        inst = generate_allocation(n, max(2, 2 * n), slack, seed)
+        inst = generate_allocation(n, max(2, 2 * n), slack, seed, max_life=max_life)
     if out and out.endswith(".csv"):
         if kind != "allocation":
             raise click.UsageError("only allocation instances can be written as CSV")

@@ -175,6 +175,8 @@ def parse_csv(
             raise InstanceError(e.message, path, lineno) from None
         bufs.append(b)
         lines_of.append(lineno)
+    if not bufs:
+        raise InstanceError("no buffers: the file has a header but no rows", path, hline + 1)
     if capacity is None:
         capacity = capacity_from_name(path)
     label = name or Path(path).name.removesuffix(".csv")

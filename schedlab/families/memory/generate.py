@@ -160,17 +160,27 @@ def generate_mapping(
 
 
 def generate_allocation(
-    n: int = 50, horizon: int = 100, slack: float = 0.0, seed: int = 0, name: str | None = None
+    n: int = 50,
+    horizon: int = 100,
+    slack: float = 0.0,
+    seed: int = 0,
+    name: str | None = None,
+    max_life: int | None = None,
 ) -> Allocation:
-    """Random allocation instance: ``n`` buffers on ``[0, horizon)``; capacity = max load x
-    (1 + slack) (``slack < 0``: no capacity, minimum-peak version)."""
+    """Random allocation instance: ``n`` buffers on ``[0, horizon)``, each live at most
+    ``max_life`` (default ``max(2, horizon // 4)``; a small one keeps the overlap of a long
+    trace realistic: each buffer overlaps about ``n * max_life / horizon`` others); capacity
+    = max load x (1 + slack) (``slack < 0``: no capacity, minimum-peak version)."""
     if n < 1 or horizon < 2:
         raise InstanceError("need n >= 1 and horizon >= 2")
+    if max_life is not None and max_life < 1:
+        raise InstanceError(f"need max_life >= 1, got {max_life}")
+    extra = max(2, horizon // 4) if max_life is None else max_life - 1  # beyond one unit
     rng = np.random.default_rng(seed)
     bufs = []
     for i in range(n):
         lo = int(rng.integers(0, horizon - 1))
-        up = int(rng.integers(lo + 1, min(horizon, lo + 1 + max(2, horizon // 4)) + 1))
+        up = int(rng.integers(lo + 1, min(horizon, lo + 1 + extra) + 1))
         bufs.append(Buffer(id=str(i), lower=lo, upper=up, size=int(rng.integers(1, 33))))
     cap = None if slack < 0 else int(math.ceil(max_load(bufs) * (1 + slack)))
     return Allocation(buffers=tuple(bufs), capacity=cap, name=name or f"alloc_n{n}_s{seed}")

@@ -585,7 +585,15 @@ class MemoryInstance:
     @functools.cached_property
     def max_load(self) -> int:
         """Largest total size live at one moment: a lower bound on the peak (allocation)."""
-        return max_load(self.buffers)
+        lo, up, sz, _al, _fx = self.arrays
+        if lo.shape[0] == 0:
+            return 0
+        # the events of :func:`max_load` with array operations (sums stay below 2**62)
+        times = np.unique(np.concatenate([lo, up]))
+        diff = np.zeros(times.shape[0], np.int64)
+        np.add.at(diff, np.searchsorted(times, lo), sz)
+        np.add.at(diff, np.searchsorted(times, up), -sz)
+        return max(0, int(np.cumsum(diff).max()))
 
     @functools.cached_property
     def fixed_top(self) -> int:
@@ -971,6 +979,10 @@ class Mapping(MemoryInstance):
             object.__setattr__(self, what, float(v))
         if not isinstance(self.steps, list | tuple):
             raise InstanceError("steps must be a sequence of Step objects", src, path="$.steps")
+        if not self.steps:
+            raise InstanceError(
+                "a mapping instance needs at least one step (its program)", src, path="$.steps"
+            )
         nb = len(self.buffers)
         steps = []
         for i, s in enumerate(self.steps):
@@ -1021,7 +1033,7 @@ class Mapping(MemoryInstance):
         object.__setattr__(self, "steps", tuple(steps))
 
     @functools.cached_property
-    def _accesses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def accesses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(step, buffer, bytes, compute)``: every access in program order (each step's
         reads, then its writes), and the compute time of each step."""
         acc = [(i, j, v) for i, s in enumerate(self.steps) for j, v in (*s.reads, *s.writes)]
@@ -1032,7 +1044,7 @@ class Mapping(MemoryInstance):
     def step_times(self, in_fast: np.ndarray) -> np.ndarray:
         """Each step's time given a boolean array "buffer in fast memory": ``max(compute,
         sum of bytes / bandwidth)``, the accesses added in program order."""
-        step, buf, nbytes, compute = self._accesses
+        step, buf, nbytes, compute = self.accesses
         bw = np.where(
             np.asarray(in_fast, dtype=bool)[buf], self.fast_bandwidth, self.slow_bandwidth
         )
@@ -1091,7 +1103,9 @@ class Mapping(MemoryInstance):
             ids[str(b.id)] = i
             ids.setdefault(b.id, i)
         steps = []
-        raw_steps = data.get("steps", [])
+        if "steps" not in data:
+            raise InstanceError('missing key "steps" (the program, a list)', source, path="$.steps")
+        raw_steps = data["steps"]
         if not isinstance(raw_steps, list):
             raise InstanceError("must be a list", source, path="$.steps")
         for i, s in enumerate(raw_steps):

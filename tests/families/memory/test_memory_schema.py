@@ -108,7 +108,7 @@ def test_what_the_reader_rejects_the_schema_rejects(change: dict[str, Any]) -> N
 
 def test_a_mapping_needs_its_fields_in_the_schema_too() -> None:
     doc = generate_mapping(10, seed=1).to_dict()
-    for key in ("capacity", "fast_bandwidth", "slow_bandwidth", "kind"):
+    for key in ("capacity", "fast_bandwidth", "slow_bandwidth", "kind", "steps"):
         bad = {k: v for k, v in doc.items() if k != key}
         assert _errors(INSTANCE, bad) != []
         with pytest.raises(InstanceError):

@@ -22,6 +22,8 @@ from . import _search
 #: section total over the buffer's life, W = width (lifetime), A = area, Z = size.
 RANKS = ("WAT", "TAW", "TWA")
 _KEY = {"T": 0, "W": 1, "A": 2, "Z": 3}
+#: Initial size of the trail of overlaps of a search (grown on demand).
+_POOL = 1 << 16
 
 
 @dataclass
@@ -123,7 +125,10 @@ class Run:
         self.bmark = np.zeros(n, np.int64)
         self.cb = np.zeros(8 * n + 64, np.int64)
         self.cr = np.zeros(8 * n + 64, np.int64)
-        self.tmb = np.zeros(4 * int(p.ovl.shape[0]) + p.maxdeg + 64, np.int64)
+        # the trails start small and grow as the search asks (the search itself is the same
+        # whatever their size): sized from the overlaps up front, a few thousand buffers
+        # that each overlap hundreds would take hundreds of MB before the first step
+        self.tmb = np.zeros(min(4 * int(p.ovl.shape[0]), _POOL) + p.maxdeg + 64, np.int64)
         self.tmv = np.zeros_like(self.tmb)
         self.tfs = np.zeros(4 * n + 4 * ns + p.maxspan + 64, np.int64)
         self.tfv = np.zeros_like(self.tfs)
@@ -142,6 +147,20 @@ class Run:
         y = np.zeros(2 * x.shape[0], x.dtype)
         y[: x.shape[0]] = x
         return y
+
+    def _grow_short(self) -> None:
+        """Double the pools the search found too short (the kernel's own tests; the
+        candidate pools when none of the others is)."""
+        p, st = self.p, self.st
+        short = []
+        if st[_search.S_TMTOP] + p.maxdeg > self.tmb.shape[0]:
+            short += ["tmb", "tmv"]
+        if st[_search.S_TFTOP] + p.maxspan + p.ns > self.tfs.shape[0]:
+            short += ["tfs", "tfv"]
+        if st[_search.S_RTOP] + p.ns + 2 > self.rlo.shape[0]:
+            short += ["rlo", "rhi"]
+        for name in short or ["cb", "cr"]:
+            setattr(self, name, self._grow(getattr(self, name)))
 
     def step(self, budget: int) -> int:
         """Run up to ``budget`` more search steps (growing the pools as the kernel asks):
@@ -194,8 +213,7 @@ class Run:
             if r != 2:
                 self.result = r
                 break
-            for name in ("cb", "cr", "tmb", "tmv", "tfs", "tfv", "rlo", "rhi"):
-                setattr(self, name, self._grow(getattr(self, name)))
+            self._grow_short()
         return self.result
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ....engines.jit import NO_DEADLINE, clock, njit
+from ....engines.jit import NO_DEADLINE, clock, njit, now
 
 #: The state arrays (and scalars) of a resumable kernel run, as its ``*_init`` returns them.
 State = tuple[Any, ...]
@@ -64,23 +64,38 @@ _BSH = 6
 
 @njit
 def place_init(order: np.ndarray, lo: np.ndarray, up: np.ndarray, fixed: np.ndarray) -> State:
-    """State of a resumable :func:`place`: ``(a, e, size, head, bhead, nxt, val, todo, cnt,
-    off, ps, pe)``; ``cnt`` = [list entries used, buffers to place, buffers done]."""
+    """State of a resumable :func:`place`: ``(a, e, size, head, ent, bhead, bent, todo, cnt,
+    off, ps, pe)``; ``cnt`` = [segment tree entries used, buffers to place, buffers done].
+
+    The lists hold what a query reads in place (one cache line an entry, not an index into
+    the buffers' arrays): ``ent[q]`` = (next entry, offset, end) for the segment tree,
+    ``bent[b]`` = (next buffer, start section, offset, end) for the start-block lists."""
     n = lo.shape[0]
     off = np.full(n, -1, dtype=np.int64)
     a, e, ns = _sections(lo, up)
     size = 1
-    depth = 1
     while size < ns:
         size *= 2
-        depth += 1
     # linked lists: segment tree nodes, and blocks of start sections
     head = np.full(2 * size, -1, dtype=np.int64)
     nblk = (ns >> _BSH) + 1
     bhead = np.full(nblk, -1, dtype=np.int64)
-    cap_e = n * (2 * depth + 2) + 16
-    nxt = np.empty(cap_e, dtype=np.int64)
-    val = np.empty(cap_e, dtype=np.int64)
+    bent = np.empty((n, 4), dtype=np.int64)
+    # the segment tree entries: exactly the nodes covering each buffer's interval
+    cap_e = 16
+    for i in range(n):
+        left = a[i] + size
+        right = e[i] + size
+        while left < right:
+            if left & 1:
+                cap_e += 1
+                left += 1
+            if right & 1:
+                right -= 1
+                cap_e += 1
+            left >>= 1
+            right >>= 1
+    ent = np.empty((cap_e, 3), dtype=np.int64)
     todo = np.empty(n + order.shape[0], dtype=np.int64)
     nt = 0
     for i in range(n):
@@ -95,7 +110,7 @@ def place_init(order: np.ndarray, lo: np.ndarray, up: np.ndarray, fixed: np.ndar
     cnt[1] = nt
     ps = np.empty(n, dtype=np.int64)
     pe = np.empty(n, dtype=np.int64)
-    return a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe
+    return a, e, size, head, ent, bhead, bent, todo, cnt, off, ps, pe
 
 
 @njit
@@ -104,9 +119,9 @@ def place_steps(
     e: np.ndarray,
     size: int,
     head: np.ndarray,
+    ent: np.ndarray,
     bhead: np.ndarray,
-    nxt: np.ndarray,
-    val: np.ndarray,
+    bent: np.ndarray,
     todo: np.ndarray,
     cnt: np.ndarray,
     off: np.ndarray,
@@ -140,23 +155,20 @@ def place_steps(
             while node >= 1:
                 q = head[node]
                 while q >= 0:
-                    c = val[q]
-                    if sz[c] > 0:
-                        ps[m] = off[c]
-                        pe[m] = off[c] + sz[c]
-                        m += 1
-                    q = nxt[q]
+                    ps[m] = ent[q, 1]
+                    pe[m] = ent[q, 2]
+                    m += 1
+                    q = ent[q, 0]
                 node >>= 1
             if eb - ab > 1:
                 for blk in range((ab + 1) >> bsh, ((eb - 1) >> bsh) + 1):
-                    q = bhead[blk]
-                    while q >= 0:
-                        c = val[q]
-                        if ab < a[c] < eb and sz[c] > 0:
-                            ps[m] = off[c]
-                            pe[m] = off[c] + sz[c]
+                    c = bhead[blk]
+                    while c >= 0:
+                        if ab < bent[c, 1] < eb:
+                            ps[m] = bent[c, 2]
+                            pe[m] = bent[c, 3]
                             m += 1
-                        q = nxt[q]
+                        c = bent[c, 0]
             # gaps of the union of the [ps, pe) intervals: sweep their sorted starts and
             # ends (ends first on ties: touching intervals leave no gap)
             xs = ps[:m]
@@ -201,24 +213,27 @@ def place_steps(
         right = e[b] + size
         while left < right:
             if left & 1:
-                val[ne] = b
-                nxt[ne] = head[left]
+                ent[ne, 0] = head[left]
+                ent[ne, 1] = best
+                ent[ne, 2] = best + s
                 head[left] = ne
                 ne += 1
                 left += 1
             if right & 1:
                 right -= 1
-                val[ne] = b
-                nxt[ne] = head[right]
+                ent[ne, 0] = head[right]
+                ent[ne, 1] = best
+                ent[ne, 2] = best + s
                 head[right] = ne
                 ne += 1
             left >>= 1
             right >>= 1
         blk = a[b] >> bsh
-        val[ne] = b
-        nxt[ne] = bhead[blk]
-        bhead[blk] = ne
-        ne += 1
+        bent[b, 0] = bhead[blk]
+        bent[b, 1] = a[b]
+        bent[b, 2] = best
+        bent[b, 3] = best + s
+        bhead[blk] = b
     cnt[0] = ne
     cnt[2] = k
     return bool(k >= nt)
@@ -237,9 +252,9 @@ def place_all(
     skip_overflow: bool,
 ) -> np.ndarray:
     """:func:`place` without a deadline, in one call (no state crosses into Python)."""
-    a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe = place_init(order, lo, up, fixed)
+    a, e, size, head, ent, bhead, bent, todo, cnt, off, ps, pe = place_init(order, lo, up, fixed)
     place_steps(
-        a, e, size, head, bhead, nxt, val, todo, cnt, off, ps, pe, sz, al, fixed, cap,
+        a, e, size, head, ent, bhead, bent, todo, cnt, off, ps, pe, sz, al, fixed, cap,
         best_fit, skip_overflow, todo.shape[0],
     )  # fmt: skip
     return off
@@ -379,11 +394,14 @@ def map_greedy(
     inv_slow: float,
     gamma: float,
     use_life: bool,
+    deadline: float,
 ) -> np.ndarray:
     """Lazy greedy for mapping: repeatedly take the buffer of largest marginal time saving
     per (size x lifetime)^gamma (lifetime only with ``use_life``), recomputed against the
     current mapping (savings only shrink as buffers move to fast memory), and place it by
-    best fit if it fits. Returns offsets (-1: slow memory)."""
+    best fit if it fits. Returns offsets (-1: slow memory). When the ``deadline`` (absolute
+    ``perf_counter`` seconds) passes, the buffers not yet chosen stay in slow memory: the
+    offsets so far are a valid mapping."""
     n = lo.shape[0]
     ns = compute.shape[0]
     mem = np.zeros(ns)
@@ -423,7 +441,12 @@ def map_greedy(
         key[b] = gain(b) / denom[b] if alive[b] else -1.0
     ps = np.empty(n, dtype=np.int64)
     pe = np.empty(n, dtype=np.int64)
+    timed = deadline < NO_DEADLINE
+    it = 0
     while True:
+        it += 1
+        if timed and (it & 15) == 0 and now() >= deadline:
+            break
         best = -1
         bk = 0.0
         for b in range(n):

@@ -8,12 +8,17 @@ the checker's own function.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ....core.timing import clock
 from ..model import Mapping
 from ._placement import kernels
+
+#: No deadline (:data:`schedlab.engines.jit.NO_DEADLINE`).
+NO_DEADLINE = math.inf
 
 #: Exponents of the lazy marginal-benefit greedy tried by :func:`benefit_offsets`.
 GAMMAS = (0.5, 1.0)
@@ -36,13 +41,18 @@ class MappingArrays:
 
 def mapping_arrays(inst: Mapping) -> MappingArrays:
     """CSR form of the accesses (reads and writes of the same buffer merged per step)."""
-    rows: list[tuple[int, int, int]] = []
-    for s, st in enumerate(inst.steps):
-        acc: dict[int, int] = {}
-        for j, nbytes in (*st.reads, *st.writes):
-            acc[j] = acc.get(j, 0) + nbytes
-        rows.extend((s, j, v) for j, v in acc.items())
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    step, buf, nbytes, _compute = inst.accesses
+    # merge repeated (step, buffer) accesses, each at its first position in the step
+    key = np.lexsort((np.arange(step.shape[0]), buf, step))
+    ks, kb = step[key], buf[key]
+    new = np.ones(key.shape[0], dtype=bool)
+    new[1:] = (ks[1:] != ks[:-1]) | (kb[1:] != kb[:-1])
+    group = np.cumsum(new) - 1
+    total = np.zeros(int(new.sum()), np.int64)
+    np.add.at(total, group, nbytes[key])
+    first = key[new]
+    keep = np.argsort(first, kind="stable")
+    arr = np.stack([step[first[keep]], buf[first[keep]], total[keep]], axis=1).reshape(-1, 3)
     ns, nb = len(inst.steps), inst.n
     step_ptr = np.zeros(ns + 1, np.int64)
     np.add.at(step_ptr, arr[:, 0] + 1, 1)
@@ -121,11 +131,12 @@ def standalone_benefit(ma: MappingArrays, nb: int) -> np.ndarray:
     return out
 
 
-def xla_offsets(inst: Mapping) -> np.ndarray:
+def xla_offsets(inst: Mapping, ma: MappingArrays | None = None) -> np.ndarray:
     """XLA memory-space-assignment order: memory-boundedness benefit / sqrt(size)
     (:func:`xla_memory_boundedness`), then size, then live-range length (all descending);
     best fit if it fits, else slow memory."""
-    ma = mapping_arrays(inst)
+    if ma is None:
+        ma = mapping_arrays(inst)
     lo, up, sz, al, fx = inst.arrays
     ben = xla_memory_boundedness(inst, ma)
     key = ben / np.sqrt(np.maximum(sz, 1))
@@ -137,19 +148,28 @@ def xla_offsets(inst: Mapping) -> np.ndarray:
     return out
 
 
-def benefit_offsets(inst: Mapping) -> np.ndarray:
+def benefit_offsets(
+    inst: Mapping, deadline: float = NO_DEADLINE, ma: MappingArrays | None = None
+) -> np.ndarray:
     """Best of the lazy marginal-benefit greedies (exponents :data:`GAMMAS`, with and
-    without the lifetime) and of XLA's order."""
-    ma = mapping_arrays(inst)
+    without the lifetime) and of XLA's order. Under a ``deadline`` (absolute
+    ``perf_counter`` seconds) the greedies still to run are skipped once it passes, and one
+    it interrupts keeps the buffers chosen so far (XLA's order always runs: the mapping
+    returned is complete and valid)."""
+    if ma is None:
+        ma = mapping_arrays(inst)
     lo, up, sz, al, fx = inst.arrays
     cap = int(inst.capacity or 0)
-    best = xla_offsets(inst)
+    best = xla_offsets(inst, ma)
     best_cost = inst.total_time(best >= 0)
     for g in GAMMAS:
         for life in (True, False):
+            if clock() >= deadline:
+                return best
             off = kernels().map_greedy(
                 lo, up, sz, al, fx, cap, ma.step_ptr, ma.step_buf, ma.step_bytes, ma.buf_ptr,
                 ma.buf_step, ma.buf_bytes, ma.compute, ma.inv_fast, ma.inv_slow, g, life,
+                float(deadline),
             )  # fmt: skip
             c = inst.total_time(off >= 0)
             if c < best_cost - 1e-9:

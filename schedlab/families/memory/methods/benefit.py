@@ -22,6 +22,8 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
 )
 def solve_benefit(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     """Marginal-benefit greedy for mapping (keeps XLA's result if that is better);
-    constructive: four greedy passes and XLA's, no time limit needed."""
+    constructive: four greedy passes and XLA's, no time limit needed. Under a time limit,
+    the passes still to run when it expires are skipped, and the one running keeps the
+    buffers it chose so far (XLA's pass always completes)."""
     mp = require(inst, Mapping, "benefit", "greedy-best or exact")
-    return finish(mp, benefit_offsets(mp), {})
+    return finish(mp, benefit_offsets(mp, opts.deadline.end), {})

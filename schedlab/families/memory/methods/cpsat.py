@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ....core import SolveOptions, SolverOutput, Status, register
+from ....core.timing import clock
 from ..model import Mapping, MemoryInstance
 from ._common import FAMILY, hint_offsets, int_bound, peak, solution
 from ._mapping import benefit_offsets, mapping_arrays, per_step
@@ -55,10 +56,12 @@ def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = Tr
     mapping = isinstance(inst, Mapping)
     hint = hint_offsets(inst, opts.hint)
     if hint is None:
+        # the greedy start may take at most a third of the time (all of it without limit)
+        third = clock() + opts.deadline.remaining() / 3
         if isinstance(inst, Mapping):
-            hint = benefit_offsets(inst)
+            hint = benefit_offsets(inst, third)
         else:
-            hint, _ = best_greedy(inst, opts.deadline.end)
+            hint, _ = best_greedy(inst, third)
             if hint is not None and inst.capacity is not None and peak(inst, hint) > inst.capacity:
                 hint = None
     lb = inst.lower_bound()

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ....core import SolveError, SolveOptions, SolverOutput, Status, Work, register
+from ....core.timing import clock
 from ..model import Allocation, Buffer, Mapping, MemoryInstance
 from ._common import FAMILY, hint_offsets, peak, require, solution
 from ._mapping import MappingArrays, benefit_offsets, mapping_arrays, standalone_benefit
@@ -43,8 +44,10 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
     return 30.0 if isinstance(inst, Mapping) else None
 
 
-def _model(inst: Mapping, ma: MappingArrays) -> dict[str, Any]:
-    """Columns (y per free buffer, T per step) and rows of the relaxation, row-wise."""
+def _model(inst: Mapping, ma: MappingArrays, deadline: float = math.inf) -> dict[str, Any] | None:
+    """Columns (y per free buffer, T per step) and rows of the relaxation, row-wise (built
+    with array operations; ``None`` if the ``deadline``, absolute ``perf_counter`` seconds,
+    passes first)."""
     lo, up, sz, _al, fx = inst.arrays
     cap = int(inst.capacity or 0)
     n, ns = inst.n, len(inst.steps)
@@ -57,35 +60,59 @@ def _model(inst: Mapping, ma: MappingArrays) -> dict[str, Any]:
     cost = np.concatenate([np.zeros(ny), np.ones(ns)])
     lower = np.concatenate([np.zeros(ny), ma.compute])
     upper = np.concatenate([np.ones(ny), np.full(ns, np.inf)])
-    starts, index, value, rlo, rup = [0], [], [], [], []
+    # time rows: T_s + sum save y >= slow_s, for the steps that can be memory-bound
     d = ma.inv_slow - ma.inv_fast
-    for s in range(ns):
-        a, e = ma.step_ptr[s], ma.step_ptr[s + 1]
-        bufs, nbytes = ma.step_buf[a:e], ma.step_bytes[a:e]
-        inv = np.where(fixed[bufs], ma.inv_fast, ma.inv_slow)
-        slow = float((nbytes * inv).sum())
-        if slow <= ma.compute[s]:
-            continue  # compute-bound whatever the mapping
-        keep = col[bufs] >= 0
-        index.extend([ny + s, *col[bufs[keep]].tolist()])
-        value.extend([1.0, *(nbytes[keep] * d).tolist()])
-        starts.append(len(index))
-        rlo.append(slow)
-        rup.append(np.inf)
-    # capacity rows, scaled by the capacity; one per moment a buffer starts
-    for t in np.unique(lo):
-        live = (lo <= t) & (t < up)
-        rest = cap - int(sz[live & fixed].sum())
-        members = np.flatnonzero(live & free)
-        if rest < 0:
-            raise SolveError(f"mip: the fixed buffers live at step {t} exceed the capacity")
-        if int(sz[members].sum()) <= rest:
-            continue
-        index.extend(col[members].tolist())
-        value.extend((sz[members] / max(cap, 1)).tolist())
-        starts.append(len(index))
-        rlo.append(-np.inf)
-        rup.append(rest / max(cap, 1))
+    step = np.repeat(np.arange(ns), np.diff(ma.step_ptr))
+    bufs, nbytes = ma.step_buf, ma.step_bytes
+    inv = np.where(fixed[bufs], ma.inv_fast, ma.inv_slow)
+    slow = np.bincount(step, weights=nbytes * inv, minlength=ns)
+    tight = slow > ma.compute
+    acc = tight[step] & (col[bufs] >= 0)
+    srow = np.concatenate([np.flatnonzero(tight), step[acc]])
+    spos = np.concatenate([np.full(int(tight.sum()), -1), np.flatnonzero(acc)])
+    sidx = np.concatenate([ny + np.flatnonzero(tight), col[bufs[acc]]])
+    sval = np.concatenate([np.ones(int(tight.sum())), nbytes[acc] * d])
+    o = np.lexsort((spos, srow))
+    scount = np.bincount(step[acc], minlength=ns)[tight] + 1
+    if clock() >= deadline:
+        return None
+    # capacity rows, scaled by the capacity; one per moment a buffer starts (where the
+    # free buffers live then may exceed what the fixed ones leave)
+    times = np.unique(lo)
+    a = np.searchsorted(times, lo)
+    e = np.searchsorted(times, up)
+    cnt = e - a
+    total = int(cnt.sum())
+    who = np.repeat(np.arange(n), cnt)
+    row = np.repeat(a, cnt) + np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    nt = len(times)
+
+    def load(mask: np.ndarray) -> np.ndarray:  # exact integer loads at each start time
+        diff = np.zeros(nt + 1, np.int64)
+        np.add.at(diff, a[mask], sz[mask])
+        np.add.at(diff, e[mask], -sz[mask])
+        out: np.ndarray = np.cumsum(diff)[:nt]
+        return out
+
+    rest = cap - load(fixed)
+    if (rest < 0).any():
+        t = int(times[int(np.argmax(rest < 0))])
+        raise SolveError(f"mip: the fixed buffers live at step {t} exceed the capacity")
+    isfree = free[who]
+    over = load(free) > rest
+    keep = isfree & over[row]
+    if clock() >= deadline:
+        return None
+    crow, cwho = row[keep], who[keep]
+    oc = np.lexsort((cwho, crow))
+    ccount = np.bincount(crow, minlength=nt)[over]
+    scale = max(cap, 1)
+    counts = np.concatenate([scount, ccount])
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    index = np.concatenate([sidx[o], col[cwho[oc]]])
+    value = np.concatenate([sval[o], sz[cwho[oc]] / scale])
+    rlo = np.concatenate([slow[tight], np.full(int(over.sum()), -np.inf)])
+    rup = np.concatenate([np.full(int(tight.sum()), np.inf), rest[over] / scale])
     return {
         "ny": ny,
         "col": col,
@@ -109,7 +136,9 @@ def _solve_relaxation(
 
     highspy = highs.highspy
 
-    mdl = _model(inst, ma)
+    mdl = _model(inst, ma, opts.deadline.end)
+    if mdl is None:
+        return None, -math.inf, "Time limit reached while building the model"
     ny, ns = mdl["ny"], len(inst.steps)
     lp = highspy.HighsLp()
     lp.num_col_ = ny + ns
@@ -229,7 +258,9 @@ def solve_mip(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     ma = mapping_arrays(mp)
     start = hint_offsets(mp, opts.hint)
     if start is None:
-        start = benefit_offsets(mp)
+        # the greedy mapping may take at most the share of the time HiGHS leaves
+        rem = opts.deadline.remaining()
+        start = benefit_offsets(mp, clock() + rem * (1 - _MIP_SHARE), ma)
     start_cost = mp.total_time(start >= 0)
     lb = mp.lower_bound()
     rem = opts.deadline.remaining()
