@@ -388,6 +388,8 @@ _JSON_KEYS = frozenset(
 _MAPPING_ONLY = ("steps", "fast_bandwidth", "slow_bandwidth")
 _BUFFER_KEYS = frozenset({"id", "lower", "upper", "size", "alignment", "offset", "hint", "gaps"})
 _STEP_KEYS = frozenset({"compute", "reads", "writes"})
+#: The keys of a buffer that :func:`_buffers_from_json` builds without conversions.
+_PLAIN_KEYS = frozenset({"id", "lower", "upper", "size", "alignment"})
 
 
 @dataclass(frozen=True)
@@ -883,7 +885,35 @@ def _buffers_from_json(data: dict[str, Any], source: str | None) -> tuple[Buffer
             raise InstanceError('missing key "buffers" (a list)', source, path="$.buffers")
         raise InstanceError(f"must be a list, got {raw!r}", source, path="$.buffers")
     bufs = []
+    new = Buffer.__new__
     for i, d in enumerate(raw):
+        # the common case, without a field to convert: plain ints within 64 bits, an id that
+        # is a non-empty string or an int, no fixed offset, hint or gaps; the buffer is built
+        # as the constructor would build it (the instance validates every buffer after)
+        if type(d) is dict and len(d) <= 5 and d.keys() <= _PLAIN_KEYS:
+            lo, up, sz, al = d.get("lower"), d.get("upper"), d.get("size"), d.get("alignment", 1)
+            bid = d.get("id", str(i))
+            if (
+                type(lo) is int
+                and type(up) is int
+                and type(sz) is int
+                and type(al) is int
+                and INT64_MIN <= lo <= INT64_MAX
+                and INT64_MIN <= up <= INT64_MAX
+                and INT64_MIN <= sz <= INT64_MAX
+                and INT64_MIN <= al <= INT64_MAX
+                and (
+                    (type(bid) is str and bid)
+                    or (type(bid) is int and INT64_MIN <= bid <= INT64_MAX)
+                )
+            ):
+                b = new(Buffer)
+                b.__dict__.update(
+                    id=bid, lower=lo, upper=up, size=sz, alignment=al, offset=None, hint=None,
+                    gaps=(),
+                )  # fmt: skip
+                bufs.append(b)
+                continue
         p = f"$.buffers[{i}]"
         if not isinstance(d, dict):
             raise InstanceError("must be an object", source, path=p)
