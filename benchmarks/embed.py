@@ -8,7 +8,7 @@ Per case (memory allocation with 20-50 buffers: `exact`, `greedy-size`; pipelini
 5-10 ops: `ims`, `cpsat`; smtt n = 10 `exact`) the p50/p99 wall time of one request: in
 process (`schedlab.solve`), through `serve` solving in its own process (`--workers 0`) and
 through one worker process (`--workers 1`). Then: the first answer after `serve` starts
-(kernels cached), `schedlab solve -` cold, and the throughput of 2,000 small memory requests
+(kernels cached), `schedlab solve -` cold, and the throughput of 2,000 small memory requests (servers warmed for the memory family, `--family memory`, after a first burst)
 with 1 and 2 workers. Run it on a quiet machine: it measures time. The CSV goes to
 ``benchmarks/out/embed.csv`` (git-ignored) unless ``--out-dir DIR`` says otherwise.
 """
@@ -65,10 +65,13 @@ CASES = [
 class Serve:
     """A `schedlab serve` child; `call` sends one request and waits for its answer."""
 
-    def __init__(self, workers: int, first: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, workers: int, first: dict[str, Any] | None = None, families: tuple[str, ...] = ()
+    ) -> None:
         t0 = time.perf_counter()
+        warm = [arg for f in families for arg in ("--family", f)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "schedlab.cli.main", "serve", "--workers", str(workers)],
+            [sys.executable, "-m", "schedlab.cli.main", "serve", "--workers", str(workers), *warm],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -180,9 +183,10 @@ def main() -> None:
     ]
     through = {}
     for w in (1, 2):
-        s = Serve(w)
-        for _ in range(w):  # steady state: every worker warm (each takes one warm_up request)
-            s.call({"op": "warm_up", "family": "memory"})
+        # a memory client's server: its workers warm up the memory family only, and a first
+        # burst brings every worker to a steady state before the measured one
+        s = Serve(w, families=("memory",))
+        s.burst(burst[: 100 * w])
         through[w] = args.burst / s.burst(burst)
         s.close()
     print()

@@ -13,6 +13,7 @@ small placement without loading numba at all.
 from __future__ import annotations
 
 import math
+import sys
 from types import ModuleType
 
 import numpy as np
@@ -43,8 +44,10 @@ def in_python(inst: MemoryInstance) -> bool:
 
 def needs_kernels(inst: MemoryInstance) -> bool:
     """For ``Method.needs_kernels`` of the greedy rules: a warm-up is needed unless the
-    instance is small enough for the Python placement."""
-    return inst.n > _pyplace.SMALL
+    instance is small enough for the Python placement and numba is not loaded yet (a fresh
+    process; once numba is in, as in a service, loading the kernels is cheap and they are
+    faster)."""
+    return inst.n > _pyplace.SMALL or "numba" in sys.modules
 
 
 def _cover(inst: MemoryInstance, frac: float) -> np.ndarray:
