@@ -40,9 +40,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
     ("memory", "allocation, 4,000 buffers",
      "schedlab.generate('memory', 'generate_allocation', n=4000, horizon=2000, seed=1)",
      ("exact", "cpsat", "greedy-best", "auto"), 2.0),
-    ("memory", "allocation, 200,000 buffers",
-     "schedlab.generate('memory', 'generate_allocation', n=200000, horizon=100000, seed=1)",
-     ("greedy-size", "first-fit"), 30.0),
+    ("memory", "allocation, 200,000 buffers (lifetimes <= 200)",
+     "schedlab.generate('memory', 'generate_allocation', n=200000, horizon=200000, "
+     "max_life=200, seed=1).with_capacity(None)",
+     ("greedy-size", "first-fit", "greedy-breadth"), 30.0),
     ("pipelining", "busy 1,000,000",
      "_pipe(busy=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
     ("pipelining", "delay 1,000,000",
