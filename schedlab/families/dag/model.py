@@ -39,14 +39,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ...core.errors import InstanceError, SolutionError
+from ...core.errors import SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.numbers import INT64_MAX, Where, int_error, is_list
 from ...core.schema import stamp, unstamp
 
 PROBLEM = "dag"
 
 #: The largest value of a 64-bit integer.
-INT64_MAX = 2**63 - 1
 #: ``(2 * tasks + processors + 2) * horizon`` must stay below this (the horizon: the sum of
 #: the tasks' longest times and of the edges' longest delays), so that the CP-SAT models'
 #: largest linear expressions and the kernels' int64 arithmetic cannot overflow.
@@ -58,68 +58,14 @@ MAX_PROCESSORS = 2**20
 ROW_KEYS = ("task", "processor", "start", "end")
 
 
-def _int_error(v: Any) -> str | None:
-    """Why ``v`` is not a 64-bit integer (``None`` if it is one; an integral float counts)."""
-    if isinstance(v, bool | np.bool_):
-        return f"must be an integer, not a boolean ({v!r})"
-    if isinstance(v, str | bytes):
-        return f"must be an integer, not a string ({v!r})"
-    if isinstance(v, int | np.integer):
-        if -INT64_MAX - 1 <= int(v) <= INT64_MAX:
-            return None
-        return f"{int(v)} is beyond the 64-bit integer range"
-    if isinstance(v, float | np.floating):
-        if not np.isfinite(v):
-            return f"must be a finite integer, got {v!r}"
-        if not float(v).is_integer():
-            return f"must be an integer, got {v!r}"
-        return None if abs(float(v)) < 2.0**63 else f"{v!r} is beyond the 64-bit integer range"
-    return f"must be an integer, got {v!r}"
+class _Where(Where):
+    """:class:`~schedlab.core.numbers.Where` with a string check, wording an integer below
+    its minimum as such."""
 
-
-def _is_list(v: Any) -> bool:
-    return isinstance(v, list | tuple | np.ndarray)
-
-
-class _Where:
-    """Raises :class:`InstanceError` naming the bad field: by its JSON path (``$.tasks[3]``,
-    in ``path``) for :meth:`Instance.from_dict`, by its field name in the message for the
-    constructor."""
-
-    def __init__(self, source: str | None, json: bool) -> None:
-        self.source = source
-        self.json = json
-
-    def fail(self, field_name: str, message: str) -> InstanceError:
-        """The error for ``field_name`` (``"tasks[3].times[1]"``)."""
-        if self.json:
-            return InstanceError(message, self.source, path=f"$.{field_name}")
-        return InstanceError(f"{field_name}: {message}", self.source)
-
-    def integer(self, v: Any, field_name: str, what: str, lo: int, hi: int = INT64_MAX) -> int:
-        """``v`` as an ``int`` in ``lo..hi``."""
-        why = _int_error(v)
-        if why is not None:
-            raise self.fail(field_name, f"{what} {why}")
-        if not lo <= int(v) <= hi:
-            if hi == INT64_MAX:
-                raise self.fail(field_name, f"{what} must be at least {lo}, got {int(v)}")
-            raise self.fail(field_name, f"{what} {int(v)} out of range {lo}..{hi}")
-        return int(v)
-
-    def number(self, v: Any, field_name: str) -> float | None:
-        """``v`` (``None`` or a finite number within the 64-bit range) as a float."""
-        if v is None:
-            return None
-        if isinstance(v, bool | np.bool_) or not isinstance(
-            v, int | float | np.integer | np.floating
-        ):
-            raise self.fail(field_name, f"must be a number, got {v!r}")
-        if not np.isfinite(float(v)) or abs(float(v)) >= 2.0**63:
-            raise self.fail(
-                field_name, f"must be a finite number within the 64-bit range, got {v!r}"
-            )
-        return float(v)
+    def out_of_range(self, what: str, v: int, lo: int, hi: int) -> str:
+        if hi == INT64_MAX:
+            return f"{what} must be at least {lo}, got {v}"
+        return super().out_of_range(what, v, lo, hi)
 
     def string(self, v: Any, field_name: str, what: str) -> str:
         """``v`` as a non-empty string."""
@@ -148,7 +94,7 @@ def _matrix(
 
     if value is None and not allow_none:
         value = default
-    if value is None or not _is_list(value):
+    if value is None or not is_list(value):
         c = cell(value, key)
         return tuple(tuple(diag if p == q else c for q in range(P)) for p in range(P))
     if len(value) != P:
@@ -157,7 +103,7 @@ def _matrix(
         )
     rows: list[tuple[int | None, ...]] = []
     for p, row in enumerate(value):
-        if not _is_list(row) or len(row) != P:
+        if not is_list(row) or len(row) != P:
             raise where.fail(f"{key}[{p}]", f"{what} row {p} must hold {P} values")
         rows.append(
             tuple(diag if p == q else cell(v, f"{key}[{p}][{q}]") for q, v in enumerate(row))
@@ -169,7 +115,7 @@ def _processors(value: Any, where: _Where) -> tuple[tuple[str, str], ...]:
     if isinstance(value, int | np.integer | float) and not isinstance(value, bool):
         P = where.integer(value, "processors", "processors", 1, MAX_PROCESSORS)
         return tuple((f"P{p}", "p") for p in range(P))
-    if not _is_list(value) or len(value) == 0:
+    if not is_list(value) or len(value) == 0:
         raise where.fail(
             "processors", "processors must be a count or a non-empty list of {name, type}"
         )
@@ -179,7 +125,7 @@ def _processors(value: Any, where: _Where) -> tuple[tuple[str, str], ...]:
     seen: set[str] = set()
     for p, proc in enumerate(value):
         at = f"processors[{p}]"
-        if not where.json and _is_list(proc) and len(proc) == 2:
+        if not where.json and is_list(proc) and len(proc) == 2:
             proc = {"name": proc[0], "type": proc[1]}
         if not isinstance(proc, dict):
             raise where.fail(at, f"processor {p} must be an object {{name, type}}")
@@ -198,13 +144,13 @@ def _processors(value: Any, where: _Where) -> tuple[tuple[str, str], ...]:
 def _tasks(
     value: Any, P: int, where: _Where
 ) -> tuple[tuple[tuple[int | None, ...], ...], tuple[str, ...]]:
-    if not _is_list(value) or len(value) == 0:
+    if not is_list(value) or len(value) == 0:
         raise where.fail("tasks", "tasks must be a non-empty list of {name, times}")
     times: list[tuple[int | None, ...]] = []
     names: list[str] = []
     for i, task in enumerate(value):
         at = f"tasks[{i}]"
-        if not where.json and _is_list(task):
+        if not where.json and is_list(task):
             task = {"times": task}
         if not isinstance(task, dict):
             raise where.fail(at, f"task {i} must be an object {{name, times}}")
@@ -216,7 +162,7 @@ def _tasks(
         name = task.get("name", f"t{i}")
         names.append(where.string(name, f"{at}.name", f"task {i}: name"))
         row = task["times"]
-        if not _is_list(row) or len(row) != P:
+        if not is_list(row) or len(row) != P:
             raise where.fail(
                 f"{at}.times", f"task {i}: times must hold {P} values (one a processor)"
             )
@@ -237,13 +183,13 @@ def _tasks(
 def _edges(value: Any, n: int, where: _Where) -> tuple[tuple[int, int, int], ...]:
     if value is None:
         return ()
-    if not _is_list(value):
+    if not is_list(value):
         raise where.fail("edges", "edges must be a list of {from, to, volume}")
     out: list[tuple[int, int, int]] = []
     seen: set[tuple[int, int]] = set()
     for k, edge in enumerate(value):
         at = f"edges[{k}]"
-        if not where.json and _is_list(edge) and len(edge) in (2, 3):
+        if not where.json and is_list(edge) and len(edge) in (2, 3):
             edge = dict(zip(("from", "to", "volume"), edge, strict=False))
         if not isinstance(edge, dict):
             raise where.fail(at, f"edge {k} must be an object {{from, to, volume}}")
@@ -339,11 +285,11 @@ class Instance:
         times = self.times
         procs = self.processors
         if procs is None:
-            if not _is_list(times) or not times or not _is_list(times[0]):
+            if not is_list(times) or not times or not is_list(times[0]):
                 raise where.fail("times", "times must be a non-empty list of per-task rows")
             procs = len(times[0])
         if self.task_names is not None and (
-            not _is_list(self.task_names) or len(self.task_names) != len(times)
+            not is_list(self.task_names) or len(self.task_names) != len(times)
         ):
             raise where.fail("task_names", "task_names must hold one name a task")
         tasks = (
@@ -459,7 +405,7 @@ class Instance:
             vals: list[int] = []
             for key in ROW_KEYS:
                 v = row.get(key)
-                if v is None or _int_error(v) is not None:
+                if v is None or int_error(v) is not None:
                     raise SolutionError(f"tasks[{k}]: {key!r} must be an integer, got {v!r}")
                 vals.append(int(v))
             i, p, s, e = vals

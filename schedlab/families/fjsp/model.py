@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ...core.errors import InstanceError, SolutionError
+from ...core.errors import SolutionError
 from ...core.jsonio import check_keys, default_name
+from ...core.numbers import INT64_MAX, Where, is_list
 from ...core.schema import stamp, unstamp
 
 PROBLEM = "fjsp"
@@ -39,7 +40,6 @@ ROW_KEYS = ("job", "op", "machine", "start", "end")
 
 #: The largest value of a 64-bit integer: counts, machine indices and processing times stay at
 #: or below it.
-INT64_MAX = 2**63 - 1
 #: ``(2 * operations + machines + 2) * horizon`` must stay below this (the horizon: the sum
 #: over the operations of their longest processing time). The CP-SAT models' largest linear
 #: expressions (``(n + 1) * makespan + sum(ends) + sum(machine ends)`` in the windows of
@@ -56,68 +56,13 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, float | np.floating) and float(v).is_integer()
 
 
-def _int_error(v: Any) -> str | None:
-    """Why ``v`` is not a 64-bit integer (``None`` if it is one; an integral float counts)."""
-    if isinstance(v, bool | np.bool_):
-        return f"must be an integer, not a boolean ({v!r})"
-    if isinstance(v, str | bytes):
-        return f"must be an integer, not a string ({v!r})"
-    if isinstance(v, int | np.integer):
-        if -INT64_MAX - 1 <= int(v) <= INT64_MAX:
-            return None
-        return f"{int(v)} is beyond the 64-bit integer range"
-    if isinstance(v, float | np.floating):
-        if not np.isfinite(v):
-            return f"must be a finite integer, got {v!r}"
-        if not float(v).is_integer():
-            return f"must be an integer, got {v!r}"
-        return None if abs(float(v)) < 2.0**63 else f"{v!r} is beyond the 64-bit integer range"
-    return f"must be an integer, got {v!r}"
+class _Where(Where):
+    """:class:`~schedlab.core.numbers.Where`, wording a count below 1 as not positive."""
 
-
-class _Where:
-    """Raises :class:`InstanceError` naming the bad field: by its JSON path (``$.jobs[0]``,
-    in ``path``) for :meth:`Instance.from_dict`, by its field name in the message for the
-    constructor."""
-
-    def __init__(self, source: str | None, json: bool) -> None:
-        self.source = source
-        self.json = json
-
-    def fail(self, field_name: str, message: str) -> InstanceError:
-        """The error for ``field_name`` (``"jobs[0][1]"``, ``"machines"``)."""
-        if self.json:
-            return InstanceError(message, self.source, path=f"$.{field_name}")
-        return InstanceError(f"{field_name}: {message}", self.source)
-
-    def integer(self, v: Any, field_name: str, what: str, lo: int, hi: int = INT64_MAX) -> int:
-        """``v`` as an ``int`` in ``lo..hi``."""
-        why = _int_error(v)
-        if why is not None:
-            raise self.fail(field_name, f"{what} {why}")
-        if not lo <= int(v) <= hi:
-            if hi == INT64_MAX and lo == 1:
-                raise self.fail(field_name, f"{what} must be a positive integer, got {int(v)}")
-            raise self.fail(field_name, f"{what} {int(v)} out of range {lo}..{hi}")
-        return int(v)
-
-    def number(self, v: Any, field_name: str) -> float | None:
-        """``v`` (``None`` or a finite number within the 64-bit range) as a float."""
-        if v is None:
-            return None
-        if isinstance(v, bool | np.bool_) or not isinstance(
-            v, int | float | np.integer | np.floating
-        ):
-            raise self.fail(field_name, f"must be a number, got {v!r}")
-        if not np.isfinite(float(v)) or abs(float(v)) >= 2.0**63:
-            raise self.fail(
-                field_name, f"must be a finite number within the 64-bit range, got {v!r}"
-            )
-        return float(v)
-
-
-def _is_list(v: Any) -> bool:
-    return isinstance(v, list | tuple | np.ndarray)
+    def out_of_range(self, what: str, v: int, lo: int, hi: int) -> str:
+        if hi == INT64_MAX and lo == 1:
+            return f"{what} must be a positive integer, got {v}"
+        return super().out_of_range(what, v, lo, hi)
 
 
 def _normalize(
@@ -125,23 +70,23 @@ def _normalize(
 ) -> tuple[tuple[Job, ...], int, str, float | None, float | None]:
     """Validate an instance's fields; return them normalised (tuples, ints, floats)."""
     m_count = where.integer(machines, "machines", "machines", 1)
-    if not _is_list(jobs):
+    if not is_list(jobs):
         raise where.fail("jobs", f"jobs must be a list of jobs, got {type(jobs).__name__}")
     out: list[Job] = []
     horizon = 0
     n_ops = 0
     for j, job in enumerate(jobs):
-        if not _is_list(job):
+        if not is_list(job):
             raise where.fail(f"jobs[{j}]", f"job {j} must be a list of operations")
         ops: list[Operation] = []
         for k, op in enumerate(job):
             at = f"jobs[{j}][{k}]"
-            if not _is_list(op):
+            if not is_list(op):
                 raise where.fail(at, f"job {j}, operation {k}: must be a list of [machine, time]")
             alts: list[tuple[int, int]] = []
             seen: set[int] = set()
             for a, pair in enumerate(op):
-                if not _is_list(pair) or len(pair) != 2:
+                if not is_list(pair) or len(pair) != 2:
                     raise where.fail(
                         f"{at}[{a}]",
                         f"job {j}, operation {k}: expected a [machine, time] pair, got {pair!r}",
