@@ -44,6 +44,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
      "schedlab.generate('memory', 'generate_allocation', n=200000, horizon=200000, "
      "max_life=200, seed=1).with_capacity(None)",
      ("greedy-size", "first-fit", "greedy-breadth"), 30.0),
+    ("pipelining", "busy 10,000",
+     "_pipe(busy=10000)", ("cpsat", "ims", "mip", "auto"), 5.0),
+    ("pipelining", "delay 10,000",
+     "_pipe(delay=10000)", ("cpsat", "ims", "mip", "auto"), 5.0),
     ("pipelining", "busy 1,000,000",
      "_pipe(busy=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
     ("pipelining", "delay 1,000,000",

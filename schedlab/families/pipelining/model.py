@@ -64,6 +64,7 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -375,9 +376,11 @@ class Op:
         if self.cycles is not None:
             object.__setattr__(self, "cycles", _int(self.cycles, "cycles", hi=MAX_INT64, what=what))
 
-    @property
+    @cached_property
     def span(self) -> int:
-        """max(latency, reservation-table length): how long the op counts in the length L."""
+        """max(latency, reservation-table length): how long the op counts in the length L
+        (computed once: the checker and the solvers read it per op and iteration, and a table
+        may hold thousands of rows)."""
         length = max((o + 1 for o, _, _ in self.table), default=0)
         return max(self.latency, length)
 

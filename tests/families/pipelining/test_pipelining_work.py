@@ -29,7 +29,9 @@ def _motion2() -> Instance:
 #: (method, instance, a work limit too small to prove the optimum, the most one step of the
 #: method may overshoot it)
 CASES: list[tuple[str, Any, float, float]] = [
-    ("cpsat", lambda: generate(30, units=2, seed=1), 0.01, 0.005),  # plain (reduced model)
+    # plain (reduced model; generate(30, units=2, seed=1) is proved within 0.003 since busy
+    # runs are folded into intervals)
+    ("cpsat", lambda: generate(40, units=1, seed=1), 0.01, 0.005),
     ("cpsat", lambda: bundled_loop("flash_fwd_blackwell"), 0.01, 0.005),  # joint model
     ("mip", _motion2, 3, 1),
     ("ims", lambda: generate(30, units=2, seed=1), 40, 0),
@@ -77,7 +79,7 @@ def test_ims_work_limit_counts_steps_over_all_iis() -> None:
 
 
 def test_work_and_time_limit_together() -> None:
-    r = schedlab.solve(generate(30, units=2, seed=1), "cpsat", work_limit=0.01, time_limit=30)
+    r = schedlab.solve(generate(40, units=1, seed=1), "cpsat", work_limit=0.01, time_limit=30)
     assert r.info["work"] <= 0.015 and r.status is Status.FEASIBLE
 
 

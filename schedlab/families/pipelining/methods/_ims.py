@@ -4,14 +4,23 @@ and the upper bound on II that ``cpsat`` and ``mip`` start from."""
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from ....core.errors import SolutionError
 from ....core.options import SolveOptions
-from ....core.timing import Work
+from ....core.timing import Work, clock
 from ..model import Edge, Instance
 from ..simulate import edge_weights, longest_paths
 from ._common import Hint, build_solution, is_plain
+
+#: Ops using more (unit, residue) pairs than this look for a slot with numpy.
+_DENSE = 64
+#: Seconds past the deadline after which an IMS attempt is given up: an attempt takes
+#: milliseconds but for loops busy for thousands of cycles, so this only bounds those.
+GRACE = 0.25
 
 
 def heights(inst: Instance, ii: int) -> list[int]:
@@ -25,10 +34,15 @@ def heights(inst: Instance, ii: int) -> list[int]:
 
 
 def ims_schedule(
-    inst: Instance, ii: int, budget: int, init: list[int | None] | None = None
+    inst: Instance,
+    ii: int,
+    budget: int,
+    init: list[int | None] | None = None,
+    stop: float = math.inf,
 ) -> tuple[list[int] | None, int]:
-    """One IMS attempt at ``ii`` with at most ``budget`` placement steps; returns the starts
-    (or ``None``) and the steps used.
+    """One IMS attempt at ``ii`` with at most ``budget`` placement steps, given up (``None``)
+    at the ``core.timing.clock()`` time ``stop``; returns the starts (or ``None``) and the
+    steps used.
 
     ``init`` (a hinted schedule) places ops before the search, free of steps: in the order of
     their hinted starts, each at its hinted start when its units are free there and its
@@ -46,29 +60,63 @@ def ims_schedule(
             succ[s].append((d, w))
             pred[d].append((s, w))
     caps: dict[str, int] = {}
-    rows: list[list[tuple[int, str, int]]] = []
+    # each op's use of the limited units folded modulo ii: (unit, residue offset, amount),
+    # at most ii entries a unit however many cycles the op is busy
+    rows: list[list[tuple[str, int, int]]] = []
     for o in inst.ops:
-        row = []
+        fold: dict[tuple[str, int], int] = {}
         for off, u, a in o.table:
             cap = inst.machine.capacity(u)
             if cap is not None:
                 caps[u] = cap
-                row.append((off, u, a))
-        rows.append(row)
+                fold[(u, off % ii)] = fold.get((u, off % ii), 0) + a
+        rows.append([(u, r, a) for (u, r), a in fold.items()])
     count = {u: [0] * ii for u in caps}
     slot: dict[str, list[list[int]]] = {u: [[] for _ in range(ii)] for u in caps}
     sched: list[int | None] = [None] * n
     prev: list[int | None] = [None] * n
+    # ops with long folded rows look for a slot with numpy: (unit, residue offsets, amounts)
+    dense: dict[int, list[tuple[str, np.ndarray, np.ndarray]]] = {}
+    for v in range(n):
+        if len(rows[v]) > _DENSE:
+            for u in dict.fromkeys(u for u, _, _ in rows[v]):
+                offs = np.array([r for uu, r, _ in rows[v] if uu == u], dtype=np.int64)
+                amounts = np.array([a for uu, _, a in rows[v] if uu == u], dtype=np.int64)
+                dense.setdefault(v, []).append((u, offs, amounts))
 
     def demand(v: int, t: int) -> dict[tuple[str, int], int]:
-        dem: dict[tuple[str, int], int] = {}
-        for off, u, a in rows[v]:
-            key = (u, (t + off) % ii)
-            dem[key] = dem.get(key, 0) + a
-        return dem
+        return {(u, (t + r) % ii): a for u, r, a in rows[v]}
 
     def fits(v: int, t: int) -> bool:
-        return all(count[u][r] + a <= caps[u] for (u, r), a in demand(v, t).items())
+        return all(count[u][(t + r) % ii] + a <= caps[u] for u, r, a in rows[v])
+
+    def first_fit(v: int, estart: int) -> int | None:
+        """The first start in ``[estart, estart + ii)`` where ``v`` fits, else ``None``."""
+        if v not in dense:
+            for cand in range(estart, estart + ii):
+                if fits(v, cand):
+                    return cand
+            return None
+        slacks = {u: caps[u] - np.asarray(count[u], dtype=np.int64) for u, _, _ in dense[v]}
+        if all(np.all(a <= slacks[u][(r + estart) % ii]) for u, r, a in dense[v]):
+            return estart
+        # the starts (mod ii) where some entry (r, a) meets a residue with less than a free:
+        # a cyclic cross-correlation of the entries with the blocked residues, by FFT (of a
+        # power-of-two size: the blocked residues twice over, so that no product wraps)
+        bad = np.zeros(ii, dtype=bool)
+        size = 1 << (2 * ii - 1).bit_length()
+        for u, offs, amounts in dense[v]:
+            for amt in np.unique(amounts):
+                blocked = slacks[u] < amt
+                if not blocked.any():
+                    continue
+                pat = np.zeros(ii)
+                pat[offs[amounts == amt]] = 1.0
+                twice = np.tile(blocked.astype(float), 2)
+                spec = np.conj(np.fft.rfft(pat, size)) * np.fft.rfft(twice, size)
+                bad |= np.fft.irfft(spec, size)[:ii] > 0.5
+        free = np.flatnonzero(~np.roll(bad, -(estart % ii)))
+        return estart + int(free[0]) if len(free) else None
 
     def place(v: int, t: int) -> None:
         for (u, r), a in demand(v, t).items():
@@ -104,7 +152,7 @@ def ims_schedule(
         _, v = heapq.heappop(heap)
         if sched[v] is not None:
             continue
-        if steps >= budget:
+        if steps >= budget or (stop < math.inf and clock() >= stop):
             return None, steps
         steps += 1
         estart = 0
@@ -116,10 +164,7 @@ def ims_schedule(
         if not rows[v]:
             t = estart
         else:
-            for cand in range(estart, estart + ii):
-                if fits(v, cand):
-                    t = cand
-                    break
+            t = first_fit(v, estart)
             if t is None:
                 pv = prev[v]
                 t = estart if pv is None or estart > pv else pv + 1
@@ -134,10 +179,13 @@ def ims_schedule(
     return [int(t) for t in sched], steps  # type: ignore[arg-type]
 
 
-def greedy_warps(inst: Instance, ii: int, starts: list[int]) -> list[list[int]]:
+def greedy_warps(
+    inst: Instance, ii: int, starts: list[int], stop: float = math.inf
+) -> list[list[int]] | None:
     """Greedy warp assignment on top of a modulo schedule (one copy): variable-latency ops on
     warp 0 (the producer); every other op, in issue order, on the first warp that keeps the
-    warp rules for the ops placed so far, trying first the warps of its predecessors."""
+    warp rules for the ops placed so far, trying first the warps of its predecessors.
+    ``None`` when the ``core.timing.clock()`` time ``stop`` passes first."""
     m = inst.machine
     has_var = any(o.variable_latency for o in inst.ops)
     warp = [0 if o.variable_latency else -1 for o in inst.ops]
@@ -153,6 +201,8 @@ def greedy_warps(inst: Instance, ii: int, starts: list[int]) -> list[list[int]]:
         cands = list(dict.fromkeys(liked + list(range(first_free, m.warps))))
         choice = None
         for w in cands:
+            if stop < math.inf and clock() >= stop:
+                return None
             warp[v] = w
             if _partial_ok(inst, ii, starts, warp):
                 choice = w
@@ -231,7 +281,8 @@ def run_ims(
 ) -> ImsRun | None:
     """IMS from MII upward (with a greedy warp assignment when warps matter), each II with at
     most ``budget_ratio * n`` placement steps; ``None`` if no II up to the limit was
-    scheduled (or the deadline or ``work`` ran out first).
+    scheduled (or the deadline or ``work`` ran out first; an attempt still running
+    :data:`GRACE` seconds after the deadline is given up).
 
     ``work`` (a budget in placement steps) caps the steps over all IIs and is charged with
     them. A ``hint`` is tried first: an exact one (it passes the checker) is the incumbent
@@ -249,6 +300,7 @@ def run_ims(
         + inst.n
     )
     attempts = steps = 0
+    stop = opts.deadline.end + GRACE
 
     def attempt(ii: int, init: list[int | None] | None) -> ImsRun | None:
         nonlocal attempts, steps
@@ -259,7 +311,7 @@ def run_ims(
         if budget <= 0:
             return None
         attempts += 1
-        starts, used = ims_schedule(sched_inst, ii, budget, init)
+        starts, used = ims_schedule(sched_inst, ii, budget, init, stop)
         steps += used
         if work is not None:
             work.spend(used)
@@ -267,7 +319,9 @@ def run_ims(
             return None
         if plain:
             return ImsRun(ii, starts, None, attempts, steps)
-        warps = greedy_warps(inst, ii, starts)
+        warps = greedy_warps(inst, ii, starts, stop)
+        if warps is None:
+            return None
         try:
             inst.simulate(build_solution(inst, ii, starts, warps))
         except SolutionError:

@@ -7,6 +7,10 @@ feasibility at an II pins the largest strongly connected component (a schedule s
 cycle stays feasible), and capacity-1 units get a domain constraint per op pair (the start
 difference avoids the clashing residues). :func:`add_modulo_resources` is the plain modulo
 reservation table the joint (warp) model uses.
+
+Both state a unit's use with one or two intervals a run of busy cycles folded modulo II
+(:func:`add_folded_unit`, :mod:`._tables`), never a variable or constraint a cycle or a
+residue: an op busy 10,000 cycles, or an II of 10,000, costs what one cycle costs.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from ....core.options import SolveOptions
 from ..model import Instance
 from ..simulate import edge_weights
+from ._tables import Run, binding_units, clash_arcs, fold, unit_runs
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -40,44 +45,93 @@ class StepResult:
 def add_modulo_resources(
     m: cp_model.CpModel, inst: Instance, ii: int, t: list[cp_model.IntVar], tmax: int
 ) -> None:
-    """The modulo reservation table at ``ii`` on starts ``t`` (at most ``tmax``): a residue
-    per resource-limited op (with one Boolean per residue); per unit an all-different
-    (capacity 1, one cycle per op) or a capacity constraint per residue."""
-    by_unit: dict[str, list[tuple[int, int, int]]] = {}
-    for v, o in enumerate(inst.ops):
-        for off, u, a in o.table:
-            if inst.machine.capacity(u) is not None:
-                by_unit.setdefault(u, []).append((v, off, a))
-    if ii == 1:
-        for u, uses in by_unit.items():
-            cap = inst.machine.capacity(u)
-            if sum(a for _, _, a in uses) > (cap or 0):
-                m.add_bool_or([])  # infeasible
+    """The modulo reservation table at ``ii`` on starts ``t`` (from 0 to ``tmax``): per unit
+    whose use can exceed its capacity, an all-different on the residues (capacity 1, one
+    cycle per op) or the folded runs of :func:`add_folded_unit` (a size independent of the
+    cycle counts)."""
+    binding = binding_units(inst, unit_runs(inst))
+    if not binding:
         return
-    res: dict[int, cp_model.IntVar] = {}
-    x: dict[int, list[cp_model.IntVar]] = {}
-    limited = sorted({v for uses in by_unit.values() for v, _, _ in uses})
-    for v in limited:
-        r = m.new_int_var(0, ii - 1, f"r{v}")
-        q = m.new_int_var(0, tmax // ii + 1, f"q{v}")
-        m.add(t[v] == ii * q + r)
-        xs = [m.new_bool_var(f"x{v}_{k}") for k in range(ii)]
-        m.add_exactly_one(xs)
-        m.add(sum(k * xs[k] for k in range(ii)) == r)
-        res[v], x[v] = r, xs
-    for u, uses in by_unit.items():
+    if ii == 1:
+        m.add_bool_or([])  # a binding unit is over its capacity at every cycle
+        return
+    n = len(t)
+    lb, ub = [0] * n, [tmax] * n
+    cache: dict[tuple[int, int], Any] = {}
+    for u, uses in binding.items():
         cap = inst.machine.capacity(u)
         assert cap is not None
-        ops_u = {v for v, _, _ in uses}
-        single = all(off == 0 and a == 1 for _, off, a in uses) and len(ops_u) == len(uses)
-        if single and cap == 1:
-            m.add_all_different([res[v] for v in sorted(ops_u)])
+        ops_u = [v for v, *_ in uses]
+        if (
+            cap == 1
+            and len(set(ops_u)) == len(uses)
+            and all(off == 0 and c == 1 and a == 1 for _, off, c, a in uses)
+        ):
+            m.add_all_different([residue(m, t, v, 0, ii, lb, ub, cache) for v in ops_u])
             continue
-        total = sum(a for _, _, a in uses)
-        if total <= cap:
-            continue
-        for k in range(ii):
-            m.add(sum(a * x[v][(k - off) % ii] for v, off, a in uses) <= cap)
+        add_folded_unit(m, ii, cap, uses, t, lb, ub, cache)
+
+
+def residue(
+    m: cp_model.CpModel,
+    t: list[Any],
+    i: int,
+    off: int,
+    ii: int,
+    lb: list[int],
+    ub: list[int],
+    cache: dict[tuple[int, int], Any],
+) -> Any:
+    """``(t[i] + off) mod ii`` as a variable (one per op and ``off mod ii``, kept in
+    ``cache``), with ``t[i]`` in ``[lb[i], ub[i]]``."""
+    o = off % ii
+    key = (i, o)
+    if key not in cache:
+        r = m.new_int_var(0, ii - 1, f"r{i}_{o}" if o else f"r{i}")
+        q = m.new_int_var((lb[i] + o) // ii, (ub[i] + o) // ii, f"q{i}_{o}" if o else f"q{i}")
+        m.add(t[i] + o == ii * q + r)
+        cache[key] = r
+    return cache[key]
+
+
+def add_folded_unit(
+    m: cp_model.CpModel,
+    ii: int,
+    cap: int,
+    uses: list[Run],
+    t: list[Any],
+    lb: list[int],
+    ub: list[int],
+    cache: dict[tuple[int, int], Any],
+) -> None:
+    """One unit of capacity ``cap`` used by the runs ``uses`` (``(i, off, cycles, amount)``,
+    ``i`` an index into ``t``), folded modulo ``ii`` (``ii >= 2``): full turns of the circle
+    take a constant share of the capacity; each arc left, of ``c < ii`` cycles from the
+    residue ``rho`` of ``t[i] + off``, is two intervals ``[rho, rho + c)`` and
+    ``[rho - ii, rho - ii + c)`` (one if ``c == 1``) in one cumulative (a no-overlap at
+    capacity 1 and amounts 1). On ``[0, ii)`` the intervals are the arcs exactly, and the
+    load at any point outside is at most the load one period in: the constraint is the
+    modulo reservation table, with one or two intervals a run whatever its cycles."""
+    base, arcs = fold(uses, ii)
+    left = cap - base
+    if left < 0 or (left == 0 and arcs):
+        m.add_bool_or([])
+        return
+    if sum(a for *_, a in arcs) <= left:
+        return
+    ivs: list[Any] = []
+    demands: list[int] = []
+    for i, off, c, a in arcs:
+        rho = residue(m, t, i, off, ii, lb, ub, cache)
+        ivs.append(m.new_fixed_size_interval_var(rho, c, f"iv{i}_{off}"))
+        demands.append(a)
+        if c > 1:
+            ivs.append(m.new_fixed_size_interval_var(rho - ii, c, f"iw{i}_{off}"))
+            demands.append(a)
+    if left == 1 and all(a == 1 for a in demands):
+        m.add_no_overlap(ivs)
+    else:
+        m.add_cumulative(ivs, demands, left)
 
 
 # -- the reduced model: resource-limited ops only --------------------------------------------
@@ -232,24 +286,28 @@ def _least_ub(red: Reduced, pinned: dict[int, int]) -> list[int]:
     return ub
 
 
-def _forbidden_domain(lo: int, hi: int, ii: int, bad: set[int]) -> list[list[int]] | None:
-    """``[lo, hi]`` minus the values whose residue mod ``ii`` is in ``bad``, as intervals
-    (``None`` when too fragmented to be worth a constraint)."""
+def _forbidden_domain(
+    lo: int, hi: int, ii: int, bad: list[tuple[int, int]]
+) -> list[list[int]] | None:
+    """``[lo, hi]`` minus the values whose residue mod ``ii`` is in one of the ranges ``bad``
+    (sorted, disjoint ``[a, b]`` within ``0 .. ii - 1``), as intervals (``None`` when too
+    fragmented to be worth a constraint)."""
     if lo > hi:
         return []
     if (hi - lo + 1) > 64 * ii:
         return None
     out: list[list[int]] = []
     cur = lo
-    res = sorted(bad)
     for blk in range(lo // ii, hi // ii + 1):
-        for b in res:
-            x = blk * ii + b
-            if x < lo or x > hi:
+        for a, b in bad:
+            xa, xb = max(lo, blk * ii + a), min(hi, blk * ii + b)
+            if xa > xb:
                 continue
-            if cur <= x - 1:
-                out.append([cur, x - 1])
-            cur = x + 1
+            if cur <= xa - 1:
+                out.append([cur, xa - 1])
+                if len(out) > 256:
+                    return None
+            cur = xb + 1
     if cur <= hi:
         out.append([cur, hi])
     return out if len(out) <= 256 else None
@@ -340,64 +398,48 @@ def reduced_model(
 def _reduced_resources(
     m: cp_model.CpModel, inst: Instance, red: Reduced, t: list[Any], lb: list[int], ub: list[int]
 ) -> None:
-    """Modulo reservation on the kept ops: residues; per unit all-different (capacity 1,
-    one cycle per op), a cumulative over residues (one cycle each) or per-residue Booleans
-    (general tables); for capacity-1 units, every pair's start difference avoids the
-    clashing residues (a domain constraint: strong propagation on small windows)."""
+    """Modulo reservation on the kept ops: per unit whose use can exceed its capacity, an
+    all-different on the residues (capacity 1, one cycle per op) or the folded runs of
+    :func:`add_folded_unit` (one or two intervals a run of busy cycles, in a cumulative or a
+    no-overlap); for capacity-1 units, every pair's start difference avoids the clashing
+    residues (a domain constraint: strong propagation on small windows)."""
     from ....engines.cpsat import cp_model
 
     ii, kept = red.ii, red.kept
-    cap = inst.machine.capacity
-    by_unit: dict[str, list[tuple[int, int, int]]] = {}
-    for i, v in enumerate(kept):
-        for off, u, a in inst.ops[v].table:
-            if cap(u) is not None:
-                by_unit.setdefault(u, []).append((i, off, a))
-    busy = {u: uses for u, uses in by_unit.items() if sum(a for *_, a in uses) > (cap(u) or 0)}
+    pos = {v: i for i, v in enumerate(kept)}
+    busy = {
+        u: [(pos[v], off, c, a) for v, off, c, a in uses]
+        for u, uses in binding_units(inst, unit_runs(inst, kept)).items()
+    }
     if not busy:
         return
     if ii == 1:
         m.add_bool_or([])
         return
-    res: dict[int, Any] = {}
-    for i in sorted({i for uses in busy.values() for i, _, _ in uses}):
-        r = m.new_int_var(0, ii - 1, f"r{i}")
-        q = m.new_int_var(lb[i] // ii, ub[i] // ii, f"q{i}")
-        m.add(t[i] == ii * q + r)
-        res[i] = r
-    xs: dict[int, list[Any]] = {}
-
-    def bools(i: int) -> list[Any]:
-        if i not in xs:
-            xs[i] = [m.new_bool_var(f"x{i}_{j}") for j in range(ii)]
-            m.add_exactly_one(xs[i])
-            m.add(sum(j * x for j, x in enumerate(xs[i])) == res[i])
-        return xs[i]
-
+    cache: dict[tuple[int, int], Any] = {}
     for u, uses in busy.items():
-        c = cap(u)
+        c = inst.machine.capacity(u)
         assert c is not None
-        ops_u = [i for i, _, _ in uses]
-        one_row = len(set(ops_u)) == len(uses) and all(off == 0 for _, off, _ in uses)
-        if one_row and c == 1:
-            m.add_all_different([res[i] for i in ops_u])
-        elif one_row:
-            ivs = [m.new_fixed_size_interval_var(res[i], 1, f"iv{u}{i}") for i in ops_u]
-            m.add_cumulative(ivs, [a for *_, a in uses], c)
+        ops_u = [i for i, *_ in uses]
+        if (
+            c == 1
+            and len(set(ops_u)) == len(uses)
+            and all(off == 0 and ln == 1 and a == 1 for _, off, ln, a in uses)
+        ):
+            m.add_all_different([residue(m, t, i, 0, ii, lb, ub, cache) for i in ops_u])
         else:
-            for j in range(ii):
-                m.add(sum(a * bools(i)[(j - off) % ii] for i, off, a in uses) <= c)
+            add_folded_unit(m, ii, c, uses, t, lb, ub, cache)
         if c == 1:
-            offs: dict[int, set[int]] = {}
-            for i, off, _ in uses:
-                offs.setdefault(i, set()).add(off % ii)
-            items = sorted(offs)
+            runs: dict[int, list[tuple[int, int]]] = {}
+            for i, off, ln, _ in uses:
+                runs.setdefault(i, []).append((off, ln))
+            items = sorted(runs)
             for x in range(len(items)):
                 for y in range(x + 1, len(items)):
                     i, j = items[x], items[y]
                     lo, hi = lb[j] - ub[i], ub[j] - lb[i]
-                    bad = {(oi - oj) % ii for oi in offs[i] for oj in offs[j]}
-                    dom = _forbidden_domain(lo, hi, ii, bad)
+                    bad = clash_arcs(runs[i], runs[j], ii)
+                    dom = [] if bad is None else _forbidden_domain(lo, hi, ii, bad)
                     if dom is None:
                         continue
                     m.add_linear_expression_in_domain(

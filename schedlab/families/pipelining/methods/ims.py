@@ -30,7 +30,9 @@ def solve_ims(inst: Instance, opts: SolveOptions, *, budget_ratio: float = 3.0) 
     failure II + 1. Warps: variable-latency ops on the producer warp, others greedily.
 
     Constructive: it ends at the first II it schedules (each II costs at most
-    ``budget_ratio * n`` placement steps); a time limit only stops it between IIs. A work
+    ``budget_ratio * n`` placement steps); a time limit stops it between IIs, and stops an
+    attempt still running 0.25 s after it (``_ims.GRACE``; attempts take milliseconds but on
+    loops busy for thousands of cycles), with no schedule if none was found by then. A work
     limit (``work_limit``, in placement steps) caps the steps over all IIs: the search stops
     when they are used, with no schedule if none was found by then.
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from ....core.errors import SolveError
@@ -21,15 +22,21 @@ from ._common import (
     static_infeasible,
 )
 from ._ims import run_ims
+from ._tables import binding_units, fold, unit_runs
 
 
 def _mip_at(
     inst: Instance, ii: int, opts: SolveOptions, share: float, length_cap: int | None
 ) -> tuple[str, list[int] | None, float | None]:
     """Minimise L at ``ii`` within ``share`` of the time (and of the node budget) left:
-    ``t_v = ii q_v + sum_r r x_vr``, one residue per limited op, modulo capacities per
-    residue, dependences. Returns (status, starts, bound on L); the branch-and-bound nodes
-    HiGHS used are spent on ``opts.work``."""
+    ``t_v = ii q_v + rho_v``, the residue ``rho_v`` of each op on a binding unit written with
+    step variables ``y_vr = [rho_v <= r]`` (``rho_v = ii - 1 - sum_r y_vr``), modulo
+    capacities per residue, dependences. Each run of busy cycles (:mod:`._tables`) folds
+    into a constant load plus one arc of residues, and an arc covers residue ``r`` exactly
+    when ``rho_v`` lies in a cyclic window, a difference of two step variables: per residue
+    two terms a run, whatever its cycles. Returns (status, starts, bound on L), ``unknown``
+    when the deadline passes while the model is built; the branch-and-bound nodes HiGHS
+    used are spent on ``opts.work``."""
     import pyomo.environ as pyo
 
     from ....engines import highs
@@ -37,6 +44,15 @@ def _mip_at(
     asap = inst.asap(ii)
     if asap is None:
         return "infeasible", None, None
+    binding = binding_units(inst, unit_runs(inst))
+    if binding and ii == 1:  # a binding unit is over its capacity at every cycle
+        return "infeasible", None, None
+    folded = {u: fold(uses, ii) for u, uses in binding.items()}
+    for u, (base, _) in folded.items():
+        cap = inst.machine.capacity(u)
+        if cap is not None and base > cap:  # full turns alone over the capacity
+            return "infeasible", None, None
+    built = time.perf_counter()
     hz = horizon(inst, ii)
     span = [o.span for o in inst.ops]
     cap_l = length_cap if length_cap is not None else hz + max(span)
@@ -54,39 +70,44 @@ def _mip_at(
             m.c.add(m.t[d] - m.t[s] >= w)
     for v in range(n):
         m.c.add(m.t[v] + span[v] <= m.L)
-    limited = [
-        v
-        for v, o in enumerate(inst.ops)
-        if any(inst.machine.capacity(u) is not None for _, u, _ in o.table)
-    ]
-    if limited and ii > 1:
-        m.x = pyo.Var([(v, r) for v in limited for r in range(ii)], domain=pyo.Binary)
+    limited = sorted({v for uses in binding.values() for v, *_ in uses})
+    y: dict[int, Any] = {}
+    if limited:
         m.q = pyo.Var(limited, domain=pyo.NonNegativeIntegers, bounds=(0, hz // ii + 1))
-        for v in limited:
-            m.c.add(sum(m.x[v, r] for r in range(ii)) == 1)
-            m.c.add(m.t[v] == ii * m.q[v] + sum(r * m.x[v, r] for r in range(ii)))
-        units = {
-            u
-            for v in limited
-            for _, u, _ in inst.ops[v].table
-            if inst.machine.capacity(u) is not None
-        }
-        for u in units:
-            uses = [(v, off, a) for v in limited for off, uu, a in inst.ops[v].table if uu == u]
-            cap = inst.machine.capacity(u)
-            assert cap is not None
-            if sum(a for *_, a in uses) <= cap:
-                continue
-            for r in range(ii):
-                m.c.add(sum(a * m.x[v, (r - off) % ii] for v, off, a in uses) <= cap)
-    elif limited:
-        for u in {u for v in limited for _, u, _ in inst.ops[v].table}:
-            cap = inst.machine.capacity(u)
-            if (
-                cap is not None
-                and sum(a for o in inst.ops for _, uu, a in o.table if uu == u) > cap
-            ):
-                return "infeasible", None, None
+    for v in limited:  # one block of step variables an op, the deadline checked in between
+        if opts.deadline.expired():
+            return "unknown", None, None
+        y[v] = pyo.Var(range(ii - 1), domain=pyo.Binary)
+        m.add_component(f"y{v}", y[v])
+        for r in range(ii - 2):
+            if opts.deadline.expired():
+                return "unknown", None, None
+            m.c.add(y[v][r] <= y[v][r + 1])
+        rho = ii - 1 - pyo.quicksum(y[v][r] for r in range(ii - 1))
+        m.c.add(m.t[v] == ii * m.q[v] + rho)
+
+    def step(v: int, r: int) -> Any:
+        """``[rho_v <= r]`` for ``-1 <= r <= ii - 1``."""
+        return 0 if r < 0 else 1 if r >= ii - 1 else y[v][r]
+
+    for u, (base, arcs) in folded.items():
+        cap = inst.machine.capacity(u)
+        assert cap is not None
+        if sum(a for *_, a in arcs) <= cap - base:
+            continue
+        for r in range(ii):
+            if opts.deadline.expired():
+                return "unknown", None, None
+            load: Any = base
+            for v, off, c, a in arcs:
+                lo, hi = (r - off - c + 1) % ii, (r - off) % ii  # rho_v in [lo, hi] (cyclic)
+                cover = step(v, hi) - step(v, lo - 1) + (1 if lo > hi else 0)
+                load = load + a * cover
+            m.c.add(load <= cap)
+    # writing the model for HiGHS takes about as long as building it and cannot be stopped:
+    # give up now if what is left would not cover it
+    if opts.deadline.remaining() < 1.5 * (time.perf_counter() - built) + 0.05:
+        return "unknown", None, None
     m.obj = pyo.Objective(expr=m.L, sense=pyo.minimize)
     run = highs.solve_pyomo(m, opts, share=share)  # nodes spent on opts.work
     opts.work.spend(1 if run.nodes == 0 else 0)  # at least one unit a MIP
