@@ -13,6 +13,14 @@ from ._data import Flat
 from ._rules import RULES, dispatch
 
 
+def _auto(inst: Instance, time_limit: float | None) -> float | None:
+    # docs/auto.md: above 3000 operations under a limit below 10 s, the best rule on average
+    # (mwkr) beats every search: 5000 operations, 5 s: mwkr 4444, rho 4833, tabu 5640
+    if time_limit is None or inst.n_operations <= 3000 or time_limit >= 10:
+        return None
+    return 60.0
+
+
 def _rule_method(name: str, label: str) -> None:
     help_text = f"Dispatching: {label}, on the machine finishing it earliest (constructive)."
     # under a time limit, the operations left at the deadline are appended cheaply
@@ -28,7 +36,7 @@ def _rule_method(name: str, label: str) -> None:
 
     run.__name__ = f"solve_{name}"
     run.__doc__ = help_text
-    register("fjsp", name, exact=False, help=help_text)(run)
+    register("fjsp", name, exact=False, help=help_text, auto=_auto if name == "mwkr" else None)(run)
 
 
 for _name, (_label, _) in RULES.items():

@@ -67,6 +67,21 @@ def _class_orders(inst: Instance) -> list[list[int]]:
     return out
 
 
+def _auto(inst: Instance, time_limit: float | None) -> float | None:
+    """``auto`` picks ``dp`` (the exact front for the instance's device order) where
+    ``exact`` does not fit and the sweep is expected to end within half of the limit (30 s
+    without one): about (layers + 1) x devices x layers^2 / 6e8 seconds (docs/auto.md). Its
+    front is above ``greedy``'s on every measured instance it finishes (300 layers, 3
+    classes, 16 devices, 5 s: 0.977 against 0.973)."""
+    L, D = inst.n_layers, inst.n_devices
+    if D * D * (L + 1) > MAX_LINK_ENTRIES:
+        return None
+    seconds = (L + 1) * D * L**2 / 6e8
+    if seconds > (30.0 if time_limit is None else time_limit / 2):
+        return None
+    return 50.0
+
+
 @register(
     "partition",
     "dp",
@@ -74,6 +89,7 @@ def _class_orders(inst: Instance) -> list[list[int]]:
     help="Exact front for a fixed device order (epsilon-constraint sweep of DPs, as Alpa). "
     "Runs until the sweep ends.",
     engine="numba",
+    auto=_auto,
     work="DP states (each sweep step is one DP over (layers done, last device position))",
 )
 def solve_dp(inst: Instance, opts: SolveOptions, *, order: Any = "instance") -> SolverOutput:

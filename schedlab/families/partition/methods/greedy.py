@@ -9,7 +9,8 @@ from ._front import output
 
 
 def _auto_greedy(inst: Instance, time_limit: float | None) -> float | None:
-    """``auto`` falls back to ``greedy`` (below ``exact``) on any instance."""
+    """``auto`` falls back to ``greedy`` (below ``exact`` and ``dp``) on any instance: the
+    choice when neither sweep is expected to end within half of the limit (docs/auto.md)."""
     return 10.0
 
 

@@ -42,6 +42,11 @@ def _auto(inst: Instance, time_limit: float | None) -> float | None:
     long_enough = time_limit is not None and time_limit >= 5
     if long_enough and (inst.n <= 150 or (unweighted and inst.n <= 500)):
         return 60.0
+    # Very large instances under a limit: exact's own upper bound beats ils (docs/auto.md:
+    # n = 5000, weighted, 2 s: 246.67M vs 247.07M, also at 5 s and 20 s; n = 3000, 2 s and
+    # 5 s: 88.14M vs 88.44M); at n = 1000-2000 ils is as good or better on most.
+    if time_limit is not None and inst.n >= 3000:
+        return 60.0
     return None
 
 
