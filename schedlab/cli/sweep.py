@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shlex
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +69,19 @@ def sweep(
     dry_run: bool,
     no_progress: bool,
 ) -> None:
-    """Run the sweep FILE.toml; runs already in the store are skipped, so rerunning resumes."""
-    from ..sweep import Store, load_sweep, make_executor, run_sweep
+    """Run the sweep FILE.toml; runs already in the store are skipped, so rerunning resumes.
 
-    sw = load_sweep(sweep_file)
+    Ctrl-C (SIGINT) or SIGTERM stops the sweep: the runs in progress are killed and not
+    stored (a rerun runs them again), the finished ones stay in the store; one line says
+    how many, and the exit status is 130."""
+    from ..sweep import Store, SweepInterrupted, load_sweep, make_executor, run_sweep
+
+    try:
+        with _interruptible():
+            sw = load_sweep(sweep_file)  # (reads or generates every instance)
+    except KeyboardInterrupt:
+        click.echo("interrupted while reading the sweep file; nothing was run", err=True)
+        sys.exit(130)
     if margin is not None:
         sw.margin = margin
     sw.first = first
@@ -87,17 +102,31 @@ def sweep(
         click.echo(f"{len(runs)} runs, {len(runs) - len(todo)} stored, {len(todo)} to do")
         return
     ex = make_executor(executor, workers=workers, scheduler=scheduler)
+    again = [sweep_file, "--store", path]
+    if first is not None:
+        again += ["--first", str(first)]
+    if margin is not None:
+        again += ["--margin", f"{margin:g}"]
+    resume = "rerun to resume: schedlab sweep " + " ".join(shlex.quote(a) for a in again)
 
     def show(message: Any, *args: Any, **kwargs: Any) -> None:
         click.echo(f"warning: {message}", err=True)
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _interruptible():
             warnings.simplefilter("always", RuntimeWarning)
             warnings.showwarning = show
             summary = run_sweep(sw, path, executor=ex, workers=workers, progress=not no_progress)
-    except KeyboardInterrupt:
-        click.echo("interrupted: finished runs are stored; rerun to resume", err=True)
+    except SweepInterrupted as e:
+        so_far = e.summary
+        click.echo(
+            f"interrupted: {so_far.ran} runs done now, {so_far.stored} of {so_far.total} stored "
+            f"(the runs in progress were stopped, not stored); {resume}",
+            err=True,
+        )
+        sys.exit(130)
+    except KeyboardInterrupt:  # before the runs started, or once they were all done
+        click.echo(f"interrupted: the finished runs are stored; {resume}", err=True)
         sys.exit(130)
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items()))
     click.echo(
@@ -106,6 +135,35 @@ def sweep(
         + (f" [{statuses}]" if statuses else "")
         + f"; store {path}"
     )
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`KeyboardInterrupt` once (the sweep then stops its
+    runs and stores nothing more); a second signal, while it does so, exits at once after
+    killing the worker processes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (a CLI run from a test thread)
+        return
+    seen = False
+
+    def on_signal(signum: int, frame: Any) -> None:
+        nonlocal seen
+        if seen:
+            from ..sweep.executors import kill_live_workers_now
+
+            kill_live_workers_now()
+            click.echo("error: interrupted twice; the runs in progress were not stored", err=True)
+            os._exit(130)
+        seen = True
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @click.group()

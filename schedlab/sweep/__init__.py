@@ -11,7 +11,7 @@ executors with a per-run watchdog, and reports.
 from .config import RunSpec, Sweep, SweepError, load_sweep, parse_sweep, run_key
 from .executors import DaskExecutor, Executor, LocalExecutor, execute_run, make_executor
 from .report import ReportError, plot_profile, report, summarize
-from .runner import SweepSummary, run_sweep
+from .runner import SweepInterrupted, SweepSummary, run_sweep
 from .store import COLUMNS, Store, StoreError
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "StoreError",
     "Sweep",
     "SweepError",
+    "SweepInterrupted",
     "SweepSummary",
     "execute_run",
     "load_sweep",

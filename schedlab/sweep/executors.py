@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import logging
 import os
 import signal
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
@@ -43,6 +45,20 @@ _STDERR_TAIL = 2000
 
 _live: set[subprocess.Popen[bytes]] = set()
 _live_lock = threading.Lock()
+#: Tokens of interrupted executor calls (a run carrying one of them does not start here).
+_stopped_tokens: set[str] = set()
+
+#: What tells a run that its sweep was interrupted: an event (local threads), or a token
+#: (a string: it travels to Dask tasks, and acts where they run in this process).
+Stop = threading.Event | str | None
+
+
+def _is_stopped(stop: Stop) -> bool:
+    if stop is None:
+        return False
+    if isinstance(stop, str):
+        return stop in _stopped_tokens
+    return stop.is_set()
 
 
 def _now() -> str:
@@ -63,6 +79,30 @@ def kill_live_workers() -> None:
         procs = list(_live)
     for proc in procs:
         _kill_group(proc)
+
+
+def kill_live_workers_now() -> None:
+    """:func:`kill_live_workers` without taking the lock: for a signal handler, which may
+    run while this thread holds it."""
+    with contextlib.suppress(RuntimeError):  # (the set changed meanwhile: best effort)
+        for proc in list(_live):
+            _kill_group(proc)
+
+
+def _stopped(spec: dict[str, Any], message: str) -> Outcome:
+    """The outcome of a run stopped by an interrupt of the sweep (never stored: the
+    driver stops reading outcomes first; were it stored, ``killed`` is run again)."""
+    return {
+        "key": spec["key"],
+        "status": "error",
+        "exit_reason": "killed",
+        "error": message,
+        "result": None,
+        "wall_s": 0.0,
+        "started_at": _now(),
+        "host": socket.gethostname(),
+        "versions": None,
+    }
 
 
 #: How a worker process is started (``-c`` rather than ``-m schedlab.sweep.worker``, which
@@ -132,8 +172,12 @@ def _tail(data: bytes) -> str:
     return text[-_STDERR_TAIL:]
 
 
-def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
+def execute_run(spec: dict[str, Any] | RunSpec, stop: Stop = None) -> Outcome:
     """Carry out one run in a fresh worker process under a watchdog; never raises.
+
+    ``stop`` (an event, or a token string, set by the executor when the sweep is
+    interrupted): once set, no worker process starts, and one that started meanwhile is
+    killed at once (the executor kills those already running: :func:`kill_live_workers`).
 
     Returns a dict with ``key``, ``status`` (the result's status, ``"timeout"`` or
     ``"error"``), ``exit_reason`` (``"finished"``, ``"timeout"``, ``"error"`` (a
@@ -161,6 +205,8 @@ def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
         "versions": versions(),
     }
     t0 = time.perf_counter()
+    if _is_stopped(stop):
+        return _stopped(data, "not started: the sweep was interrupted")
     try:
         proc = subprocess.Popen(
             WORKER_COMMAND,
@@ -175,6 +221,9 @@ def execute_run(spec: dict[str, Any] | RunSpec) -> Outcome:
         return out
     with _live_lock:
         _live.add(proc)
+        # set before the interrupted executor took its list of live workers: kill it here
+        if _is_stopped(stop):
+            _kill_group(proc)
     try:
         stdout, stderr, reason = _supervise(proc, json.dumps(data).encode(), watchdog)
     finally:
@@ -239,18 +288,29 @@ class LocalExecutor:
         self.workers = workers
 
     def __call__(self, runs: list[RunSpec]) -> Iterator[Outcome]:
-        """Start the runs and yield their outcomes as they finish."""
+        """Start the runs and yield their outcomes as they finish.
+
+        Closing the generator before the end (the driver does so on an interrupt) stops
+        the sweep: runs not started are dropped, and the worker processes of the runs in
+        progress are killed (their process groups, with ``SIGKILL``) and waited for, so
+        that none outlives the call.
+        """
+        stop = threading.Event()
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="schedlab-run")
+        futures: dict[Any, RunSpec] = {}
         try:
-            futures = {pool.submit(execute_run, spec): spec for spec in runs}
+            futures = {pool.submit(execute_run, spec, stop): spec for spec in runs}
             for fut in as_completed(futures):
                 try:
                     yield fut.result()
                 except Exception as e:  # pragma: no cover - execute_run never raises
                     yield _failed(futures[fut], f"{type(e).__name__}: {e}")
         finally:
+            stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
             kill_live_workers()
+            # the supervising threads end as soon as their worker is dead
+            pool.shutdown(wait=True)
 
 
 class DaskExecutor:
@@ -268,6 +328,12 @@ class DaskExecutor:
     :func:`execute_run`), so the cluster's machines need schedlab (and any plugin) installed,
     not the instance files: a run spec carries its instance. Results come back to the
     driver, which writes them to the store as they complete.
+
+    Closing the generator early (an interrupted sweep) cancels the tasks not finished. On
+    the local cluster started for the sweep (threads in this process) the worker processes
+    of the runs in progress are killed as well; on a remote cluster Dask cannot stop a task
+    that has started, so its worker process runs on until it ends (its watchdog bounds it)
+    and its outcome is dropped.
     """
 
     name = "dask"
@@ -313,13 +379,17 @@ class DaskExecutor:
             return
         from distributed import as_completed as dask_completed
 
+        token = f"dask-{uuid.uuid4().hex}"
+        log = logging.getLogger("distributed")
+        level = log.level
         with contextlib.ExitStack() as stack:
+            stack.callback(log.setLevel, level)  # last, once the cluster is closed
             client = self._connect(stack)
             futures = {}
-            for spec in runs:
-                fut = client.submit(execute_run, spec.to_dict(), pure=False)
-                futures[fut] = spec
             try:
+                for spec in runs:
+                    fut = client.submit(execute_run, spec.to_dict(), token, pure=False)
+                    futures[fut] = spec
                 for fut in dask_completed(list(futures)):
                     spec = futures.pop(fut)
                     try:
@@ -329,7 +399,11 @@ class DaskExecutor:
                     fut.release()
             finally:
                 if futures:
+                    # the warnings of the tasks cancelled now are expected: not shown
+                    log.setLevel(logging.ERROR)
+                    _stopped_tokens.add(token)  # tasks running in this process start nothing
                     client.cancel(list(futures))
+                    kill_live_workers()
 
 
 def make_executor(

@@ -37,6 +37,24 @@ class SweepSummary:
     duplicates: int = 0
     elapsed_s: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    #: True when the call was interrupted (see :class:`SweepInterrupted`).
+    interrupted: bool = False
+    #: Runs of the sweep in the store when the call ended (stored now or before; not
+    #: counting those whose worker died, which a resume runs again).
+    stored: int = 0
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """:func:`run_sweep` was interrupted (Ctrl-C, or SIGTERM turned into one by the CLI).
+
+    A :class:`KeyboardInterrupt`, so that code catching that still does; ``summary`` says
+    what was done before. The runs in progress were stopped and not stored: calling
+    :func:`run_sweep` again runs them (and the ones never started) from the start.
+    """
+
+    def __init__(self, summary: SweepSummary) -> None:
+        super().__init__(f"sweep interrupted after {summary.ran} runs")
+        self.summary = summary
 
 
 class _Progress:
@@ -99,6 +117,12 @@ def run_sweep(
 
     Results are stored as they finish, one transaction each, so the call can be
     interrupted at any point and resumed by calling it again.
+
+    Raises:
+        SweepInterrupted: on a :class:`KeyboardInterrupt` while runs are carried out. The
+            executor is closed first: runs not started are dropped and the worker processes
+            of the runs in progress are killed, none of them stored (a resume runs them);
+            the finished runs stay in the store.
     """
     t0 = time.perf_counter()
     sw = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
@@ -127,8 +151,9 @@ def run_sweep(
         by_key = {r.key: r for r in pending}
         bar = _Progress(len(pending), progress)
         name = str(getattr(ex, "name", type(ex).__name__))
+        outcomes = ex(pending)
         try:
-            for outcome in ex(pending):
+            for outcome in outcomes:
                 spec = by_key[outcome["key"]]
                 inserted = st.add(spec, outcome, executor=name)
                 failed = outcome["status"] in ("timeout", "error")
@@ -142,7 +167,17 @@ def run_sweep(
                 bar.update(failed)
                 if on_result is not None:
                     on_result(spec, outcome)
+        except KeyboardInterrupt:
+            summary.interrupted = True
         finally:
+            # stop the executor now (not whenever the generator is collected): on an
+            # interrupt this kills the runs in progress before anything else happens
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()
             bar.close()
+        summary.stored = len((st.keys() - st.killed_keys()) & {r.key for r in runs})
     summary.elapsed_s = time.perf_counter() - t0
+    if summary.interrupted:
+        raise SweepInterrupted(summary)
     return summary

@@ -1,5 +1,6 @@
 """Test-only smtt methods, loaded by sweep files through ``plugins = [...]`` (never by the
-library): one that hangs, one that raises, one whose process dies, one with a slow warm-up."""
+library): one that hangs, one that raises, one whose process dies, one with a slow warm-up,
+one that naps."""
 
 from __future__ import annotations
 
@@ -35,5 +36,16 @@ def _slow_warmup() -> None:
 @register("smtt", "slowjit", exact=False, help="Test only: 3 s warm-up.", warmup=_slow_warmup)
 def solve_slowjit(inst: object, opts: SolveOptions) -> SolverOutput:
     """The identity sequence, at once."""
+    n = len(inst.p)  # type: ignore[attr-defined]
+    return SolverOutput(solution={"sequence": list(range(n))}, status=Status.FEASIBLE)
+
+
+@register("smtt", "nap", exact=False, help="Test only: naps, then the identity sequence.")
+def solve_nap(inst: object, opts: SolveOptions, *, seconds: float = 2.0) -> SolverOutput:
+    """Sleeps ``seconds`` (in short naps, stopping early when the deadline expires), then
+    returns the identity sequence: a run that stays in progress for a while."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not opts.deadline.expired():
+        time.sleep(0.05)
     n = len(inst.p)  # type: ignore[attr-defined]
     return SolverOutput(solution={"sequence": list(range(n))}, status=Status.FEASIBLE)
