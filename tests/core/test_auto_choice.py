@@ -59,6 +59,7 @@ ROWS: dict[tuple[str, str, str], str] = {
     ("memory", "allocation, > 4000 buffers, some offsets fixed", "any, or none"): "cpsat",
     ("memory", "allocation, > 4000 buffers", "any, or none"): "greedy-best",
     ("memory", "mapping", "any, or none"): "mip",
+    ("memory", "msa (prefetch and eviction)", "any, or none"): "cpsat",
     ("pipelining", "≤ 300 ops", "any, or none"): "cpsat",
     ("pipelining", "301-3000 ops", "none"): "cpsat",
     ("pipelining", "301-3000 ops", "any"): "ims",
@@ -120,6 +121,12 @@ def _alloc(n: int, pinned: bool = False) -> Any:
 
 
 @functools.cache
+def _msa(steps: int) -> Any:
+    from schedlab.families.memory import generate_msa
+
+    return generate_msa(steps, seed=1)
+
+
 def _mapping(steps: int) -> Any:
     return schedlab.generate("memory", "generate_mapping", steps=steps, seed=1)
 
@@ -181,6 +188,8 @@ CASES: list[tuple[str, Callable[[], Any], float | None, tuple[str, str, str]]] =
     ("memory mapping 200, 2 s", lambda: _mapping(200), 2, ("memory", "mapping", "any, or none")),
     ("memory mapping 2000, none", lambda: _mapping(2000), None,
      ("memory", "mapping", "any, or none")),
+    ("memory msa 20, 2 s", lambda: _msa(20), 2,
+     ("memory", "msa (prefetch and eviction)", "any, or none")),
     ("pipelining 50, 2 s", lambda: _pipe(50), 2, ("pipelining", "≤ 300 ops", "any, or none")),
     ("pipelining 300, none", lambda: _pipe(300), None,
      ("pipelining", "≤ 300 ops", "any, or none")),

@@ -1,12 +1,13 @@
-"""The memory family: static buffer allocation (MiniMalloc CSV) and fast/slow memory
-mapping, one instance class each (:class:`~.model.Allocation`, :class:`~.model.Mapping`;
-see :mod:`.model`)."""
+"""The memory family: static buffer allocation (MiniMalloc CSV), fast/slow memory mapping
+and memory-space assignment with prefetches and evictions, one instance class each
+(:class:`~.model.Allocation`, :class:`~.model.Mapping`, :class:`~.msa.Msa`; see
+:mod:`.model` and :mod:`.msa`)."""
 
 from __future__ import annotations
 
 from ...core.family import Family, Reader
 from . import formats
-from .generate import generate, generate_allocation, generate_mapping
+from .generate import generate, generate_allocation, generate_mapping, generate_msa
 from .model import (
     PROBLEM,
     Allocation,
@@ -16,17 +17,20 @@ from .model import (
     Step,
     is_solution,
 )
+from .msa import Msa
 
 __all__ = [
     "Allocation",
     "Buffer",
     "Mapping",
     "MemoryInstance",
+    "Msa",
     "Step",
     "family",
     "generate",
     "generate_allocation",
     "generate_mapping",
+    "generate_msa",
     "samples",
 ]
 
@@ -36,7 +40,8 @@ def samples() -> list[MemoryInstance]:
     kind(s) it takes): a capacitated allocation (the canonical search proves a placement
     at the max load), the same without capacity (the greedy portfolio, the bisection of
     ``exact``) and a mapping program (XLA's order, the marginal-benefit greedy, the
-    placements that skip what does not fit). Together they compile every kernel."""
+    placements that skip what does not fit). Together they compile every kernel (the msa
+    kind has none: its methods run in Python and CP-SAT)."""
     alloc = generate_allocation(n=12, horizon=10, slack=0.0, seed=1)
     return [alloc, alloc.with_capacity(None), generate_mapping(12, seed=1)]
 
@@ -44,7 +49,8 @@ def samples() -> list[MemoryInstance]:
 #: The memory family.
 family = Family(
     name=PROBLEM,
-    description="static buffer allocation (MiniMalloc CSV) and fast/slow memory mapping",
+    description="static buffer allocation (MiniMalloc CSV), fast/slow memory mapping and "
+    "memory-space assignment with prefetches (msa)",
     instance_type=MemoryInstance,
     methods_package="schedlab.families.memory.methods",
     readers=(

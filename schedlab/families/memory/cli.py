@@ -12,18 +12,47 @@ from ... import api
 from ...cli.common import parse_params, summary, user_errors
 from ...core.errors import InstanceError
 from . import formats
-from .generate import generate_allocation, generate_mapping
+from .generate import generate_allocation, generate_mapping, generate_msa
 from .model import MemoryInstance
 
 
 @click.command(
-    "memory", help="Random memory instances: mapping programs (JSON) or allocation (CSV/JSON)."
+    "memory",
+    help="Random memory instances: mapping programs (JSON), msa programs with copies (JSON) "
+    "or allocation (CSV/JSON).",
 )
 @click.option(
     "--kind",
-    type=click.Choice(["mapping", "allocation"]),
+    type=click.Choice(["mapping", "allocation", "msa"]),
     default="mapping",
     show_default=True,
+    help="msa: a mapping program with prefetches and evictions (also implied by --copies).",
+)
+@click.option(
+    "--copies",
+    type=int,
+    default=None,
+    metavar="ENGINES",
+    help="Msa: copy engines (asynchronous copies at a time; 0: copies disabled); default 1.",
+)
+@click.option(
+    "--copy-ratio",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Msa: copy bandwidth / slow memory bandwidth.",
+)
+@click.option(
+    "--max-outstanding",
+    type=int,
+    default=None,
+    help="Msa: most prefetches outstanding at one step (default: no limit).",
+)
+@click.option(
+    "--evictions/--no-evictions",
+    default=True,
+    show_default=True,
+    help="Msa: whether a buffer may be evicted and prefetched again.",
 )
 @click.option("--steps", type=int, default=200, show_default=True, help="Mapping: program steps.")
 @click.option(
@@ -57,9 +86,9 @@ from .model import MemoryInstance
 @click.option(
     "--weights",
     type=click.Choice(["step", "parameter"]),
-    default="step",
-    show_default=True,
-    help="Mapping: a weight buffer lives on its step, or from step 0 (an entry parameter).",
+    default=None,
+    help="Mapping: a weight buffer lives on its step, or from step 0 (an entry parameter); "
+    "default step (msa: parameter).",
 )
 @click.option("--n", "n", type=int, default=50, show_default=True, help="Allocation: buffers.")
 @click.option(
@@ -83,12 +112,16 @@ from .model import MemoryInstance
 @user_errors
 def generate_command(
     kind: str,
+    copies: int | None,
+    copy_ratio: float,
+    max_outstanding: int | None,
+    evictions: bool,
     steps: int,
     structure: str,
     capacity_fraction: float,
     bandwidth_ratio: float,
     intensity: tuple[str, ...],
-    weights: str,
+    weights: str | None,
     n: int,
     slack: float,
     max_life: int | None,
@@ -98,7 +131,11 @@ def generate_command(
     """Write a generated instance's JSON (or, for allocation, CSV) to ``out`` (or standard
     output)."""
     inst: MemoryInstance
-    if kind == "mapping":
+    if copies is not None and kind == "allocation":
+        raise click.UsageError("--copies is for msa (or mapping) programs, not allocation")
+    if copies is not None:
+        kind = "msa"
+    if kind in ("mapping", "msa"):
         spans = {}
         for item in intensity:
             key, _, span = item.partition("=")
@@ -109,15 +146,30 @@ def generate_command(
                 raise InstanceError(
                     f"--intensity {item!r}: expected KIND=LOW-HIGH, e.g. matmul=0.03-0.1"
                 ) from None
-        inst = generate_mapping(
-            steps,
-            structure,
-            capacity_fraction,
-            seed,
-            bandwidth_ratio=bandwidth_ratio,
-            intensity=spans or None,
-            weights=weights,
-        )
+        if kind == "msa":
+            inst = generate_msa(
+                steps,
+                structure,
+                capacity_fraction,
+                seed,
+                copy_ratio=copy_ratio,
+                copy_engines=1 if copies is None else copies,
+                max_outstanding_prefetches=max_outstanding,
+                evictions=evictions,
+                bandwidth_ratio=bandwidth_ratio,
+                intensity=spans or None,
+                weights=weights or "parameter",
+            )
+        else:
+            inst = generate_mapping(
+                steps,
+                structure,
+                capacity_fraction,
+                seed,
+                bandwidth_ratio=bandwidth_ratio,
+                intensity=spans or None,
+                weights=weights or "step",
+            )
     else:
         inst = generate_allocation(n, max(2, 2 * n), slack, seed, max_life=max_life)
     if out and out.endswith(".csv"):

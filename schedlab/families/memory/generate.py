@@ -8,6 +8,7 @@ import numpy as np
 
 from ...core.errors import InstanceError
 from .model import Allocation, Buffer, Mapping, Step, max_load
+from .msa import Msa
 
 
 def generate_mapping(
@@ -188,3 +189,50 @@ def generate_allocation(
 
 #: The default generator (sweeps, ``schedlab.generate("memory")``): a mapping program.
 generate = generate_mapping
+
+
+def generate_msa(
+    steps: int = 200,
+    structure: str = "mixed",
+    capacity_fraction: float = 0.25,
+    seed: int = 0,
+    name: str | None = None,
+    *,
+    copy_ratio: float = 1.0,
+    copy_engines: int = 1,
+    max_outstanding_prefetches: int | None = None,
+    evictions: bool = True,
+    bandwidth_ratio: float = 8.0,
+    intensity: dict[str, tuple[float, float]] | None = None,
+    weights: str = "parameter",
+) -> Msa:
+    """A mapping program (:func:`generate_mapping`, weights live from step 0 by default: the
+    entry parameters that prefetches bring in) with copies: ``copy_ratio`` = copy bandwidth
+    / slow bandwidth, ``copy_engines`` (0: copies disabled), the outstanding-prefetch limit
+    and whether evictions are allowed."""
+    if not copy_ratio > 0:
+        raise InstanceError(f"copy_ratio must be positive, got {copy_ratio}")
+    if copy_engines < 0:
+        raise InstanceError(f"copy_engines must be >= 0, got {copy_engines}")
+    prog = generate_mapping(
+        steps,
+        structure,
+        capacity_fraction,
+        seed,
+        bandwidth_ratio=bandwidth_ratio,
+        intensity=intensity,
+        weights=weights,
+    )
+    label = name or (
+        prog.name.replace("map_", "msa_", 1)
+        + f"_cp{copy_ratio:g}x{copy_engines}"
+        + ("" if evictions else "_noev")
+    )
+    return Msa.from_mapping(
+        prog,
+        copy_bandwidth=prog.slow_bandwidth * copy_ratio,
+        copy_engines=copy_engines,
+        max_outstanding_prefetches=max_outstanding_prefetches,
+        evictions=evictions,
+        name=label,
+    )

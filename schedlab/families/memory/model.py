@@ -351,6 +351,9 @@ class Step:
 def is_solution(solution: Any) -> bool:
     """True for a memory solution (``{"offsets": {...}}``, optionally with ``offset_list``
     and ``schema_version``, and nothing else)."""
+    if isinstance(solution, dict) and isinstance(solution.get("fast"), dict):
+        # an msa solution (see .msa)
+        return all(k in ("fast", "schema_version") for k in solution)
     return (
         isinstance(solution, dict)
         and isinstance(solution.get("offsets"), dict)
@@ -383,8 +386,15 @@ _JSON_KEYS = frozenset(
         "fast_bandwidth",
         "slow_bandwidth",
         "reference",
+        # the msa kind only (see .msa)
+        "copy_bandwidth",
+        "copy_engines",
+        "max_outstanding_prefetches",
+        "evictions",
     }
 )
+#: The keys of the msa kind only (:mod:`.msa`).
+_MSA_ONLY = ("copy_bandwidth", "copy_engines", "max_outstanding_prefetches", "evictions")
 _MAPPING_ONLY = ("steps", "fast_bandwidth", "slow_bandwidth")
 _BUFFER_KEYS = frozenset({"id", "lower", "upper", "size", "alignment", "offset", "hint", "gaps"})
 _STEP_KEYS = frozenset({"compute", "reads", "writes"})
@@ -859,6 +869,10 @@ class MemoryInstance:
             )
         if cls is not MemoryInstance and target is not cls:
             raise InstanceError(f"a {kind} instance, not {cls.kind}", source, path="$.kind")
+        if kind != "msa":
+            for key in _MSA_ONLY:
+                if key in data:
+                    raise InstanceError(f"{key} is for msa instances only", source, path=f"$.{key}")
         bufs = _buffers_from_json(data, source)
         name = data.get("name")
         if name is None or name == "":
@@ -1212,3 +1226,9 @@ def _sweep(
         starts.insert(i, a)
         owner[a] = (b, r)
     return None
+
+
+#: The field readers and the overlap sweep, shared with the msa kind (:mod:`.msa`).
+read_int = _int
+read_number = _num
+overlapping_pair = _sweep

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...core.errors import SchedlabError
 from .model import MemoryInstance
+from .msa import Msa
 
 
 def plot(
@@ -20,6 +21,8 @@ def plot(
     objective of the instance's kind (peak or total time), checked from the solution."""
     if instance is None:
         raise SchedlabError("a memory plot needs the instance: pass --instance")
+    if isinstance(instance, Msa):
+        return plot_msa(instance, solution, ax, title)
     obj = instance.check(solution)
     try:
         import matplotlib
@@ -57,6 +60,63 @@ def plot(
     ax.set_ylabel("offset")
     what = instance.objective_name
     ax.set_title(f"{title or instance.name}: {what} {obj:g} (dotted: max load)")
+    if own:
+        fig.tight_layout()
+    return fig
+
+
+def plot_msa(
+    instance: Msa, solution: dict[str, Any], ax: Any | None = None, title: str | None = None
+) -> Any:
+    """The fast memory of an msa solution over the program's steps: each piece a solid
+    rectangle over its fast steps, its prefetch window (issue to first step) and its
+    eviction hold (to the eviction's done step) hatched and lighter; the copies' times and
+    the stalls are in the title's total (checked by simulation)."""
+    sim = instance.simulate(solution)
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure
+        from matplotlib.patches import Rectangle
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise SchedlabError("plotting needs matplotlib: pip install 'schedlab[plot]'") from None
+
+    own = ax is None
+    if ax is None:
+        fig = Figure(figsize=(12, 5))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.get_figure()
+    cmap = matplotlib.colormaps["tab20"]
+    sz = instance.arrays[2]
+    for p in sim.pieces:
+        col = cmap(p.buffer % 20)
+        h = int(sz[p.buffer])
+        ax.add_patch(
+            Rectangle((p.first, p.offset), p.end - p.first, h, facecolor=col,
+                      edgecolor="black", linewidth=0.3)
+        )  # fmt: skip
+        if p.prefetch is not None:
+            ax.add_patch(
+                Rectangle((p.prefetch, p.offset), p.first - p.prefetch, h, facecolor=col,
+                          alpha=0.35, hatch="//", edgecolor="black", linewidth=0.3)
+            )  # fmt: skip
+        if p.occ_end > p.end:
+            ax.add_patch(
+                Rectangle((p.end, p.offset), p.occ_end - p.end, h, facecolor=col, alpha=0.35,
+                          hatch="\\\\", edgecolor="black", linewidth=0.3)
+            )  # fmt: skip
+    ns = len(instance.steps)
+    ax.set_xlim(0, max(ns, 1))
+    ax.set_ylim(0, max(instance.capacity or 0, 1) * 1.02)
+    ax.axhline(instance.capacity or 0, color="red", lw=0.8, ls="--")
+    ax.set_xlabel("step")
+    ax.set_ylabel("offset (fast memory)")
+    npf = sum(1 for c in sim.copies if c.kind == "prefetch")
+    stall = float((sim.step_start[1:] - sim.step_end[:-1]).sum()) if ns else 0.0
+    ax.set_title(
+        f"{title or instance.name}: total time {sim.total:g}, stalls {stall:g}; "
+        f"{npf} prefetches (/), {len(sim.copies) - npf} evictions (\\)"
+    )
     if own:
         fig.tight_layout()
     return fig

@@ -91,6 +91,8 @@ def finish(
     """Build the output: allocation solutions above the capacity are dropped (the peak goes
     to ``info``); status OPTIMAL when the objective meets the lower bound (or ``proven``,
     an integer for an allocation)."""
+    if inst.kind == "msa":
+        raise SolveError("this method places whole-life buffers; msa instances: use xla or cpsat")
     if isinstance(inst, Mapping):
         bound = inst.lower_bound()
         if proven is not None:

@@ -11,6 +11,7 @@ import numpy as np
 from ....core import SolveOptions, SolverOutput, Status, register
 from ....core.timing import clock
 from ..model import Mapping, MemoryInstance
+from ..msa import Msa
 from ._common import FAMILY, hint_offsets, int_bound, peak, solution
 from ._mapping import benefit_offsets, mapping_arrays, per_step
 from ._placement import best_greedy, warm_sliced
@@ -22,6 +23,8 @@ WORK_UNIT = "CP-SAT deterministic time (seconds of CP-SAT's work clock)"
 
 
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
+    if isinstance(inst, Msa):  # the only exact method of the kind (xla its greedy start)
+        return 50.0
     if isinstance(inst, Mapping):
         return 20.0 if inst.n <= 400 else None
     if any(b.offset is not None for b in inst.buffers):
@@ -33,21 +36,38 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
     FAMILY,
     "cpsat",
     exact=True,
-    help="CP-SAT no-overlap-2D (allocation: min peak or feasibility; mapping: min time); "
-    "no time limit: until proved.",
+    help="CP-SAT no-overlap-2D (allocation: min peak or feasibility; mapping: min time; msa: "
+    "pieces and copies, or lns=true: windows re-decided); no time limit: until proved.",
     engine="ortools",
     auto=_auto,
     warmup=warm_sliced,
     work=WORK_UNIT,
 )
-def solve_cpsat(inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = True) -> SolverOutput:
+def solve_cpsat(
+    inst: MemoryInstance,
+    opts: SolveOptions,
+    *,
+    minimize: bool = True,
+    lns: bool = False,
+    windows: int = 30,
+    width: int = 12,
+) -> SolverOutput:
     """Allocation: minimise the peak (with a capacity and ``minimize=False``: any placement
     within it). Mapping: minimise the total time, step times linearised with times scaled
     to integers and rounded down (so the bound stays valid). Without a time limit CP-SAT
     runs until it has proved its answer. A work limit caps CP-SAT's deterministic time (one
     CP-SAT solve; the greedy start and the model build are not counted); with one worker,
     a seed and no time limit, the run repeats exactly. The hint (``hint=``, else the best
-    greedy) is CP-SAT's solution hint, and the answer when CP-SAT finds none."""
+    greedy) is CP-SAT's solution hint, and the answer when CP-SAT finds none. Msa: the
+    model of :func:`._msa_cpsat.solve_msa_cpsat` (candidate pieces, copies on the engines),
+    hinted by ``xla`` or the whole-life greedy; for programs too big to prove, ``lns=True``
+    runs a large-neighbourhood search instead (``windows`` windows of ``width`` steps, each
+    re-decided by CP-SAT; the default when the full model would be too large). ``lns``,
+    ``windows`` and ``width`` are for msa only."""
+    if isinstance(inst, Msa):
+        from ._msa_cpsat import solve_msa_cpsat
+
+        return solve_msa_cpsat(inst, opts, lns, windows=windows, width=width)
     from ....engines import cpsat as engine
 
     cp_model = engine.cp_model

@@ -1,0 +1,90 @@
+"""Large-neighbourhood search for msa programs too big to prove (``cpsat`` with
+``lns=True``, or when the full model has too many candidates): CP-SAT re-decides the pieces
+of the buffers used in a window of steps, the rest fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ....core import SolutionError, SolveOptions, SolverOutput
+from ....core.timing import clock
+from ..msa import Msa
+from ._msa import best_start, msa_output
+from ._msa_cpsat import Cand, candidates, run_model
+
+
+def _fixed(inst: Msa, sol: dict[str, Any], keep: set[int]) -> tuple[list[Cand], dict[int, int]]:
+    """The pieces of ``sol`` of the buffers in ``keep`` as candidates fixed at their offsets."""
+    cands: list[Cand] = []
+    fixed: dict[int, int] = {}
+    for j, ps in enumerate(inst.pieces(sol)):
+        if j not in keep:
+            continue
+        for p in ps:
+            ev = (
+                None
+                if p.evict_start is None or p.evict_done is None
+                else (p.evict_start, p.evict_done)
+            )
+            fixed[len(cands)] = p.offset
+            cands.append(Cand(j, p.first, p.end, p.prefetch, ev, (p.occ_start, p.occ_end)))
+    return cands, fixed
+
+
+def solve_msa_lns(
+    msa: Msa,
+    opts: SolveOptions,
+    *,
+    windows: int = 30,
+    width: int = 12,
+    max_free: int = 24,
+    max_lead: int = 8,
+    window_work: float = 2.0,
+) -> SolverOutput:
+    """Start from the better of ``xla`` and the whole-life greedy (or the hint), then
+    ``windows`` times: pick a window of ``width`` steps (seeded), free up to ``max_free`` of
+    the buffers accessed in it (their pieces re-decided among the candidates with
+    prefetches issued at most ``max_lead`` steps ahead) and keep every other piece as it
+    is; CP-SAT solves that model (at most ``window_work`` of deterministic time, and a
+    quarter of the time left) hinted by the current solution, and a better answer is kept.
+    Without a time limit the budget is the ``windows``; a work limit caps the CP-SAT time
+    of all windows together; with one worker and a seed the run repeats exactly. Never
+    proves optimality (the bound is the instance's lower bound)."""
+    cur: dict[str, Any] = best_start(msa, clock() + opts.deadline.remaining() / 4)
+    if opts.hint:
+        try:
+            if msa.check(opts.hint) < msa.check(cur):
+                cur = opts.hint
+        except SolutionError:
+            pass
+    cur_obj = msa.check(cur)
+    rng = np.random.default_rng(opts.seed)
+    ns = len(msa.steps)
+    tried = improved = 0
+    for _ in range(windows):
+        work_left = opts.work.left()
+        if opts.deadline.expired() or (work_left is not None and work_left <= 0):
+            break
+        t0 = int(rng.integers(0, max(1, ns - width + 1)))
+        used = sorted(
+            {j for j in range(msa.n) for s in msa.access_steps[j] if t0 <= s < t0 + width}
+        )
+        if not used:
+            continue
+        free = [int(j) for j in rng.permutation(used)[:max_free]]
+        keep = set(range(msa.n)) - set(free)
+        fixed_cands, fixed = _fixed(msa, cur, keep)
+        cands = fixed_cands + candidates(msa, sorted(free), max_lead)
+        sol, _proved, _bound, _info = run_model(
+            msa, opts, cands, cur, fixed, share=0.25, work=window_work
+        )
+        tried += 1
+        if sol is None:
+            continue
+        obj = msa.check(sol)
+        if obj < cur_obj * (1 - 1e-9):
+            cur, cur_obj = sol, obj
+            improved += 1
+    return msa_output(msa, cur, {"lns_windows": tried, "lns_improved": improved})
