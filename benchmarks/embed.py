@@ -7,9 +7,14 @@
 Per case (memory allocation with 20-50 buffers: `exact`, `greedy-size`; pipelining loops of
 5-10 ops: `ims`, `cpsat`; smtt n = 10 `exact`) the p50/p99 wall time of one request: in
 process (`schedlab.solve`), through `serve` solving in its own process (`--workers 0`) and
-through one worker process (`--workers 1`). Then: the first answer after `serve` starts
-(kernels cached), `schedlab solve -` cold, and the throughput of 2,000 small memory requests (servers warmed for the memory family, `--family memory`, after a first burst)
-with 1 and 2 workers. Run it on a quiet machine: it measures time. The CSV goes to
+through one worker process (`--workers 1`), once both servers are warm. Then: the first answer after `serve` starts
+(kernels cached), `schedlab solve -` cold, and the throughput of 2,000 small memory requests
+(`greedy-size` and `exact`) with 1 and 2 workers: servers that warm up the memory family
+(`--family memory`), measured once `ping` says the warm-up is done and after a first burst;
+the client writes the 2,000 request lines (encoded beforehand) from one thread and reads and
+parses every answer in another. Beside each rate, the CPU time a request costs in the
+client, the server's dispatching process and the workers (from /proc: the 2 cores are
+shared by all of them). Run it on a quiet machine: it measures time. The CSV goes to
 ``benchmarks/out/embed.csv`` (git-ignored) unless ``--out-dir DIR`` says otherwise.
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -93,29 +99,90 @@ class Serve:
             raise RuntimeError(msg["error"])
         return msg
 
-    def burst(self, reqs: list[dict[str, Any]]) -> float:
-        """Send every request at once (a writer thread), read every answer; seconds."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        t0 = time.perf_counter()
-
-        def write() -> None:
-            assert self.proc.stdin is not None
-            for k, r in enumerate(reqs):
-                self.proc.stdin.write(json.dumps({"id": f"b{k}", **r}) + "\n")
-            self.proc.stdin.flush()
-
-        w = threading.Thread(target=write)
-        w.start()
-        for _ in reqs:
-            msg = json.loads(self.proc.stdout.readline())
-            if "error" in msg:
-                raise RuntimeError(msg["error"])
-        w.join()
-        return time.perf_counter() - t0
+    def wait_warm(self) -> None:
+        """Wait until the server's warm-up is done (its `ping` answer says so)."""
+        while not self.call({"op": "ping"}).get("warm"):
+            time.sleep(0.2)
 
     def close(self) -> None:
         self.call({"op": "shutdown"})
         self.proc.wait(60)
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return kids
+
+
+def throughput(workers: int, lines: list[bytes], reps: int = 3) -> dict[str, float]:
+    """Requests a second through `serve --workers N` (the best of ``reps`` bursts, after a
+    first one), and the CPU time a request costs in each process of that best burst."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schedlab.cli.main", "serve", "--workers", str(workers),
+         "--family", "memory"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
+
+    def ask(req: dict[str, Any]) -> dict[str, Any]:
+        stdin.write(json.dumps(req).encode() + b"\n")
+        stdin.flush()
+        answer: dict[str, Any] = json.loads(stdout.readline())
+        return answer
+
+    while not ask({"id": "warm?", "op": "ping"}).get("warm"):
+        time.sleep(0.2)
+    best: dict[str, float] = {}
+    for rep in range(reps + 1):
+        data = b"".join(lines[: 100 * workers] if rep == 0 else lines)
+        n = data.count(b"\n")
+        pids = [proc.pid, *_children(proc.pid)]
+        cpu0 = [_cpu_s(p) for p in pids]
+        own0 = time.process_time()
+        t0 = time.perf_counter()
+
+        def write(data: bytes = data) -> None:
+            stdin.write(data)
+            stdin.flush()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        for _ in range(n):
+            if "error" in json.loads(stdout.readline()):
+                raise RuntimeError("a request failed")
+        writer.join()
+        wall = time.perf_counter() - t0
+        own = time.process_time() - own0
+        cpu = [_cpu_s(p) - c for p, c in zip(pids, cpu0, strict=True)]
+        if rep and n / wall > best.get("rate", 0.0):
+            best = {
+                "rate": n / wall,
+                "client_us": 1e6 * own / n,
+                "server_us": 1e6 * cpu[0] / n,
+                "workers_us": 1e6 * sum(cpu[1:]) / n,
+            }
+    ask({"id": "bye", "op": "shutdown"})
+    proc.wait(60)
+    return best
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -136,6 +203,8 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     first = {"op": "solve", "instance": insts["memory"][0], "method": "exact", "time_limit": 1}
     servers = {0: Serve(0, first), 1: Serve(1, first)}
+    for server in servers.values():  # the round trips are measured on warm servers
+        server.wait_warm()
     print(
         "| family | method | requests | in-process p50 / p99 (ms) | serve p50 / p99 (ms) "
         "| serve, 1 worker p50 / p99 (ms) |"
@@ -177,18 +246,17 @@ def main() -> None:
             input=tiny, capture_output=True, text=True, check=True,
         )  # fmt: skip
         cold.append(time.perf_counter() - t0)
-    burst = [
-        {"op": "solve", "instance": insts["memory"][k % 50], "method": "greedy-size"}
-        for k in range(args.burst)
-    ]
-    through = {}
-    for w in (1, 2):
-        # a memory client's server: its workers warm up the memory family only, and a first
-        # burst brings every worker to a steady state before the measured one
-        s = Serve(w, families=("memory",))
-        s.burst(burst[: 100 * w])
-        through[w] = args.burst / s.burst(burst)
-        s.close()
+    through: dict[tuple[str, int], dict[str, float]] = {}
+    for method in ("greedy-size", "exact"):
+        lines = [
+            json.dumps(
+                {"id": k, "op": "solve", "instance": insts["memory"][k % 50], "method": method}
+            ).encode()
+            + b"\n"
+            for k in range(args.burst)
+        ]
+        for w in (1, 2):
+            through[method, w] = throughput(w, lines)
     print()
     print("| figure | value |")
     print("|---|---|")
@@ -198,11 +266,18 @@ def main() -> None:
         f"| `schedlab solve - -m exact` (memory, 1 request), median of 5 "
         f"| {statistics.median(cold):.2f} s |"
     )
-    print(f"| throughput, {args.burst} greedy-size requests, 1 worker | {through[1]:.0f} /s |")
+    print()
     print(
-        f"| throughput, {args.burst} greedy-size requests, 2 workers | {through[2]:.0f} /s "
-        f"({through[2] / through[1]:.2f}x) |"
+        f"| throughput, {args.burst} memory requests | workers | requests/s | vs 1 worker "
+        "| CPU us a request: client / dispatcher / workers |"
     )
+    print("|---|---|---|---|---|")
+    for (method, w), t in through.items():
+        ratio = t["rate"] / through[method, 1]["rate"]
+        print(
+            f"| {method} | {w} | {t['rate']:.0f} | {ratio:.2f}x "
+            f"| {t['client_us']:.0f} / {t['server_us']:.0f} / {t['workers_us']:.0f} |"
+        )
     with open(out_path("embed.csv", args.out_dir), "w", newline="") as fh:
         wr = csv.DictWriter(fh, fieldnames=list(rows[0]))
         wr.writeheader()

@@ -24,10 +24,11 @@ path of the bad field where there is one). A line that is not JSON is answered w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import api
@@ -89,6 +90,23 @@ def request_id(line: str) -> Any:
         return None
     rid = req.get("id") if isinstance(req, dict) else None
     return None if isinstance(rid, dict | list) else rid
+
+
+def limit_of(req: Any) -> float:
+    """A request's ``time_limit`` in seconds (-1 if it has none)."""
+    limit = req.get("time_limit") if isinstance(req, dict) else None
+    if isinstance(limit, int | float) and not isinstance(limit, bool) and limit >= 0:
+        with contextlib.suppress(OverflowError):  # past any float: no limit to watch
+            return float(limit)
+    return -1.0
+
+
+def time_limit(line: str) -> float:
+    """The ``time_limit`` of a request line (-1 if it has none or cannot be read)."""
+    try:
+        return limit_of(json.loads(line))
+    except (json.JSONDecodeError, RecursionError):
+        return -1.0
 
 
 def error(rid: Any, exc: BaseException) -> dict[str, Any]:
@@ -153,8 +171,13 @@ def _instance(req: dict[str, Any]) -> Any:
     raise RequestError("instance must be a JSON object or a file path", "$.instance")
 
 
-def solve(req: dict[str, Any], cancel: CancelToken | None = None) -> dict[str, Any]:
-    """Carry out a ``solve`` request; return the Result as JSON data."""
+def solve(
+    req: dict[str, Any],
+    cancel: CancelToken | None = None,
+    started: Callable[[], object] | None = None,
+) -> dict[str, Any]:
+    """Carry out a ``solve`` request; return the Result as JSON data. ``started`` is called
+    once the method's engines and kernels are loaded, as its time limit starts."""
     unknown = sorted(set(req) - _SOLVE_KEYS)
     if unknown:
         raise RequestError(f"unknown key {unknown[0]!r} in a solve request", f"$.{unknown[0]}")
@@ -168,10 +191,15 @@ def solve(req: dict[str, Any], cancel: CancelToken | None = None) -> dict[str, A
     if not isinstance(method, str):
         raise RequestError("method must be a string", "$.method")
     inst = _instance(req)
+    time_limit = _number(req, "time_limit")
+    if started is not None:  # load (compile) first, as api.solve would, then say so
+        name = api.pick_auto(inst, time_limit).name if method == "auto" else method
+        api.warm_up(inst.problem, name)
+        started()
     res = api.solve(  # which loads engines and kernels before its clock starts
         inst,
         method,
-        time_limit=_number(req, "time_limit"),
+        time_limit=time_limit,
         work_limit=_number(req, "work_limit"),
         threads=_number(req, "threads", integer=True) or 1,
         seed=_number(req, "seed", integer=True) or 0,
@@ -225,14 +253,18 @@ def warm_up(req: dict[str, Any]) -> dict[str, Any]:
     return {f: api.warm_up(f, req.get("method")) for f in names}
 
 
-def execute(req: dict[str, Any], cancel: CancelToken | None = None) -> dict[str, Any]:
+def execute(
+    req: dict[str, Any],
+    cancel: CancelToken | None = None,
+    started: Callable[[], object] | None = None,
+) -> dict[str, Any]:
     """Carry out a request (any op but ``cancel`` and ``shutdown``) into its response; every
-    failure becomes an error response."""
+    failure becomes an error response. ``started``: see :func:`solve`."""
     rid = req.get("id")
     try:
         op = req["op"]
         if op == "solve":
-            return {"id": rid, "result": solve(req, cancel)}
+            return {"id": rid, "result": solve(req, cancel, started)}
         if op == "check":
             return {"id": rid, "result": check(req)}
         if op == "methods":

@@ -2,8 +2,8 @@
 :mod:`schedlab.serve.protocol`).
 
 Requests run one at a time in the server's own process (the default), or in ``workers``
-processes, where a worker that crashes or hangs past its request's time limit plus a margin
-is replaced and its request answered with an error. Standard output carries protocol lines
+processes (:mod:`schedlab.serve.pool`), where a worker that crashes or hangs past its
+request's time limit plus a margin is replaced and its request answered with an error. Standard output carries protocol lines
 only: whatever a solver writes to it lands on standard error.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import multiprocessing as mp
 import os
 import queue
+import signal
 import socket
 import sys
 import threading
@@ -110,149 +110,28 @@ class InlineExecutor:
                     if self._jobs.get(job.key) is job:
                         del self._jobs[job.key]
 
+    @property
+    def warm(self) -> bool:
+        """True once the warm-up of every method is done."""
+        return not self._warm
+
+    def cancel_all(self) -> None:
+        """Cancel the running request and every queued one (they answer at once)."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.token.cancel()
+
     def close(self) -> None:
         """Answer what is queued, then stop."""
         self._queue.put(None)
         self._thread.join()
 
 
-class _Worker:
-    """One worker process and the pipe to it."""
-
-    def __init__(self, families: list[str] | None) -> None:
-        ctx = mp.get_context("spawn")
-        self.cancel_cell: Any = ctx.Value("q", 0, lock=False)
-        self.conn, child = ctx.Pipe()
-        from .worker import main as worker_main
-
-        self.proc = ctx.Process(
-            target=worker_main, args=(child, self.cancel_cell, families), daemon=True
-        )
-        self.proc.start()
-        child.close()
-        msg = self.conn.recv()  # the worker's warm-up is done
-        if not (isinstance(msg, dict) and msg.get("ready")):
-            raise RuntimeError(f"worker failed to start: {msg!r}")
-
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-        self.proc.join(5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
-
-
-class PoolExecutor:
-    """Runs requests in ``n`` worker processes; replaces a worker that dies or hangs."""
-
-    def __init__(
-        self, n: int, families: list[str] | None, hang_margin: float = HANG_MARGIN
-    ) -> None:
-        self.families = families
-        self.hang_margin = hang_margin
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
-        self._running: dict[Key, tuple[_Worker, int, _Job]] = {}
-        self._lock = threading.Lock()
-        self._seq = itertools.count(1)
-        workers = [_Worker(families) for _ in range(n)]
-        self._threads = [
-            threading.Thread(target=self._loop, args=(w,), name=f"schedlab-slot{i}", daemon=True)
-            for i, w in enumerate(workers)
-        ]
-        for t in self._threads:
-            t.start()
-
-    def submit(self, key: Key, req: dict[str, Any], respond: Respond, line: str = "") -> None:
-        """Queue a request; ``respond`` receives its response."""
-        self._queue.put(_Job(key, req, respond, line))
-
-    def cancel(self, key: Key) -> bool:
-        """Cancel a running request (its worker stops the solve) or a queued one."""
-        with self._lock:
-            running = self._running.get(key)
-        if running is not None:
-            worker, seq, job = running
-            job.token.cancel()
-            worker.cancel_cell.value = seq
-            return True
-        with self._queue.mutex:
-            for job in self._queue.queue:
-                if job is not None and job.key == key:
-                    job.token.cancel()
-                    return True
-        return False
-
-    def _loop(self, worker: _Worker) -> None:
-        while True:
-            job = self._queue.get()
-            if job is None:
-                worker.kill()
-                return
-            seq = next(self._seq)
-            if job.token.cancelled:
-                worker.cancel_cell.value = seq
-            with self._lock:
-                self._running[job.key] = (worker, seq, job)
-            try:
-                response, alive = self._run(worker, seq, job)
-            finally:
-                with self._lock:
-                    self._running.pop(job.key, None)
-            job.respond(response)
-            if not alive:  # answered first, then replaced
-                worker = _Worker(self.families)
-
-    def _run(self, worker: _Worker, seq: int, job: _Job) -> tuple[dict[str, Any] | str, bool]:
-        """The response to a job, and whether its worker is still usable."""
-        rid = job.req.get("id")
-        limit = job.req.get("time_limit")
-        hang_at = None
-        if isinstance(limit, int | float) and not isinstance(limit, bool):
-            hang_at = time.monotonic() + float(limit) * 1.1 + self.hang_margin
-        try:
-            # the raw line (a str pickles far faster than the parsed request)
-            worker.conn.send((seq, job.line or protocol.encode(job.req)))
-            while True:
-                if worker.conn.poll(0.05):
-                    got_seq, response = worker.conn.recv()
-                    if got_seq == seq:
-                        return response, True
-                    continue
-                if not worker.proc.is_alive():
-                    raise EOFError
-                if hang_at is not None and time.monotonic() > hang_at:
-                    worker.kill()
-                    err = _ServeError("WorkerTimeout", f"the worker hung past time_limit {limit}")
-                    return protocol.error(rid, err), False
-        except (EOFError, OSError):
-            code = worker.proc.exitcode
-            worker.kill()
-            err = _ServeError("WorkerCrashed", f"the worker died (exit code {code})")
-            return protocol.error(rid, err), False
-
-    def close(self) -> None:
-        """Answer what is queued, then stop the workers."""
-        for _ in self._threads:
-            self._queue.put(None)
-        for t in self._threads:
-            t.join()
-
-
-class _ServeError(Exception):
-    """A failure of the service itself (``kind``: WorkerCrashed, WorkerTimeout)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-Executor = InlineExecutor | PoolExecutor
-
-
 class Server:
     """Reads requests from streams (stdin, or each client of a Unix socket) and answers them."""
 
-    def __init__(self, executor: Executor) -> None:
+    def __init__(self, executor: InlineExecutor) -> None:
         self.executor = executor
         self.stopping = threading.Event()
         self._conns = itertools.count()
@@ -279,7 +158,7 @@ class Server:
                 continue
             op, rid = req["op"], req.get("id")
             if op == "ping":
-                respond(protocol.execute(req))
+                respond({**protocol.execute(req), "warm": self.executor.warm})
             elif op == "cancel":
                 target = req.get("target")
                 found = self.executor.cancel((conn, target))
@@ -305,6 +184,15 @@ def _protocol_stdout() -> TextIO:
     return os.fdopen(fd, "w", buffering=1, encoding="utf-8")
 
 
+def _write_all(fd: int) -> Callable[[bytes], None]:
+    def write(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+    return write
+
+
 def serve(
     *,
     workers: int = 0,
@@ -314,6 +202,10 @@ def serve(
     hang_margin: float = HANG_MARGIN,
 ) -> None:
     """Run the service until ``shutdown`` (or the end of standard input).
+
+    SIGINT or SIGTERM stops it: the running solve (or solves) answers with its best solution
+    so far, queued requests are answered (in-process: as cancelled solves; with workers:
+    with an ``Interrupted`` error), and ``KeyboardInterrupt`` is raised (the CLI exits 130).
 
     Args:
         workers: worker processes (0: requests run one at a time in this process).
@@ -330,36 +222,73 @@ def serve(
         api.family(name)  # unknown families fail before anything starts
     t0 = time.perf_counter()
     where = f"socket {socket_path}" if socket_path else "stdin"
+    source = stdin if stdin is not None else sys.stdin
+    sock = _listen(socket_path) if socket_path is not None else None
+    try:
+        if workers > 0:  # each worker warms up between the requests it serves
+            from .pool import PoolServer
 
-    def warm() -> None:
-        print(f"warm-up done ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+            pool = PoolServer(workers, names, hang_margin)
+            _say_ready(where, workers, names)
+            if sock is None:
+                pool.add_stream(source.fileno(), _write_all(out.fileno()))
+            else:
+                pool.listen(sock)
+            pool.run()
+            return
 
-    executor: Executor
-    if workers > 0:  # each worker warms up between the requests it serves
-        executor = PoolExecutor(workers, names, hang_margin)
-    else:  # requests are answered while the warm-up goes on between them
+        def warm() -> None:
+            took = time.perf_counter() - t0
+            print(f"warm-up done ({took:.1f} s)", file=sys.stderr, flush=True)
+
+        # requests are answered while the warm-up goes on between them
         executor = InlineExecutor(names, on_warm=warm)
+        _say_ready(where, workers, names)
+        server = Server(executor)
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            if sock is None:
+                server.handle(source, out.write)
+            else:
+                _serve_socket(server, sock)
+        except KeyboardInterrupt:  # cancel what runs and what waits, answer it all, stop
+            executor.cancel_all()
+            executor.close()
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        if not server.stopping.is_set():
+            executor.close()
+    finally:
+        if sock is not None:
+            sock.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(socket_path))
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _say_ready(where: str, workers: int, names: list[str]) -> None:
     print(
         f"ready ({where}, {workers or 'no'} worker processes; warming up {', '.join(names)} "
         "between requests)",
         file=sys.stderr,
         flush=True,
     )
-    server = Server(executor)
-    if socket_path is None:
-        server.handle(stdin if stdin is not None else sys.stdin, out.write)
-        if not server.stopping.is_set():
-            executor.close()
-        return
-    _serve_socket(server, socket_path)
 
 
-def _serve_socket(server: Server, path: str) -> None:
+def _listen(path: str) -> socket.socket:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.bind(path)
     sock.listen(16)
+    return sock
+
+
+def _serve_socket(server: Server, sock: socket.socket) -> None:
     sock.settimeout(0.2)
 
     def client(conn: socket.socket) -> None:
@@ -372,15 +301,10 @@ def _serve_socket(server: Server, path: str) -> None:
         with conn:
             server.handle(protocol.socket_lines(conn), write)
 
-    try:
-        while not server.stopping.is_set():
-            try:
-                conn, _ = sock.accept()
-            except TimeoutError:
-                continue
-            conn.settimeout(None)
-            threading.Thread(target=client, args=(conn,), daemon=True).start()
-    finally:
-        sock.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+    while not server.stopping.is_set():
+        try:
+            conn, _ = sock.accept()
+        except TimeoutError:
+            continue
+        conn.settimeout(None)
+        threading.Thread(target=client, args=(conn,), daemon=True).start()

@@ -214,3 +214,103 @@ def test_client_matches_in_process_and_socket(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_pool_serves_protocol_cancel_and_its_own_ops_written_any_way() -> None:
+    s = Server("--family", "smtt", "--workers", "2")
+    try:
+        s.send({"id": 0, "op": "ping"})
+        first = s.wait_for(0, timeout=120)
+        assert first["result"] == "pong" and isinstance(first["warm"], bool)
+        # bad JSON, bad requests and bad instances are answered by the workers
+        s.send("{not json")
+        s.send({"id": 1, "op": "frobnicate"})
+        s.send({"id": 2, "op": "solve", "instance": {**TINY, "p": [3, -2, 1, 4]}, "method": "dp"})
+        s.send({"id": 3, "op": "solve", "instance": TINY, "method": "dp"})
+        assert s.wait_for(None)["error"]["type"] == "RequestError"
+        assert s.wait_for(1)["error"]["path"] == "$.op"
+        assert s.wait_for(2)["error"]["path"].startswith("$.instance")
+        assert s.wait_for(3)["result"]["objective"] == schedlab.solve(TINY, "dp").objective
+        # a long solve is cancelled and answers with its best so far
+        big = schedlab.generate("smtt", n=400, tf=0.6, rdd=0.6, weighted=True, seed=1).to_dict()
+        s.send({"id": "long", "op": "solve", "instance": big, "method": "ils", "time_limit": 60})
+        time.sleep(2)
+        t0 = time.monotonic()
+        # the op's key written with an escape: the worker hands the cancel back to the server
+        s.send('{"id": "c", "\\u006fp": "cancel", "target": "long"}')
+        assert s.wait_for("c")["result"] == {"cancelled": "long", "found": True}
+        res = s.wait_for("long", timeout=30)["result"]
+        assert time.monotonic() - t0 < 10 and res["info"]["interrupted"] is True
+        # once warm, ping says so
+        end = time.monotonic() + 120
+        while True:
+            s.send({"id": "w", "op": "ping"})
+            if s.wait_for("w")["warm"]:
+                break
+            assert time.monotonic() < end
+            s.lines = [m for m in s.lines if m.get("id") != "w"]
+            time.sleep(0.2)
+    finally:
+        err = s.close()
+    assert "warm-up done" in err and all(line.startswith("{") for line in s.raw)
+
+
+def test_pool_serves_a_socket_to_several_clients(tmp_path: Path) -> None:
+    path = str(tmp_path / "p.sock")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "schedlab.cli.main", "serve", "--family", "smtt",
+         "--workers", "2", "--socket", path], stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 120
+        while not os.path.exists(path):
+            assert time.monotonic() < end and proc.poll() is None
+            time.sleep(0.05)
+        results: dict[int, Any] = {}
+
+        def use(k: int) -> None:
+            with Client(path) as c:
+                for j in range(3):
+                    inst = schedlab.generate("smtt", n=8, tf=0.6, rdd=0.4, seed=k + 10 * j)
+                    results[k + 10 * j] = c.solve(inst.to_dict(), "dp").objective
+
+        threads = [threading.Thread(target=use, args=(k,)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(results) == 9
+        for k, v in results.items():
+            inst = schedlab.generate("smtt", n=8, tf=0.6, rdd=0.4, seed=k)
+            assert v == schedlab.solve(inst, "dp").objective
+        with Client(path) as c:
+            c.request("shutdown")
+        assert proc.wait(60) == 0
+        assert not os.path.exists(path)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_server_with_answers(workers: str, sig: int) -> None:
+    s = Server("--family", "smtt", "--workers", workers)
+    s.send({"id": 0, "op": "ping"})
+    s.wait_for(0, timeout=120)
+    big = schedlab.generate("smtt", n=400, tf=0.6, rdd=0.6, weighted=True, seed=1).to_dict()
+    s.send({"id": "long", "op": "solve", "instance": big, "method": "ils", "time_limit": 60})
+    s.send({"id": "next", "op": "solve", "instance": TINY, "method": "dp"})
+    time.sleep(2)
+    t0 = time.monotonic()
+    s.proc.send_signal(sig)
+    code = s.proc.wait(30)
+    assert time.monotonic() - t0 < 10
+    assert s.proc.stderr is not None
+    err = s.proc.stderr.read()
+    assert code == 130 and "Traceback" not in err and err.strip().endswith("error: interrupted")
+    time.sleep(0.2)  # the reader thread takes the last lines
+    res = s.wait_for("long", timeout=5)["result"]
+    assert res["info"]["interrupted"] is True and res["status"] in ("feasible", "unknown")
+    s.wait_for("next", timeout=5)  # answered: a cancelled solve, or an Interrupted error
+    assert not psutil.pid_exists(s.proc.pid) or psutil.Process(s.proc.pid).status() == "zombie"
