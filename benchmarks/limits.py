@@ -52,6 +52,15 @@ CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
      "_pipe(busy=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
     ("pipelining", "delay 1,000,000",
      "_pipe(delay=1000000)", ("cpsat", "ims", "mip", "auto"), 5.0),
+    ("pipelining", "1000 ops", "schedlab.generate('pipelining', n=1000, seed=1)",
+     ("cpsat", "mip", "ims", "auto"), 2.0),
+    ("pipelining", "1000 ops, one unit kind",
+     "schedlab.generate('pipelining', n=1000, units=1, seed=1)",
+     ("cpsat", "mip", "ims", "auto"), 2.0),
+    ("pipelining", "3000 ops", "schedlab.generate('pipelining', n=3000, seed=1)",
+     ("cpsat", "mip", "ims", "auto"), 2.0),
+    ("pipelining", "10,000 ops", "schedlab.generate('pipelining', n=10000, seed=1)",
+     ("cpsat", "mip", "ims", "auto"), 2.0),
 ]  # fmt: skip
 
 PRELUDE = """

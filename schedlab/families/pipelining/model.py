@@ -78,10 +78,12 @@ from .simulate import (
     SimReport,
     edge_weights,
     longest_paths,
+    longest_paths_arrays,
     objective,
     parse_solution,
     positive_cycle,
     simulate,
+    table_runs,
 )
 
 __all__ = [
@@ -384,6 +386,12 @@ class Op:
         length = max((o + 1 for o, _, _ in self.table), default=0)
         return max(self.latency, length)
 
+    @cached_property
+    def runs(self) -> dict[str, list[tuple[int, int, int]]]:
+        """The table as runs ``(off, cycles, amount)`` per unit kind (maximal ranges of
+        consecutive offsets with one amount; :func:`.simulate.table_runs`), computed once."""
+        return table_runs(self.table)
+
     @property
     def simple_busy(self) -> int | None:
         """``c`` when the table is one unit busy cycles 0..c-1 with amount 1, else ``None``."""
@@ -631,7 +639,15 @@ class Instance:
         object.__setattr__(
             self, "edges", tuple(self._resolve(e, i, idx) for i, e in enumerate(self.edges))
         )
+        units = self.machine.units
         for i, o in enumerate(ops):
+            # by the op's runs (computed once an op, shared by the sub-instances a greedy
+            # builds); the rows are read one by one only to name a fault
+            if all(
+                u in units and (units[u] < 0 or all(a <= units[u] for _, _, a in rs))
+                for u, rs in o.runs.items()
+            ):
+                continue
             need: dict[tuple[int, str], int] = defaultdict(int)
             for j, (off, u, a) in enumerate(o.table):
                 if u not in self.machine.units:
@@ -724,15 +740,26 @@ class Instance:
         """Number of ops."""
         return len(self.ops)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Op name -> index (built once: the checker looks up every op of a solution)."""
+        out: dict[str, int] = {}
+        for i, o in enumerate(self.ops):
+            out.setdefault(o.name, i)
+        return out
+
     def index(self, name: str) -> int:
         """Index of the op called ``name``."""
-        for i, o in enumerate(self.ops):
-            if o.name == name:
-                return i
-        raise KeyError(name)
+        if not isinstance(name, str):
+            raise KeyError(name)
+        return self._positions[name]
 
     def res_mii(self) -> int:
         """ResMII: max over limited unit kinds of ceil(total busy amount / capacity)."""
+        return self._res_mii
+
+    @cached_property
+    def _res_mii(self) -> int:
         use: dict[str, int] = defaultdict(int)
         for o in self.ops:
             for _, u, a in o.table:
@@ -746,20 +773,37 @@ class Instance:
 
     def rec_mii(self) -> int:
         """RecMII: the smallest integer II with no dependence cycle of positive weight
-        (weights ``latency(src) + delay - distance * II``); 0 without recurrences."""
+        (weights ``latency(src) + delay - distance * II``); 0 without recurrences (computed
+        once: every method asks for it)."""
+        return self._rec_mii
+
+    @cached_property
+    def _rec_mii(self) -> int:
         if not any(e.distance for e in self.edges):
             return 0
-        hi = max(1, sum(max(0, self.ops[e.src].latency + e.delay) for e in self.edges))
-        if positive_cycle(self.n, edge_weights(self, hi)):  # pragma: no cover - cannot happen
-            raise InstanceError("no II satisfies the recurrences", self.source)
-        lo = 0
+        src = np.array([e.src for e in self.edges], dtype=np.int64)
+        dst = np.array([e.dst for e in self.edges], dtype=np.int64)
+        base = np.array([self.ops[e.src].latency + e.delay for e in self.edges], dtype=np.int64)
+        dist = np.array([e.distance for e in self.edges], dtype=np.int64)
+
+        def positive(ii: int) -> bool:
+            return longest_paths_arrays(self.n, src, dst, base - dist * ii) is None
+
+        # no positive cycle at ``top``: a cycle's weight is at most top - top * distance
+        top = max(1, int(np.maximum(base, 0).sum()))
+        if not positive(0):
+            return 0
+        # galloping from below (probes near RecMII converge in few rounds), then bisection
+        lo, hi = 0, 1
+        while hi < top and positive(hi):
+            lo, hi = hi, min(top, 2 * hi)
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if positive_cycle(self.n, edge_weights(self, mid)):
+            if positive(mid):
                 lo = mid
             else:
                 hi = mid
-        return 0 if not positive_cycle(self.n, edge_weights(self, 0)) else hi
+        return hi
 
     def mii_bound(self) -> int:
         """MII = max(1, ResMII, RecMII)."""

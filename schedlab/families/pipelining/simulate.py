@@ -11,6 +11,7 @@ shared memory. It measures the steady-state II, the throughput and the peaks.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from ...core.errors import SolutionError
 from ...core.schema import unstamp
 
 if TYPE_CHECKING:  # types only: the model imports this module
-    from .model import Edge, Instance
+    from .model import Edge, Instance, Op
 
 #: The keys of an op row of a solution.
 _ROW_KEYS = {"name", "start", "stage", "warp"}
@@ -48,25 +49,83 @@ def edge_weights(inst: Instance, ii: int | None) -> list[tuple[int, int, int]]:
 def longest_paths(n: int, edges: list[tuple[int, int, int]]) -> list[int] | None:
     """Longest path lengths from a virtual source to each of ``n`` nodes (all at least 0)
     over weighted edges ``(src, dst, weight)``; ``None`` on a positive cycle. Vectorised
-    Bellman-Ford."""
+    Bellman-Ford, with each node's last improving edge kept: a cycle of those edges whose
+    weights sum above 0 is a positive cycle, so an infeasible II is found after a few rounds
+    instead of ``n`` (the cycle is checked every few rounds by pointer doubling)."""
     if not edges:
         return [0] * n
     e = np.asarray(edges, dtype=np.int64)
-    src, dst, w = e[:, 0], e[:, 1], e[:, 2]
+    return longest_paths_arrays(n, e[:, 0], e[:, 1], e[:, 2])
+
+
+def longest_paths_arrays(n: int, src: Any, dst: Any, w: Any) -> list[int] | None:
+    """:func:`longest_paths` with the edges as three int64 arrays."""
+    if not len(src):
+        return [0] * n
     dist = np.zeros(n, dtype=np.int64)
-    for _ in range(n + 1):
+    parent = np.full(n + 1, -1, dtype=np.int64)  # index of the edge that set the node
+    every = 8
+    for it in range(n + 1):
         cand = dist[src] + w
         new = dist.copy()
         np.maximum.at(new, dst, cand)
         if np.array_equal(new, dist):
             return [int(x) for x in dist]
+        better = (cand > dist[dst]) & (cand == new[dst])
+        parent[dst[better]] = np.flatnonzero(better)
         dist = new
+        if it % every == every - 1 and _positive_parent_cycle(n, parent, src, w):
+            return None
     return None
+
+
+def _positive_parent_cycle(n: int, parent: Any, src: Any, w: Any) -> bool:
+    """Whether the improving edges (``parent[v]``: the edge that last raised ``v``, or -1)
+    close a cycle of positive weight (checked by summing the weights along it)."""
+    up = np.where(parent[:n] >= 0, src[np.maximum(parent[:n], 0)], n)
+    up = np.append(up, n)  # n: the root, its own parent
+    jump = up.copy()
+    for _ in range(max(1, int(n).bit_length()) + 1):
+        jump = jump[jump]
+    on = np.flatnonzero(jump[:n] != n)
+    if not len(on):
+        return False
+    v = int(jump[int(on[0])])  # n jumps of at least n steps land on a cycle
+    total, x = 0, v
+    for _ in range(n + 1):
+        total += int(w[parent[x]])
+        x = int(up[x])
+        if x == v:
+            return total > 0
+    return False  # pragma: no cover - v lies on a cycle
 
 
 def positive_cycle(n: int, edges: list[tuple[int, int, int]]) -> bool:
     """True if the weighted edges close a cycle of positive weight."""
     return longest_paths(n, edges) is None
+
+
+def table_runs(table: Sequence[tuple[int, str, int]]) -> dict[str, list[tuple[int, int, int]]]:
+    """The runs ``(off, cycles, amount)`` of a reservation table, per unit kind: maximal
+    ranges of consecutive offsets with the same amount (rows at one offset summed), sorted
+    by offset. An op busy 10,000 cycles is one run: the checker and the models cost one
+    interval a run, not one entry a cycle."""
+    need: dict[tuple[str, int], int] = {}
+    for off, u, a in table:
+        need[(u, off)] = need.get((u, off), 0) + a
+    rows: dict[str, list[tuple[int, int]]] = {}
+    for (u, off), a in need.items():
+        rows.setdefault(u, []).append((off, a))
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for u, offs in rows.items():
+        runs: list[tuple[int, int, int]] = []
+        for off, a in sorted(offs):
+            if runs and runs[-1][0] + runs[-1][1] == off and runs[-1][2] == a:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1, a)
+            else:
+                runs.append((off, 1, a))
+        out[u] = runs
+    return out
 
 
 @dataclass(frozen=True)
@@ -182,6 +241,14 @@ def _peak(events: list[tuple[int, int]]) -> int:
     return best
 
 
+def _rows_at(op: Op, unit: str, off: int) -> int:
+    """How many rows of ``op``'s table use ``unit`` at offset ``off``."""
+    for o, c, _ in op.runs.get(unit, ()):
+        if o <= off < o + c:
+            return sum(1 for x, uu, _ in op.table if x == off and uu == unit)
+    return 0
+
+
 def simulate(inst: Instance, solution: dict[str, Any]) -> SimReport:
     """Run the modulo schedule for enough iterations to cover the steady state and verify
     every constraint on the simulated instances; raise :class:`SolutionError` on the first
@@ -210,28 +277,42 @@ def simulate(inst: Instance, solution: dict[str, Any]) -> SimReport:
                     f"dependence {ops[src].name}->{ops[dst].name} (delay {e.delay}, distance "
                     f"{e.distance}) violated in iteration {k}: issues at {got}, needs >= {need}"
                 )
-    # unit capacity at every cycle (sparse: starts and II may be large)
-    use: dict[str, dict[int, int]] = {}
+    # unit capacity at every cycle, by runs of busy cycles (a sweep over where runs begin
+    # and end: starts, II and busy counts may be large)
+    delta: dict[str, dict[int, int]] = {}
     for v, o in enumerate(ops):
-        for off, u, a in o.table:
-            cnt = use.setdefault(u, defaultdict(int))
-            for k in range(n_it):
-                cnt[start[v] + k * ii + off] += a
+        for u, runs in o.runs.items():
+            dd = delta.setdefault(u, defaultdict(int))
+            for off, c, a in runs:
+                for k in range(n_it):
+                    t0 = start[v] + k * ii + off
+                    dd[t0] += a
+                    dd[t0 + c] -= a
     peak: dict[str, int] = {}
-    for u, cnt in use.items():
-        peak[u] = max(cnt.values())
+    for u, dd in delta.items():
         cap = m.capacity(u)
-        if cap is not None and peak[u] > cap:
-            t = min(c for c, x in cnt.items() if x > cap)
+        load = best = 0
+        over: int | None = None
+        over_load = 0
+        for t in sorted(dd):
+            load += dd[t]
+            if load > best:
+                best = load
+            if cap is not None and over is None and load > cap:
+                over = t
+                over_load = load
+        peak[u] = best
+        if over is not None:
+            t = over
             names = [
                 f"{o.name}#{k}"
                 for v, o in enumerate(ops)
                 for k in range(n_it)
-                for off, uu, _ in o.table
-                if uu == u and start[v] + k * ii + off == t
+                for _ in range(_rows_at(o, u, t - start[v] - k * ii))
             ]
             raise SolutionError(
-                f"unit {u}: {cnt[t]} in use at cycle {t} (capacity {cap}): " + ", ".join(names[:6])
+                f"unit {u}: {over_load} in use at cycle {t} (capacity {cap}): "
+                + ", ".join(names[:6])
             )
     # warp occupancy (blocking ops hold their warp from their latest input's issue)
     preds: list[list[Edge]] = [[] for _ in ops]

@@ -18,6 +18,8 @@ from ._common import Hint, build_solution, is_plain
 
 #: Ops using more (unit, residue) pairs than this look for a slot with numpy.
 _DENSE = 64
+#: Starts a sparse op tries one by one before it looks at the rest of its window with numpy.
+_SCAN = 16
 #: Seconds past the deadline after which an IMS attempt is given up: an attempt takes
 #: milliseconds but for loops busy for thousands of cycles, so this only bounds those.
 GRACE = 0.25
@@ -71,7 +73,7 @@ def ims_schedule(
                 caps[u] = cap
                 fold[(u, off % ii)] = fold.get((u, off % ii), 0) + a
         rows.append([(u, r, a) for (u, r), a in fold.items()])
-    count = {u: [0] * ii for u in caps}
+    count = {u: np.zeros(ii, dtype=np.int64) for u in caps}
     slot: dict[str, list[list[int]]] = {u: [[] for _ in range(ii)] for u in caps}
     sched: list[int | None] = [None] * n
     prev: list[int | None] = [None] * n
@@ -93,10 +95,18 @@ def ims_schedule(
     def first_fit(v: int, estart: int) -> int | None:
         """The first start in ``[estart, estart + ii)`` where ``v`` fits, else ``None``."""
         if v not in dense:
-            for cand in range(estart, estart + ii):
+            for cand in range(estart, estart + min(ii, _SCAN)):
                 if fits(v, cand):
                     return cand
-            return None
+            if ii <= _SCAN:
+                return None
+            # the rest of the window at once: residues where every entry fits
+            ok = np.ones(ii, dtype=bool)
+            for u, r, a in rows[v]:
+                ok &= np.roll(count[u] + a <= caps[u], -r)
+            ok = np.roll(ok, -(estart % ii))
+            at = int(np.argmax(ok))
+            return estart + at if ok[at] else None
         slacks = {u: caps[u] - np.asarray(count[u], dtype=np.int64) for u, _, _ in dense[v]}
         if all(np.all(a <= slacks[u][(r + estart) % ii]) for u, r, a in dense[v]):
             return estart

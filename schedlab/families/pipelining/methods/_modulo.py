@@ -40,6 +40,7 @@ class StepResult:
     length_bound: int | None = None
     wall: float = 0.0
     work: float = 0.0  # CP-SAT deterministic time, charged to the solve's work budget
+    too_large: bool = False  # the model was not built: too large (see MAX_CLOSURE)
 
 
 def add_modulo_resources(
@@ -138,33 +139,69 @@ def add_folded_unit(
 _NEG = -(1 << 40)
 
 
-def _closure(n: int, edges: list[tuple[int, int, int]], sources: list[int], absorb: bool) -> Any:
+class Expired(Exception):
+    """The deadline passed while a model was being built."""
+
+
+class TooLarge(Expired):
+    """The model would exceed :data:`MAX_CLOSURE`: it is not built (at any time limit)."""
+
+
+#: The most entries (kept ops x ops) the reduced model's longest-path matrices may hold
+#: (160 MB an int64 matrix): beyond it the model is not built.
+MAX_CLOSURE = 20_000_000
+#: Entries (rows x edges) of one block of the longest-path rounds.
+CHUNK = 1 << 20
+#: The most pairwise start-difference domains a model states (they only strengthen it).
+MAX_PAIRS = 20_000
+
+
+def _closure(
+    n: int,
+    edges: list[tuple[int, int, int]],
+    sources: list[int],
+    absorb: bool,
+    opts: SolveOptions | None = None,
+) -> Any:
     """Longest path lengths (rows: sources, columns: all ops; ``_NEG`` when unreachable).
-    With ``absorb``, paths stop at the other sources (their intermediate ops are unlisted)."""
+    With ``absorb``, paths stop at the other sources (their intermediate ops are unlisted).
+    Raises :class:`Expired` when ``opts``' deadline passes between rounds."""
     dist = np.full((len(sources), n), _NEG, dtype=np.int64)
     rows = np.arange(len(sources))
     dist[rows, sources] = 0
     if not edges:
         return dist
     e = np.asarray(edges, dtype=np.int64)
+    e = e[np.argsort(e[:, 1], kind="stable")]  # by destination: one reduceat a round
     src, dst, w = e[:, 0], e[:, 1], e[:, 2]
-    stop = None
-    if absorb:
-        stop = np.zeros((len(sources), n), dtype=bool)
-        stop[:, sources] = True
-        stop[rows, sources] = False
-        stop = stop[:, src]
-    for _ in range(n + 1):
-        base = dist[:, src]
-        cand = np.where(base > _NEG // 2, base + w, _NEG)
-        if stop is not None:
-            cand[stop] = _NEG
-        new = dist.copy()
-        np.maximum.at(new.T, dst, cand.T)
-        if np.array_equal(new, dist):
-            return dist
-        dist = new
-    raise ValueError("positive cycle")  # pragma: no cover - ii >= RecMII
+    heads, first = np.unique(dst, return_index=True)
+    src_set = np.zeros(n, dtype=bool)
+    src_set[sources] = True
+    # rows are independent single-source problems: solved in blocks of about CHUNK entries
+    # (kept ops x edges), so temporaries stay small and the deadline is checked often
+    step = max(1, CHUNK // max(1, len(src)))
+    for lo in range(0, len(sources), step):
+        blk = dist[lo : lo + step]
+        stop = None
+        if absorb:  # paths leave a source only from the row's own source
+            stop = np.broadcast_to(src_set[src], (len(blk), len(src))).copy()
+            own = np.asarray(sources[lo : lo + step], dtype=np.int64)
+            stop &= src[None, :] != own[:, None]
+        for _ in range(n + 1):
+            if opts is not None and opts.deadline.expired():
+                raise Expired
+            base = blk[:, src]
+            cand = np.where(base > _NEG // 2, base + w, _NEG)
+            if stop is not None:
+                cand[stop] = _NEG
+            best = np.maximum.reduceat(cand, first, axis=1)
+            cur = blk[:, heads]
+            if not (best > cur).any():
+                break
+            blk[:, heads] = np.maximum(cur, best)
+        else:
+            raise ValueError("positive cycle")  # pragma: no cover - ii >= RecMII
+    return dist
 
 
 def strong_components(k: int, pairs: list[tuple[int, int, int]]) -> list[int]:
@@ -216,8 +253,10 @@ class Reduced:
     base_length: int  # L lower bound from the eliminated ops alone
 
 
-def reduce_plain(inst: Instance, ii: int) -> Reduced | None:
-    """The :class:`Reduced` problem at ``ii``, or ``None`` below RecMII."""
+def reduce_plain(inst: Instance, ii: int, opts: SolveOptions | None = None) -> Reduced | None:
+    """The :class:`Reduced` problem at ``ii``, or ``None`` below RecMII. Raises
+    :class:`Expired` when ``opts``' deadline passes while it is computed, or when its
+    matrices would exceed :data:`MAX_CLOSURE` entries."""
     asap = inst.asap(ii)
     if asap is None:
         return None
@@ -230,8 +269,10 @@ def reduce_plain(inst: Instance, ii: int) -> Reduced | None:
         if s != d:
             ew[(s, d)] = max(w, ew.get((s, d), _NEG))
     edges = [(s, d, w) for (s, d), w in ew.items()]
-    dist = _closure(inst.n, edges, kept, absorb=False)
-    proj = _closure(inst.n, edges, kept, absorb=True)[:, kept]
+    if k * inst.n > MAX_CLOSURE:
+        raise TooLarge(f"{k} x {inst.n} longest paths: too large a model")
+    dist = _closure(inst.n, edges, kept, absorb=False, opts=opts)
+    proj = _closure(inst.n, edges, kept, absorb=True, opts=opts)[:, kept]
     dk = dist[:, kept]
     pairs = [
         (int(a), int(b), int(proj[a, b]))
@@ -320,8 +361,10 @@ def reduced_model(
     anchor: bool,
     minimise_length: bool = False,
     length_cap: int | None = None,
+    opts: SolveOptions | None = None,
 ) -> tuple[cp_model.CpModel, list[Any], Any]:
-    """CP-SAT model on the kept ops; returns (model, kept starts, L or None).
+    """CP-SAT model on the kept ops; returns (model, kept starts, L or None). Raises
+    :class:`Expired` when ``opts``' deadline passes while it is built.
 
     With ``anchor`` (feasibility only; schedules are invariant under a shift of every start
     by one cycle, which rotates the residues): the largest component is pinned with one of
@@ -381,7 +424,9 @@ def reduced_model(
         else:
             mn = m.new_int_var(-10 * max(ub, default=1) - 10 * ii, ii - 1, f"mn{c}")
             m.add_min_equality(mn, terms)
-    _reduced_resources(m, inst, red, t, lb, ub)
+    if opts is not None and opts.deadline.expired():
+        raise Expired
+    _reduced_resources(m, inst, red, t, lb, ub, opts)
     length = None
     if not anchor:
         hi = max([red.base_length] + [ub[i] + red.tail[i] for i in range(k)])
@@ -396,13 +441,21 @@ def reduced_model(
 
 
 def _reduced_resources(
-    m: cp_model.CpModel, inst: Instance, red: Reduced, t: list[Any], lb: list[int], ub: list[int]
+    m: cp_model.CpModel,
+    inst: Instance,
+    red: Reduced,
+    t: list[Any],
+    lb: list[int],
+    ub: list[int],
+    opts: SolveOptions | None = None,
 ) -> None:
     """Modulo reservation on the kept ops: per unit whose use can exceed its capacity, an
     all-different on the residues (capacity 1, one cycle per op) or the folded runs of
     :func:`add_folded_unit` (one or two intervals a run of busy cycles, in a cumulative or a
     no-overlap); for capacity-1 units, every pair's start difference avoids the clashing
-    residues (a domain constraint: strong propagation on small windows)."""
+    residues (a domain constraint: strong propagation on small windows; at most
+    :data:`MAX_PAIRS` of them, among the ops with the narrowest windows). Raises
+    :class:`Expired` when ``opts``' deadline passes."""
     from ....engines.cpsat import cp_model
 
     ii, kept = red.ii, red.kept
@@ -417,7 +470,10 @@ def _reduced_resources(
         m.add_bool_or([])
         return
     cache: dict[tuple[int, int], Any] = {}
+    pairs_left = MAX_PAIRS
     for u, uses in busy.items():
+        if opts is not None and opts.deadline.expired():
+            raise Expired
         c = inst.machine.capacity(u)
         assert c is not None
         ops_u = [i for i, *_ in uses]
@@ -434,8 +490,19 @@ def _reduced_resources(
             for i, off, ln, _ in uses:
                 runs.setdefault(i, []).append((off, ln))
             items = sorted(runs)
+            if len(items) * (len(items) - 1) // 2 > pairs_left:
+                # the ops with the narrowest windows, all pairs among them
+                keep = int((1 + math.isqrt(1 + 8 * pairs_left)) // 2)
+                while keep > 1 and keep * (keep - 1) // 2 > pairs_left:
+                    keep -= 1
+                items = sorted(sorted(items, key=lambda i: (ub[i] - lb[i], i))[:keep])
+            pairs_left -= len(items) * (len(items) - 1) // 2
+            done = 0
             for x in range(len(items)):
                 for y in range(x + 1, len(items)):
+                    done += 1
+                    if done % 1024 == 0 and opts is not None and opts.deadline.expired():
+                        raise Expired
                     i, j = items[x], items[y]
                     lo, hi = lb[j] - ub[i], ub[j] - lb[i]
                     bad = clash_arcs(runs[i], runs[j], ii)
@@ -475,16 +542,23 @@ def solve_reduced(
     from ....engines import cpsat as engine
     from ....engines.cpsat import cp_model
 
-    red = reduce_plain(inst, ii)
-    if red is None:
-        return StepResult("infeasible")
-    m, t, length = reduced_model(
-        inst,
-        red,
-        anchor=not minimise_length,
-        minimise_length=minimise_length,
-        length_cap=length_cap,
-    )
+    try:
+        red = reduce_plain(inst, ii, opts)
+        if red is None:
+            return StepResult("infeasible")
+        m, t, length = reduced_model(
+            inst,
+            red,
+            anchor=not minimise_length,
+            minimise_length=minimise_length,
+            length_cap=length_cap,
+            opts=opts,
+        )
+    except Expired as e:
+        opts.emit(f"cpsat: II {ii}: model not built ({e or 'the deadline passed'})")
+        return StepResult("unknown", too_large=isinstance(e, TooLarge))
+    if opts.deadline.expired():
+        return StepResult("unknown")
     if hint is not None and any(x is not None for x in hint):
         low = min(x for x in hint if x is not None)
         for i, v in enumerate(red.kept):

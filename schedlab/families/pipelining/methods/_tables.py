@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..model import Instance
+from ..simulate import table_runs
 
 #: ``(op, off, cycles, amount)``: op ``op`` uses ``amount`` units at offsets
 #: ``off .. off + cycles - 1`` of its table.
@@ -20,25 +21,9 @@ Run = tuple[int, int, int, int]
 
 
 def op_runs(table: Sequence[tuple[int, str, int]]) -> dict[str, list[tuple[int, int, int]]]:
-    """The runs ``(off, cycles, amount)`` of a reservation table, per unit kind: maximal
-    ranges of consecutive offsets with the same amount (rows at one offset summed), sorted
-    by offset."""
-    need: dict[tuple[str, int], int] = {}
-    for off, u, a in table:
-        need[(u, off)] = need.get((u, off), 0) + a
-    rows: dict[str, list[tuple[int, int]]] = {}
-    for (u, off), a in need.items():
-        rows.setdefault(u, []).append((off, a))
-    out: dict[str, list[tuple[int, int, int]]] = {}
-    for u, offs in rows.items():
-        runs: list[tuple[int, int, int]] = []
-        for off, a in sorted(offs):
-            if runs and runs[-1][0] + runs[-1][1] == off and runs[-1][2] == a:
-                runs[-1] = (runs[-1][0], runs[-1][1] + 1, a)
-            else:
-                runs.append((off, 1, a))
-        out[u] = runs
-    return out
+    """The runs ``(off, cycles, amount)`` of a reservation table, per unit kind (the model's
+    :func:`..simulate.table_runs`, which the checker counts by)."""
+    return table_runs(table)
 
 
 def unit_runs(inst: Instance, ops: Iterable[int] | None = None) -> dict[str, list[Run]]:
@@ -46,7 +31,7 @@ def unit_runs(inst: Instance, ops: Iterable[int] | None = None) -> dict[str, lis
     cap = inst.machine.capacity
     out: dict[str, list[Run]] = {}
     for v in range(inst.n) if ops is None else ops:
-        for u, runs in op_runs(inst.ops[v].table).items():
+        for u, runs in inst.ops[v].runs.items():
             if cap(u) is not None:
                 out.setdefault(u, []).extend((v, off, c, a) for off, c, a in runs)
     return out

@@ -76,6 +76,11 @@ def solve_cpsat(
     result is never worse than the hint. A hint that does not pass the checker (a loop
     changed since) only hints CP-SAT at its II.
 
+    Every model is built with deadline checks (a model the deadline overtakes is not solved,
+    and its step stays undecided), and plain loops whose reduced model would hold more than
+    :data:`._modulo.MAX_CLOSURE` longest paths are not modelled at all: IMS's schedule is
+    then the answer (feasible), the MII the bound.
+
     A plain loop with no II feasible up to :func:`._common.plain_ii_limit` is infeasible
     at every II (proved); so is a loop with an op over a register or memory budget or too
     few warps for the producer rule (:func:`._common.static_infeasible`).
@@ -126,12 +131,16 @@ def solve_cpsat(
     unknown: list[int] = []
     ii = mii
     steps = 0
+    too_large = False
     while (best_ii is None and ii <= limit) or (best_ii is not None and ii < best_ii):
         if out_of_budget(opts, MIN_CPSAT_WORK):
             break
         steps += 1
         r = solve_reduced(inst, ii, opts, 0.5, minimise_length=False, hint=_hint_at(hint, ii))
         opts.emit(f"cpsat: II {ii}: {r.status} ({r.wall:.2f} s, {r.work:.3g} det)")
+        if r.too_large:  # so is every model of this loop: keep IMS's schedule
+            too_large = True
+            break
         if r.status == "infeasible":
             infeasible.add(ii)
         elif r.starts is not None:
@@ -144,7 +153,7 @@ def solve_cpsat(
         ii += 1
     # leftover time: retry the undecided IIs below the best, lowest first
     for jj in unknown:
-        if best_ii is not None and jj >= best_ii:
+        if too_large or (best_ii is not None and jj >= best_ii):
             break
         if out_of_budget(opts, MIN_CPSAT_WORK):
             break
@@ -162,6 +171,8 @@ def solve_cpsat(
     while lb in infeasible:
         lb += 1
     info["ii_steps"] = steps
+    if too_large:
+        info["too_large"] = True
     if best_ii is None or best_starts is None:
         if lb > limit:  # every II up to the limit proved infeasible: so is every II
             info["ii_limit"] = limit
@@ -183,7 +194,7 @@ def solve_cpsat(
     low = min(starts)
     length = max(starts[v] - low + inst.ops[v].span for v in range(inst.n))
     length_bound: int | None = None
-    if min_length and not out_of_budget(opts, MIN_CPSAT_WORK):
+    if min_length and not too_large and not out_of_budget(opts, MIN_CPSAT_WORK):
         r = solve_reduced(
             inst,
             best_ii,

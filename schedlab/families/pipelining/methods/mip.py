@@ -106,7 +106,7 @@ def _mip_at(
             m.c.add(load <= cap)
     # writing the model for HiGHS takes about as long as building it and cannot be stopped:
     # give up now if what is left would not cover it
-    if opts.deadline.remaining() < 1.5 * (time.perf_counter() - built) + 0.05:
+    if opts.deadline.remaining() < 2.0 * (time.perf_counter() - built) + 0.1:
         return "unknown", None, None
     m.obj = pyo.Objective(expr=m.L, sense=pyo.minimize)
     run = highs.solve_pyomo(m, opts, share=share)  # nodes spent on opts.work
