@@ -10,9 +10,17 @@
 4. Mapping variants: the same programs under other generator settings (weights as entry
    parameters, memory-bound ops, other bandwidth ratios), the most any method can gain over
    ``xla`` on each (from ``mip``'s proven optima).
+5. Msa (memory-space assignment with prefetches and evictions; figures, not timed tests):
+   the 30 mapping programs of part 3 with copies enabled, and the two real-model programs
+   of ``instances/memory/msa/`` (resnet50, bert_base); per program ``xla``, the best found
+   (``cpsat``, hinted by the whole-life ``mip`` solution), the bound, the gain of the best
+   over ``xla``, and the gain that copies bring over the whole-life optimum (``mip`` on the
+   copy-free program). See :func:`msa`.
 
 Usage: ``python benchmarks/memory.py [--quick] [--only PART] [--out-dir DIR]`` (quick: short
-limits, fewer instances; ``--out-dir benchmarks/results`` refreshes the tracked CSVs).
+limits, fewer instances; ``--out-dir benchmarks/results`` refreshes the tracked CSVs);
+part 5 takes ``--time-limit`` (default 60 s), ``--threads`` (default 2), ``--limit N`` (the
+first N programs) and ``--match TEXT`` (programs whose name contains it; repeatable).
 Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/memory.toml``.
 """
 
@@ -29,7 +37,8 @@ from pathlib import Path
 import schedlab
 from schedlab.families.memory import formats
 from schedlab.families.memory.generate import generate_mapping
-from schedlab.families.memory.model import MemoryInstance
+from schedlab.families.memory.model import Mapping, MemoryInstance
+from schedlab.families.memory.msa import Msa
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/memory.py``
@@ -54,6 +63,7 @@ def _run(inst: MemoryInstance, method: str, tl: float | None, **params: object) 
         "status": str(r.status),
         "time": time.perf_counter() - t,
         "info": r.info,
+        "solution": r.solution,
     }
 
 
@@ -286,14 +296,167 @@ def variants(quick: bool) -> None:
     _write("memory_mapping_variants.csv", rows)
 
 
+#: Copies of the mapping programs in part 5: bandwidth = the slow memory's, one engine.
+MSA_COPY_RATIO = 1.0
+MSA_COPY_ENGINES = 1
+
+
+def msa_programs(quick: bool) -> list[tuple[Msa, Mapping]]:
+    """The programs of part 5 with their copy-free versions: the 30 mapping programs of
+    part 3 (same seeds, sizes, capacities; weights live on their step) turned into msa
+    programs by :meth:`Msa.from_mapping` with copies enabled (bandwidth
+    :data:`MSA_COPY_RATIO` x the slow memory's, :data:`MSA_COPY_ENGINES` engine, evictions
+    allowed, no limit on outstanding prefetches: the defaults of ``generate_msa``), then the
+    real-model programs of ``instances/memory/msa/`` (an A100 cost model on idealloc traces:
+    see ``schedlab.families.memory.trace_to_msa``)."""
+    steps = [100, 200] if quick else [100, 200, 500, 1000, 2000]
+    structs = ["chain", "transformer"]
+    caps = [0.1, 0.25, 0.5]
+    out: list[tuple[Msa, Mapping]] = []
+    for k, (n, s) in enumerate((n, s) for n in steps for s in structs):
+        for c in caps:
+            prog = generate_mapping(n, s, c, seed=k)
+            name = (
+                prog.name.replace("map_", "msa_", 1) + f"_cp{MSA_COPY_RATIO:g}x{MSA_COPY_ENGINES}"
+            )
+            m = Msa.from_mapping(
+                prog,
+                copy_bandwidth=prog.slow_bandwidth * MSA_COPY_RATIO,
+                copy_engines=MSA_COPY_ENGINES,
+                name=name,
+            )
+            out.append((m, prog))
+    for f in sorted((INST / "msa").glob("*.json")):
+        m = schedlab.read(str(f))
+        assert isinstance(m, Msa)
+        out.append((m, m.program))
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.2f} %"
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def msa(
+    quick: bool,
+    time_limit: float = 60.0,
+    threads: int = 2,
+    limit: int | None = None,
+    match: list[str] | None = None,
+) -> None:
+    """Part 5: per msa program, ``mip`` (``time_limit`` s, ``threads``) on its copy-free
+    version for the whole-life optimum, ``xla``, and ``cpsat`` (same limits) hinted by the
+    whole-life solution of ``mip`` (a copy-free msa solution: the best found is never worse
+    than the whole-life one). Kernels and engines are warmed up first."""
+    for method in ("xla", "cpsat", "mip"):
+        schedlab.warm_up("memory", method)
+    progs = msa_programs(quick)
+    if match:
+        progs = [(m, p) for m, p in progs if any(t in m.name for t in match)]
+    if limit is not None:
+        progs = progs[:limit]
+    rows = []
+    print(
+        f"\n### Msa: prefetches and evictions (cpsat and whole-life mip {time_limit:g} s, "
+        f"{threads} threads)\n"
+    )
+    print(
+        "| program | buffers | steps | xla | best | bound | best vs xla | proven | gap to bound "
+        "| whole-life optimum (mip) | copies vs whole-life | cpsat time (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for m, prog in progs:
+        wl = _run(prog, "mip", time_limit, threads=threads, seed=0)
+        x = _run(m, "xla", None)
+        hint = m.mapping_solution(wl["solution"]) if wl["ok"] else None
+        cp = _run(m, "cpsat", time_limit, threads=threads, seed=0, hint=hint)
+        found = [v for v in (x, cp) if v["ok"]]
+        best = min(v["obj"] for v in found) if found else None
+        bounds = [v["bound"] for v in (x, cp) if v["ok"] and v["bound"] is not None]
+        bound = max(bounds) if bounds else None
+        proven = cp["status"] == "optimal" or (
+            best is not None and bound is not None and best <= bound * (1 + 1e-9)
+        )
+        gap = None if best is None or bound is None else (best - bound) / best
+        xo = x["obj"] if x["ok"] else None
+        gain = None if xo is None or best is None else (xo - best) / xo
+        wl_obj = wl["obj"] if wl["ok"] else None
+        wl_proven = wl["status"] == "optimal"
+        copy_gain = None if wl_obj is None or best is None else (wl_obj - best) / wl_obj
+        row = {
+            "program": m.name,
+            "buffers": m.n,
+            "steps": len(m.steps),
+            "xla": xo,
+            "xla_time": round(x["time"], 3),
+            "cpsat": cp["obj"],
+            "cpsat_status": cp["status"],
+            "cpsat_time": round(cp["time"], 3),
+            "cpsat_lns": "lns_windows" in cp["info"],
+            "candidates": cp["info"].get("candidates"),
+            "cpsat_origin": cp["info"].get("origin", ""),
+            "best": best,
+            "bound": bound,
+            "gain_over_xla": gain,
+            "proven": proven,
+            "gap_to_bound": gap,
+            "whole_life": wl_obj,
+            "whole_life_status": wl["status"],
+            "whole_life_bound": wl.get("bound"),
+            "whole_life_time": round(wl["time"], 3),
+            "copy_gain": copy_gain,
+        }
+        rows.append(row)
+        lns = " (lns)" if row["cpsat_lns"] else ""
+        print(
+            f"| {m.name} | {m.n} | {len(m.steps)} | {_num(xo)} | {_num(best)} | {_num(bound)} | "
+            f"{_pct(gain)} | {'yes' if proven else 'no'} | {_pct(gap)} | "
+            f"{_num(wl_obj)}{'*' if wl_proven else ''} | {_pct(copy_gain)} | "
+            f"{cp['time']:.1f}{lns} |",
+            flush=True,
+        )
+    small = [r for r in rows if r["steps"] <= 2000]
+    ok = [r for r in small if r["proven"] or (r["gap_to_bound"] or 1.0) <= 0.01]
+    gains = [r["gain_over_xla"] for r in rows if r["gain_over_xla"] is not None]
+    cgains = [r["copy_gain"] for r in rows if r["copy_gain"] is not None]
+    print("\n(* = whole-life optimum proven by mip; gaps and gains relative to the row's value)\n")
+    print(
+        f"programs of up to 2,000 steps proven optimal or within 1 % of the bound: "
+        f"{len(ok)}/{len(small)}"
+    )
+    if gains:
+        print(
+            f"gain of the best over xla: mean {_pct(sum(gains) / len(gains))}, "
+            f"max {_pct(max(gains))}"
+        )
+    if cgains:
+        print(
+            f"gain of copies over the whole-life optimum: mean "
+            f"{_pct(sum(cgains) / len(cgains))}, max {_pct(max(cgains))}"
+        )
+    _write("memory_msa.csv", rows)
+
+
 def main() -> None:
     global OUT_DIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument(
-        "--only", choices=["challenging", "traces", "mapping", "variants"], default=None
+        "--only", choices=["challenging", "traces", "mapping", "variants", "msa"], default=None
     )
     ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
+    ap.add_argument(
+        "--time-limit", type=float, default=60.0, help="msa: cpsat and mip seconds (default 60)"
+    )
+    ap.add_argument("--threads", type=int, default=2, help="msa: solver threads (default 2)")
+    ap.add_argument("--limit", type=int, default=None, help="msa: the first N programs only")
+    ap.add_argument(
+        "--match", action="append", default=None, help="msa: programs whose name contains it"
+    )
     args = ap.parse_args()
     OUT_DIR = args.out_dir
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -306,6 +469,8 @@ def main() -> None:
     for name, fn in parts:
         if args.only in (None, name):
             fn(args.quick)
+    if args.only in (None, "msa"):
+        msa(args.quick, args.time_limit, args.threads, args.limit, args.match)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from ...core.errors import InstanceError
 from . import formats
 from .generate import generate_allocation, generate_mapping, generate_msa
 from .model import MemoryInstance
+from .trace_to_msa import DEFAULT_INTENSITY, trace_to_msa
 
 
 @click.command(
@@ -256,6 +257,54 @@ def to_csv_command(instance: str, solution: str, out: str) -> None:
     api.check(inst, sol)
     formats.write_csv(inst, out, sol)
     click.echo(f"wrote {out}")
+
+
+@memory_group.command("from-trace")
+@click.argument("trace")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), default=None, help="JSON file.")
+@click.option(
+    "--intensity",
+    type=float,
+    default=DEFAULT_INTENSITY,
+    show_default=True,
+    help="FLOP per byte accessed at every step.",
+)
+@click.option(
+    "--capacity", type=int, default=None, help="Fast memory bytes (default: the A100's L2)."
+)
+@click.option(
+    "--copies",
+    type=int,
+    default=None,
+    metavar="ENGINES",
+    help="Copy engines (0: copies disabled); default 1.",
+)
+@click.option("--name", default=None, help="The program's name (default: the trace's + _a100).")
+@user_errors
+def from_trace_command(
+    trace: str,
+    out: str | None,
+    intensity: float,
+    capacity: int | None,
+    copies: int | None,
+    name: str | None,
+) -> None:
+    """An msa program of a buffer TRACE (MiniMalloc CSV, e.g. an idealloc trace): each buffer
+    written at its first step and read at its last, compute at INTENSITY FLOP/byte, on an
+    NVIDIA A100 (L2 as the fast memory, HBM as the slow one; see
+    schedlab.families.memory.trace_to_msa)."""
+    inst = api.read(trace, family="memory")
+    if not isinstance(inst, MemoryInstance):
+        raise InstanceError("not a memory instance", trace)
+    prog = trace_to_msa(
+        inst, intensity=intensity, capacity=capacity, copy_engines=copies, name=name
+    )
+    text = prog.to_json()
+    if out:
+        Path(out).write_text(text + "\n")
+        click.echo(f"wrote {out}: {prog.n} buffers, {len(prog.steps)} steps")
+    else:
+        click.echo(text)
 
 
 def register(main: click.Group, generate: click.Group) -> None:

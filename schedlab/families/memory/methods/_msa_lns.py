@@ -4,6 +4,7 @@ of the buffers used in a window of steps, the rest fixed."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,12 @@ def solve_msa_lns(
     quarter of the time left) hinted by the current solution, and a better answer is kept.
     Without a time limit the budget is the ``windows``; a work limit caps the CP-SAT time
     of all windows together; with one worker and a seed the run repeats exactly. Never
-    proves optimality (the bound is the instance's lower bound)."""
+    proves optimality (the bound is the instance's lower bound).
+
+    Deadline: the start's greedy gets a quarter of the time left; a window is started only
+    when the time left exceeds 1.5 times the longest time a window has spent outside CP-SAT so
+    far (building its candidates and model, checking its answer), since the build is not
+    interrupted; a window whose build outlasts the limit returns at once."""
     cur: dict[str, Any] = best_start(msa, clock() + opts.deadline.remaining() / 4)
     if opts.hint:
         try:
@@ -63,10 +69,14 @@ def solve_msa_lns(
     rng = np.random.default_rng(opts.seed)
     ns = len(msa.steps)
     tried = improved = 0
+    overhead = 0.0  # the longest time a window spent outside CP-SAT (no limit: never read)
     for _ in range(windows):
         work_left = opts.work.left()
         if opts.deadline.expired() or (work_left is not None and work_left <= 0):
             break
+        if opts.deadline.remaining() < 1.5 * overhead:
+            break  # too little time for another window's build
+        w0 = time.perf_counter()
         t0 = int(rng.integers(0, max(1, ns - width + 1)))
         used = sorted(
             {j for j in range(msa.n) for s in msa.access_steps[j] if t0 <= s < t0 + width}
@@ -77,14 +87,15 @@ def solve_msa_lns(
         keep = set(range(msa.n)) - set(free)
         fixed_cands, fixed = _fixed(msa, cur, keep)
         cands = fixed_cands + candidates(msa, sorted(free), max_lead)
-        sol, _proved, _bound, _info = run_model(
+        sol, _proved, _bound, info = run_model(
             msa, opts, cands, cur, fixed, share=0.25, work=window_work
         )
         tried += 1
-        if sol is None:
-            continue
-        obj = msa.check(sol)
-        if obj < cur_obj * (1 - 1e-9):
-            cur, cur_obj = sol, obj
-            improved += 1
+        if sol is not None:
+            obj = msa.check(sol)
+            if obj < cur_obj * (1 - 1e-9):
+                cur, cur_obj = sol, obj
+                improved += 1
+        spent = time.perf_counter() - w0 - float(info.get("wall_time", 0.0))
+        overhead = max(overhead, spent)
     return msa_output(msa, cur, {"lns_windows": tried, "lns_improved": improved})
