@@ -42,13 +42,15 @@ instructions), each step ``max(compute, bytes / slow bandwidth)``.
 
 from __future__ import annotations
 
+import bisect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ....core import SolverOutput, Status
+from ....core.timing import clock
 from ..msa import Msa, piece_dict, with_times
 from ._mapping import mapping_arrays, xla_memory_boundedness
 
@@ -75,26 +77,101 @@ def slow_elapsed(inst: Msa) -> np.ndarray:
     return np.asarray(inst.program.step_times(np.zeros(inst.n, dtype=bool)), dtype=np.float64)
 
 
-@dataclass
 class Fast:
-    """The fast memory as rectangles (steps x addresses) with a best-fit search."""
+    """The fast memory as rectangles (steps x addresses) with a best-fit search.
 
-    capacity: int
-    rects: list[tuple[int, int, int, int, int]] = field(default_factory=list)  # t0,t1,x0,x1,who
+    The rectangles are indexed by time: ``live[t]`` holds those that cover step ``t`` and
+    ``starts`` the ``(first step, id)`` of every one, sorted; the rectangles that meet the
+    steps ``[t0, t1)`` are then ``live[t0]`` and those starting in ``(t0, t1)``, so that a
+    search looks at the rectangles of its own steps only, never at every one placed."""
+
+    def __init__(self, capacity: int, steps: int) -> None:
+        self.capacity = capacity
+        self.rects: list[list[int]] = []  # [t0, t1, x0, x1]
+        self.live: list[set[int]] = [set() for _ in range(steps + 1)]
+        self.starts: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.rects)
+
+    def _cover(self, k: int, a: int, b: int, add: bool) -> None:
+        live = self.live
+        for t in range(max(a, 0), min(b, len(live))):
+            if add:
+                live[t].add(k)
+            else:
+                live[t].discard(k)
+
+    def add(self, t0: int, t1: int, x0: int, x1: int) -> int:
+        """Place a rectangle; its id."""
+        k = len(self.rects)
+        self.rects.append([t0, t1, x0, x1])
+        bisect.insort(self.starts, (t0, k))
+        self._cover(k, t0, t1, True)
+        return k
+
+    def set_end(self, k: int, t1: int) -> None:
+        """Move the end step of rectangle ``k`` to ``t1``."""
+        r = self.rects[k]
+        if t1 > r[1]:
+            self._cover(k, r[1], t1, True)
+        elif t1 < r[1]:
+            self._cover(k, max(t1, r[0]), r[1], False)
+        r[1] = t1
+
+    def truncate(self, n: int) -> None:
+        """Remove the rectangles placed after the first ``n``."""
+        for k in range(len(self.rects) - 1, n - 1, -1):
+            t0, t1, _x0, _x1 = self.rects[k]
+            self._cover(k, t0, t1, False)
+            i = bisect.bisect_left(self.starts, (t0, k))
+            del self.starts[i]
+        del self.rects[n:]
+
+    def _meet(self, t0: int, t1: int) -> list[int]:
+        """The ids of the rectangles that meet the steps ``[t0, t1)`` (``t0 < t1``)."""
+        out = list(self.live[t0]) if 0 <= t0 < len(self.live) else []
+        i = bisect.bisect_left(self.starts, (t0 + 1, -1))
+        j = bisect.bisect_left(self.starts, (t1, -1))
+        rects = self.rects
+        out.extend(k for _t, k in self.starts[i:j] if rects[k][1] > rects[k][0])
+        return out
 
     def used(self, t0: int, t1: int, skip: int = -1) -> list[tuple[int, int]]:
         """Address ranges taken during ``[t0, t1)`` (rectangle ``skip`` left out)."""
+        rects = self.rects
+        if t0 >= t1:  # never asked by the greedy: every rectangle, as a plain scan
+            ks: Any = (k for k, r in enumerate(rects) if r[0] < t1 and t0 < r[1] and r[0] < r[1])
+        else:
+            ks = self._meet(t0, t1)
         return sorted(
-            (r[2], r[3])
-            for k, r in enumerate(self.rects)
-            if k != skip and r[0] < t1 and t0 < r[1] and r[3] > r[2]
+            (rects[k][2], rects[k][3]) for k in ks if k != skip and rects[k][3] > rects[k][2]
         )
 
     def free_at(self, t0: int, t1: int, x0: int, size: int, skip: int = -1) -> bool:
         """Whether ``[x0, x0 + size)`` is free during ``[t0, t1)``."""
         if t0 >= t1 or size == 0:
             return True
-        return all(not (a < x0 + size and x0 < b) for a, b in self.used(t0, t1, skip))
+        rects, x1 = self.rects, x0 + size
+        for k in self._meet(t0, t1):
+            r = rects[k]
+            if k != skip and r[3] > r[2] and r[2] < x1 and x0 < r[3]:
+                return False
+        return True
+
+    def free_until(self, t0: int, t1: int, x0: int, size: int, skip: int = -1) -> float:
+        """For ``t0 < h <= t1``, ``free_at(t0, h, x0, size, skip)`` holds exactly when ``h``
+        is at most this: the first step of a rectangle (other than ``skip``) that meets
+        ``[t0, t1)`` and takes part of ``[x0, x0 + size)``, else ``inf``."""
+        if t0 >= t1 or size == 0:
+            return math.inf
+        rects, x1 = self.rects, x0 + size
+        first = math.inf
+        for k in self._meet(t0, t1):
+            r = rects[k]
+            if k != skip and r[3] > r[2] and r[2] < x1 and x0 < r[3]:
+                first = min(first, r[0])
+        return first
 
     def best_fit(self, t0: int, t1: int, size: int, align: int) -> int | None:
         """The offset of the smallest gap that holds ``size`` during ``[t0, t1)`` (lowest on
@@ -109,6 +186,10 @@ class Fast:
                 best = (a - pos, start)
             pos = max(pos, b)
         return None if best is None else best[1]
+
+
+class _Expired(Exception):
+    """The deadline of :func:`xla_msa` passed while a buffer was being decided."""
 
 
 @dataclass
@@ -132,16 +213,21 @@ def xla_msa(
     max_ratio: float = MAX_RATIO,
     order: str = "preferred",
     buffers: list[int] | None = None,
+    deadline: float = math.inf,
 ) -> dict[str, Any]:
     """XLA's greedy memory-space assignment (see the module docstring): an msa solution.
-    ``buffers``: the order to allocate in (default :func:`buffer_order`)."""
+    ``buffers``: the order to allocate in (default :func:`buffer_order`). ``deadline``
+    (absolute :func:`~schedlab.core.timing.clock` seconds; none by default, and then the
+    clock is never read): once it passes, the buffer being decided and those after it
+    stay in slow memory (always feasible) and the solution so far is returned."""
     ns = len(inst.steps)
     el = slow_elapsed(inst)
     cum = np.concatenate([[0.0], np.cumsum(el)])
     prog = inst.program
     lo, up, sz, al, _fx = inst.arrays
     cap = int(inst.capacity or 0)
-    fast = Fast(cap)
+    fast = Fast(cap, ns)
+    timed = deadline < math.inf
     res = el * max(inst.copy_engines, 0)  # copy resource left at each step
     out_pf = np.zeros(ns + 1, np.int64)  # prefetches outstanding at each step
     mop = inst.max_outstanding_prefetches
@@ -172,6 +258,8 @@ def xla_msa(
         return True
 
     def attempt(j: int, restricted: bool) -> list[dict[str, Any]] | None:
+        """The pieces of buffer ``j``, ``None`` if an eviction it needs fails (raises
+        :class:`_Expired` once the deadline has passed)."""
         acc, writes = inst.access_steps[j], set(inst.write_steps[j])
         size, align = int(sz[j]), int(al[j])
         ctime = inst.copy_time(size)
@@ -180,21 +268,31 @@ def xla_msa(
         prev_end = int(lo[j])
         last_slow_write = -1
 
-        def reach(t0: int, u: int) -> tuple[int, int] | None:
+        def reach(t0: int, u: int, fails: dict[int, int] | None = None) -> tuple[int, int] | None:
             """An offset for a piece from ``t0`` used at ``u``: best fit for the longest
-            end first (the last use, then earlier uses), then ``(offset, end)``."""
+            end first (the last use, then earlier uses), then ``(offset, end)``. ``fails``
+            (while the fast memory does not change): per end, the latest start known not
+            to fit (a longer piece does not fit either), updated."""
             ends = [v + 1 for v in reversed(acc) if v >= u]
             if restricted:  # no piece over a write
                 nxt = [v for v in acc if v > u and v in writes]
                 if nxt:
                     ends = [e for e in ends if e <= nxt[0]]
             for e in ends:
+                if fails is not None and fails.get(e, -1) >= t0:
+                    continue
                 o = fast.best_fit(t0, e, size, align)
                 if o is not None:
                     return o, e
+                if fails is not None:
+                    for e2 in ends:
+                        if e2 >= e and fails.get(e2, -1) < t0:
+                            fails[e2] = t0
             return None
 
         for u in acc:
+            if timed and clock() >= deadline:
+                raise _Expired
             w = u in writes
             if cur is not None:
                 ok = not (restricted and w)
@@ -202,7 +300,7 @@ def xla_msa(
                     ok = False
                 if ok and fast.free_at(cur.end, u + 1, cur.offset, size, cur.rect):
                     cur.end = u + 1
-                    fast.rects[cur.rect] = (cur.t0, u + 1, cur.offset, cur.offset + size, j)
+                    fast.set_end(cur.rect, u + 1)
                     cur.dirty = cur.dirty or w
                     continue
                 # leave fast memory: an eviction if the slow copy is stale
@@ -219,15 +317,17 @@ def xla_msa(
                     pref = next((x for x in cands if overlap(es, x) >= preferred_ratio * ctime), u)
                     order_d = [pref] + [x for x in reversed(cands) if x < pref]
                     order_d += [x for x in cands if x > pref]
+                    # free_at(cur.end, hold) holds exactly for hold <= free_to (or <= cur.end)
+                    free_to = fast.free_until(cur.end, u, cur.offset, size, cur.rect)
                     for x in order_d:
                         hold = max(cur.end, x)
-                        if not fast.free_at(cur.end, hold, cur.offset, size, cur.rect):
+                        if hold > cur.end and hold > free_to:
                             continue
                         if not take(es, x, ctime):
                             continue
                         ev = (es, x)
                         occ_end = hold
-                        fast.rects[cur.rect] = (cur.t0, hold, cur.offset, cur.offset + size, j)
+                        fast.set_end(cur.rect, hold)
                         break
                     if ev is None:
                         return None
@@ -241,8 +341,8 @@ def xla_msa(
                     got = reach(t0, u)
                     if got is not None:
                         o, _e = got
-                        fast.rects.append((t0, u + 1, o, o + size, j))
-                        cur = _Open(o, t0, u + 1, None, len(fast.rects) - 1, True, t0)
+                        k = fast.add(t0, u + 1, o, o + size)
+                        cur = _Open(o, t0, u + 1, None, k, True, t0)
                         continue
             # (3) a prefetch for this use
             if copies and not (restricted and w) and (inst.evictions or not pieces):
@@ -275,19 +375,20 @@ def xla_msa(
                                 cand.append(low)
                                 low -= 1
                 placed = False
+                fails: dict[int, int] = {}
                 for t in cand:
                     if mop is not None and (out_pf[t:u] >= mop).any():
                         continue
                     if float(res[t:u].sum()) < ctime * (1 - 1e-12):
                         continue
-                    got = reach(t, u)
+                    got = reach(t, u, fails)
                     if got is None:
                         continue
                     o, _e = got
                     take(t, u, ctime)
                     out_pf[t:u] += 1
-                    fast.rects.append((t, u + 1, o, o + size, j))
-                    cur = _Open(o, u, u + 1, t, len(fast.rects) - 1, w, t)
+                    k = fast.add(t, u + 1, o, o + size)
+                    cur = _Open(o, u, u + 1, t, k, w, t)
                     placed = True
                     break
                 if placed:
@@ -300,18 +401,23 @@ def xla_msa(
         return pieces
 
     for j in buffer_order(inst) if buffers is None else buffers:
+        if timed and clock() >= deadline:
+            break  # the buffers left stay in slow memory
         if not inst.access_steps[j] or int(sz[j]) > cap:
             continue
-        snap = (len(fast.rects), res.copy(), out_pf.copy())
-        got = attempt(j, False)
-        if got is None:
-            del fast.rects[snap[0] :]
-            res, out_pf = snap[1], snap[2]
-            got = attempt(j, True)
-            if got is None:  # pragma: no cover - a restricted attempt never evicts
-                del fast.rects[snap[0] :]
-                res, out_pf = snap[1].copy(), snap[2].copy()
-                got = []
+        snap = (len(fast), res.copy(), out_pf.copy())
+        try:
+            got = attempt(j, False)
+            if got is None:
+                fast.truncate(snap[0])
+                res, out_pf = snap[1], snap[2]
+                got = attempt(j, True)
+                if got is None:  # pragma: no cover - a restricted attempt never evicts
+                    fast.truncate(snap[0])
+                    res, out_pf = snap[1].copy(), snap[2].copy()
+                    got = []
+        except _Expired:  # this buffer stays in slow memory too (the others are untouched)
+            break
         if got:
             solution[inst.ids[j]] = got
     return {"fast": solution}
@@ -352,7 +458,12 @@ def whole_life(inst: Msa, deadline: float = math.inf) -> dict[str, Any]:
 
 
 def best_start(inst: Msa, deadline: float = math.inf) -> dict[str, Any]:
-    """The better of :func:`xla_msa` and :func:`whole_life` (the start of the searches)."""
-    a = xla_msa(inst)
+    """The better of :func:`xla_msa` and :func:`whole_life` (the start of the searches),
+    both under the ``deadline`` (absolute :func:`~schedlab.core.timing.clock` seconds; none
+    by default, and then the clock is never read): once it has passed, the greedy's
+    solution so far (buffers not decided in slow memory) without the whole-life one."""
+    a = xla_msa(inst, deadline=deadline)
+    if deadline < math.inf and clock() >= deadline:
+        return a
     b = whole_life(inst, deadline)
     return a if inst.check(a) <= inst.check(b) else b

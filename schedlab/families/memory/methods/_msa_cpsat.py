@@ -33,18 +33,32 @@ class Cand:
 
 
 def candidates(
-    inst: Msa, buffers: list[int] | None = None, max_lead: int | None = None
-) -> list[Cand]:
+    inst: Msa,
+    buffers: list[int] | None = None,
+    max_lead: int | None = None,
+    *,
+    limit: int | None = None,
+    deadline: float = math.inf,
+) -> list[Cand] | None:
     """Every piece that can be part of an optimal solution: a piece ends right after an
     access and starts at one (or at ``lower`` without a copy), an eviction is issued as
     early as allowed (its copy time is free; its done step and a prefetch's issue step are
     choices). ``buffers``: only theirs; ``max_lead``: prefetches issued at most this many
-    steps before the piece's first step."""
+    steps before the piece's first step. ``limit``: stop once there are more than this
+    many (the list returned is then cut short, ``limit + 1`` long). ``None`` once the
+    ``deadline`` (absolute :func:`~schedlab.core.timing.clock` seconds; none by default,
+    and then the clock is never read) has passed."""
     lo, up, _sz, _al, _fx = inst.arrays
     cap = int(inst.capacity or 0)
     copies = inst.copies_enabled
+    timed = deadline < math.inf
+    over = math.inf if limit is None else limit
     out: list[Cand] = []
     for j in range(inst.n) if buffers is None else buffers:
+        if len(out) > over:
+            return out[: int(over) + 1]
+        if timed and clock() >= deadline:
+            return None
         acc, writes = inst.access_steps[j], inst.write_steps[j]
         if not acc or int(inst.arrays[2][j]) > cap:
             continue
@@ -58,6 +72,10 @@ def candidates(
                         break
                     starts.append((a, s))
         for a, pf in starts:
+            if len(out) > over:
+                break
+            if timed and clock() >= deadline:
+                return None
             for v in acc:
                 if v < a:
                     continue
@@ -99,20 +117,36 @@ def solve_msa_cpsat(
     ``opts.hint``); without a time limit it runs until proved; a work
     limit caps CP-SAT's deterministic time. With ``lns`` (or more than
     :data:`MAX_CANDIDATES` candidates) the large-neighbourhood search of
-    :func:`._msa_lns.solve_msa_lns` instead (``lns_params``: its parameters)."""
-    cands = candidates(inst)
-    if lns or len(cands) > MAX_CANDIDATES:
+    :func:`._msa_lns.solve_msa_lns` instead (``lns_params``: its parameters).
+
+    Deadline: the candidates (counted up to ``MAX_CANDIDATES + 1``) may take a third of the
+    time left, the greedy start a third of what is then left, the model build checks it
+    as it goes; when one of them runs out, the start (or the hint) is the answer."""
+    end = opts.deadline.end
+    timed = end < math.inf
+    # the candidates may take a third of the time: then the greedy start only
+    cands = candidates(
+        inst,
+        limit=MAX_CANDIDATES,
+        deadline=clock() + opts.deadline.remaining() / 3 if timed else end,
+    )
+    if cands is not None and (lns or len(cands) > MAX_CANDIDATES):
         from ._msa_lns import solve_msa_lns
 
         out = solve_msa_lns(inst, opts, **lns_params)
-        out.info["candidates"] = len(cands)
+        out.info["candidates"] = len(cands)  # counted up to MAX_CANDIDATES + 1
         return out
-    third = clock() + opts.deadline.remaining() / 3
+    third = clock() + opts.deadline.remaining() / 3 if timed else end
+    if cands is None:  # no time for the model: the greedy start with what is left
+        third = end
     hint_sol: dict[str, Any] = opts.hint if opts.hint else best_start(inst, third)
     try:
         inst.check(hint_sol)
     except SolutionError:  # a hint of another instance: ignored
         hint_sol = best_start(inst, third)
+    if cands is None:
+        info0 = {"cp_status": "NOT_SOLVED (time limit while listing the candidates)"}
+        return msa_output(inst, hint_sol, {**info0, "origin": "hint"})
     sol, proved, bound, info = run_model(inst, opts, cands, hint_sol)
     info["candidates"] = len(cands)
     if sol is None:
@@ -140,6 +174,8 @@ def run_model(
     from ....engines import cpsat as engine
 
     cp_model = engine.cp_model
+    dl = opts.deadline
+    late: dict[str, Any] = {"cp_status": "NOT_SOLVED (time limit during the build)"}
     ns = len(inst.steps)
     lo, up, sz, al, _fx = inst.arrays
     cap = int(inst.capacity or 0)
@@ -158,6 +194,8 @@ def run_model(
     xs = []
     tiv, siv, dem = [], [], []
     for k, c in enumerate(cands):
+        if k % 256 == 255 and dl.expired():
+            return None, False, -math.inf, late
         for t in range(c.occ[0], c.occ[1]):
             hold.setdefault((c.buffer, t), []).append(lit[k])
         for t in range(c.first, c.end):
@@ -212,6 +250,8 @@ def run_model(
     for s, j, v in zip(step.tolist(), buf.tolist(), nbytes.tolist(), strict=True):
         saves.setdefault(s, []).append((j, v))
     for i in range(ns):
+        if i % 256 == 255 and dl.expired():
+            return None, False, -math.inf, late
         c_i = math.ceil(float(compute[i]) * scale - 1e-9)
         m.add(E[i] >= B[i] + c_i)
         terms = []
@@ -227,6 +267,8 @@ def run_model(
     civ = []
     begins: dict[tuple[int, str], Any] = {}
     for k, c in enumerate(cands):
+        if k % 256 == 255 and dl.expired():
+            return None, False, -math.inf, late
         for kind, issue, done in (
             ("prefetch", c.prefetch, c.first),
             ("eviction", *(c.eviction or (None, None))),
@@ -257,8 +299,8 @@ def run_model(
     if civ:
         m.add_cumulative(civ, [1] * len(civ), inst.copy_engines)
     m.minimize(E[ns - 1])
-    if opts.deadline.expired():  # the build outlasted the time limit
-        return None, False, -math.inf, {"cp_status": "NOT_SOLVED (time limit during the build)"}
+    if dl.expired():  # the build outlasted the time limit
+        return None, False, -math.inf, late
     for k, o in (fixed or {}).items():
         m.add(lit[k] == 1)
         m.add(xs[k] == o)

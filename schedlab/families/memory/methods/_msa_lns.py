@@ -4,6 +4,7 @@ of the buffers used in a window of steps, the rest fixed."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -56,16 +57,22 @@ def solve_msa_lns(
 
     Deadline: the start's greedy gets a quarter of the time left; a window is started only
     when the time left exceeds 1.5 times the longest time a window has spent outside CP-SAT so
-    far (building its candidates and model, checking its answer), since the build is not
-    interrupted; a window whose build outlasts the limit returns at once."""
-    cur: dict[str, Any] = best_start(msa, clock() + opts.deadline.remaining() / 4)
+    far (building its candidates and model, checking its answer) plus twice the time of a
+    check (for the answer's), since the candidates are not interrupted; a window whose build
+    outlasts the limit returns at once. Without a limit the clock decides nothing."""
+    end = opts.deadline.end
+    timed = end < math.inf  # without a limit no time is measured
+    cur: dict[str, Any] = best_start(msa, clock() + opts.deadline.remaining() / 4 if timed else end)
     if opts.hint:
         try:
             if msa.check(opts.hint) < msa.check(cur):
                 cur = opts.hint
         except SolutionError:
             pass
+    c0 = time.perf_counter() if timed else 0.0
     cur_obj = msa.check(cur)
+    # kept for the answer's check and copy times (twice a check) after the last window
+    reserve = 2.0 * (time.perf_counter() - c0) if timed else 0.0
     rng = np.random.default_rng(opts.seed)
     ns = len(msa.steps)
     tried = improved = 0
@@ -74,9 +81,9 @@ def solve_msa_lns(
         work_left = opts.work.left()
         if opts.deadline.expired() or (work_left is not None and work_left <= 0):
             break
-        if opts.deadline.remaining() < 1.5 * overhead:
+        if timed and opts.deadline.remaining() < 1.5 * overhead + reserve:
             break  # too little time for another window's build
-        w0 = time.perf_counter()
+        w0 = time.perf_counter() if timed else 0.0
         t0 = int(rng.integers(0, max(1, ns - width + 1)))
         used = sorted(
             {j for j in range(msa.n) for s in msa.access_steps[j] if t0 <= s < t0 + width}
@@ -86,7 +93,7 @@ def solve_msa_lns(
         free = [int(j) for j in rng.permutation(used)[:max_free]]
         keep = set(range(msa.n)) - set(free)
         fixed_cands, fixed = _fixed(msa, cur, keep)
-        cands = fixed_cands + candidates(msa, sorted(free), max_lead)
+        cands = fixed_cands + (candidates(msa, sorted(free), max_lead) or [])
         sol, _proved, _bound, info = run_model(
             msa, opts, cands, cur, fixed, share=0.25, work=window_work
         )
@@ -96,6 +103,7 @@ def solve_msa_lns(
             if obj < cur_obj * (1 - 1e-9):
                 cur, cur_obj = sol, obj
                 improved += 1
-        spent = time.perf_counter() - w0 - float(info.get("wall_time", 0.0))
-        overhead = max(overhead, spent)
+        if timed:
+            spent = time.perf_counter() - w0 - float(info.get("wall_time", 0.0))
+            overhead = max(overhead, spent)
     return msa_output(msa, cur, {"lns_windows": tried, "lns_improved": improved})

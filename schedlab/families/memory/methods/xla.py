@@ -28,7 +28,8 @@ def solve_xla(
     max_ratio: float = MAX_RATIO,
     order: str = "preferred",
 ) -> SolverOutput:
-    """XLA's default heuristic (constructive: one pass, no time limit needed). Mapping: the
+    """XLA's default heuristic (constructive: one pass; under a time limit the msa greedy
+    leaves the buffers it has not reached in slow memory). Mapping: the
     whole-life assignment in XLA's order. Msa: the greedy of :func:`._msa.xla_msa`, whose
     parameters are the prefetch interval picker's ratios (``min_ratio``,
     ``preferred_ratio``, ``max_ratio``; ignored for mapping) and the order of the prefetch
@@ -44,6 +45,7 @@ def solve_xla(
             preferred_ratio=preferred_ratio,
             max_ratio=max_ratio,
             order=order,
+            deadline=opts.deadline.end,
         )
         return msa_output(inst, sol, {"order": order})
     mp = require(inst, Mapping, "xla", "greedy-best or exact")
