@@ -230,4 +230,5 @@ def warm_sliced() -> None:
     far = clock() + 1e9
     for best_fit, skip in ((True, False), (False, True)):
         _kernels.place(order, lo, up, sz, al, fx, 0, best_fit, skip, deadline=far)
+    _kernels.warm_place()  # both ways of placing (by the density of an instance)
     _READY = True
