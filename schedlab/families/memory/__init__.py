@@ -36,14 +36,15 @@ __all__ = [
 
 
 def samples() -> list[MemoryInstance]:
-    """Three tiny instances for the warm-up, which every method solves (each method the
+    """Four tiny instances for the warm-up, which every method solves (each method the
     kind(s) it takes): a capacitated allocation (the canonical search proves a placement
     at the max load), the same without capacity (the greedy portfolio, the bisection of
     ``exact``) and a mapping program (XLA's order, the marginal-benefit greedy, the
-    placements that skip what does not fit). Together they compile every kernel (the msa
-    kind has none: its methods run in Python and CP-SAT)."""
+    placements that skip what does not fit). Together they compile every kernel; a small
+    msa program (prefetches and evictions: its methods run in Python and CP-SAT) loads the
+    rest and gives the fuzz tests a document of that kind."""
     alloc = generate_allocation(n=12, horizon=10, slack=0.0, seed=1)
-    return [alloc, alloc.with_capacity(None), generate_mapping(12, seed=1)]
+    return [alloc, alloc.with_capacity(None), generate_mapping(12, seed=1), generate_msa(8, seed=1)]
 
 
 #: The memory family.
@@ -65,6 +66,7 @@ family = Family(
         "generate": generate,
         "generate_mapping": generate_mapping,
         "generate_allocation": generate_allocation,
+        "generate_msa": generate_msa,
     },
     plot="schedlab.families.memory.plot:plot",
     solution_matches=is_solution,

@@ -8,19 +8,31 @@ import sys
 import time
 
 import schedlab
-from schedlab.families.memory import Allocation, Mapping, MemoryInstance, family, samples
+from schedlab.families.memory import (
+    Allocation,
+    Mapping,
+    MemoryInstance,
+    Msa,
+    family,
+    samples,
+)
 
 
 def test_family_declaration() -> None:
     fam = schedlab.family("memory")
     assert fam is family and fam.instance_type is MemoryInstance
-    assert set(fam.generators) == {"generate", "generate_mapping", "generate_allocation"}
+    assert set(fam.generators) == {
+        "generate",
+        "generate_mapping",
+        "generate_allocation",
+        "generate_msa",
+    }
     assert isinstance(schedlab.generate("memory", steps=6, seed=1), Mapping)
     alloc = schedlab.generate("memory", "generate_allocation", n=5, horizon=10, seed=1)
     assert isinstance(alloc, Allocation)
     assert [r.format for r in fam.readers] == ["minimalloc-csv"]
     assert fam.solution_matches is not None and fam.solution_matches({"offsets": {}})
-    assert {type(s) for s in samples()} == {Allocation, Mapping}
+    assert {type(s) for s in samples()} == {Allocation, Mapping, Msa}
 
 
 def test_loading_the_family_and_methods_imports_no_engine() -> None:
