@@ -48,6 +48,9 @@ CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
      "_pipe(busy=10000)", ("cpsat", "ims", "mip", "auto"), 5.0),
     ("pipelining", "delay 10,000",
      "_pipe(delay=10000)", ("cpsat", "ims", "mip", "auto"), 5.0),
+    ("memory", "allocation, 200,000 buffers: the Y_1 trace (idealloc) repeated in time",
+     "_repeat('instances/memory/idealloc/iopddl/Y_1.csv', 200000)",
+     ("greedy-size", "first-fit", "greedy-best", "auto"), 30.0),
     ("memory", "msa, resnet50 (1,029 steps)", "schedlab.read('instances/memory/msa/resnet50.json')",
      ("xla", "cpsat", "auto"), 2.0),
     ("memory", "msa, bert_base (6,471 steps)",
@@ -76,6 +79,18 @@ CASES: list[tuple[str, str, str, tuple[str, ...], float]] = [
 PRELUDE = """
 import json, resource, sys, time
 import schedlab
+
+def _repeat(path, total):
+    # a real trace repeated in time (copy k shifted by k x its span) up to ``total`` buffers
+    from schedlab.families.memory import Allocation, Buffer
+    base = schedlab.read(path)
+    span = max(b.upper for b in base.buffers)
+    bufs, k = [], 0
+    while len(bufs) < total:
+        for b in base.buffers[: total - len(bufs)]:
+            bufs.append(Buffer(len(bufs), b.lower + k * span, b.upper + k * span, b.size))
+        k += 1
+    return Allocation(buffers=tuple(bufs), name=f"{base.name} x{k}")
 
 def _pipe(busy=None, delay=None):
     d = schedlab.generate('pipelining', n=4, seed=0).to_dict()
