@@ -36,6 +36,7 @@ import numpy as np
 from ....core.options import SolveOptions
 from ....core.status import Status
 from ._graph import Graph, Schedule
+from ._watch import Expired, Watch
 
 
 def by_work(opts: SolveOptions) -> bool:
@@ -116,7 +117,8 @@ class Part:
 @dataclass
 class CpOutcome:
     """What a solve gave: CP-SAT's status, the schedule (``None`` without one), the
-    makespan variable's value, CP-SAT's objective bound, seconds and deterministic time."""
+    makespan variable's value, CP-SAT's objective bound, seconds (building included) and
+    deterministic time, and the seconds inside CP-SAT's solve alone."""
 
     status: Status
     schedule: Schedule | None
@@ -125,6 +127,7 @@ class CpOutcome:
     objective: float | None
     wall: float
     work: float = 0.0
+    solve_s: float = 0.0
 
     @property
     def has_solution(self) -> bool:
@@ -155,15 +158,27 @@ def solve_part(
     threads: int | None = None,
     log: bool = False,
     params: dict[str, Any] | None = None,
+    cap_build: bool = False,
 ) -> CpOutcome:
     """Build and solve the model of ``part`` within the deadline and the work budget of
     ``opts`` (``time_limit``: a further cap in seconds, model building included, ignored
     when :func:`by_work`; ``work``: a further cap in deterministic time). The solve's
-    deterministic time is charged to ``opts.work``."""
+    deterministic time is charged to ``opts.work``.
+
+    The build checks the deadline (and, with ``cap_build`` and a time limit in ``opts``,
+    ``time_limit`` too) as it goes: when the time is gone it stops, and the outcome is
+    ``UNKNOWN`` without a schedule (bound ``part.lb``). CP-SAT gets what the build left."""
     from ....engines import cpsat
 
     t0 = time.perf_counter()
-    model, vars_ = build(g, part)
+    cap = None
+    if cap_build and time_limit is not None and opts.time_limit is not None:
+        cap = t0 + time_limit
+    try:
+        # a tenth of the build's time is kept for freeing a model abandoned at the deadline
+        model, vars_ = build(g, part, watch=Watch(opts.deadline, cap, reserve=0.1))
+    except Expired:
+        return CpOutcome(Status.UNKNOWN, None, None, float(part.lb), None, time.perf_counter() - t0)
     run_opts = replace(opts, log=opts.log if log else None)
     if by_work(opts):
         time_limit = None
@@ -176,7 +191,9 @@ def solve_part(
     if vars_.groups is not None:
         prm.setdefault("use_timetable_edge_finding_in_cumulative", True)
     solver = cpsat.solver(run_opts, time_limit=limit, work=work, threads=threads, params=prm)
+    t1 = time.perf_counter()
     code = solver.solve(model)
+    solve_s = time.perf_counter() - t1
     used = cpsat.charge(run_opts, solver)
     status = cpsat.status(code)
     sched = None
@@ -194,6 +211,7 @@ def solve_part(
         objective=objective,
         wall=time.perf_counter() - t0,
         work=used,
+        solve_s=solve_s,
     )
 
 
@@ -249,9 +267,12 @@ def _colour(
     return proc
 
 
-def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
-    """The CP-SAT model of ``part`` and its variables."""
+def build(g: Graph, part: Part, watch: Watch | None = None) -> tuple[Any, _Vars]:
+    """The CP-SAT model of ``part`` and its variables (:class:`._watch.Expired` once
+    ``watch`` is over: its loops check it as they go)."""
     from ....engines.cpsat import cp_model
+
+    tick = watch.tick if watch is not None else _no_tick
 
     n, P = g.n, g.P
     model = cp_model.CpModel()
@@ -291,6 +312,7 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
     tmin = g.tmin
     est = release.astype(np.int64).copy()
     for i in g.order:
+        tick()
         if frozen[i]:
             est[i] = part.start[i]  # type: ignore[index]
             e_i = est[i] + g.times[i, fixed_proc[i]]
@@ -311,6 +333,7 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
     loads: dict[int, list[Any]] = {}  # per processor (or class): time * literal of its tasks
     const_load: dict[int, int] = {}  # per processor: the time of frozen tasks on it
     for i in range(n):
+        tick()
         if frozen[i]:
             s0 = int(part.start[i])  # type: ignore[index]
             dur = int(g.times[i, fixed_proc[i]])
@@ -384,6 +407,7 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
                 model.add_cumulative(ivs, [1] * len(ivs), cap)
     # precedence
     for e_idx in range(len(g.src)):
+        tick()
         a, b, vol = int(g.src[e_idx]), int(g.dst[e_idx]), int(g.vol[e_idx])
         if frozen[b]:
             if frozen[a]:
@@ -442,6 +466,7 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
     top = max(lb, ub)
     makespan = model.new_int_var(max(lb, 0), top, "makespan")
     for i in range(n):
+        tick()
         if i in const_end:
             model.add(makespan >= const_end[i])
         else:
@@ -456,7 +481,7 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
         if len(load) > 1:
             model.add(cap * makespan >= sum(load) + const_load.get(key, 0))
     if part.symmetry and part.free is None and part.proc is None and not frozen.any():
-        _order_exchangeable(g, model, lits, groups)
+        _order_exchangeable(g, model, lits, groups, tick)
     # objective
     if part.jobs is not None:
         job, weight = part.jobs
@@ -478,8 +503,12 @@ def build(g: Graph, part: Part) -> tuple[Any, _Vars]:
     else:
         model.minimize(makespan)
     if part.hint is not None:
-        _hint(g, model, part, starts, ends, lits, durs, makespan, fixed_proc, key_of, groups)
+        _hint(g, model, part, starts, lits, makespan, key_of, tick)
     return model, _Vars(g, part, starts, lits, fixed_proc, frozen, makespan, groups)
+
+
+def _no_tick() -> None:
+    pass
 
 
 def _hint(
@@ -487,18 +516,16 @@ def _hint(
     model: Any,
     part: Part,
     starts: dict[int, Any],
-    ends: dict[int, Any],
     lits: dict[int, dict[int, Any]],
-    durs: list[Any],
     makespan: Any,
-    fixed_proc: np.ndarray,
     key_of: np.ndarray,
-    groups: list[list[int]] | None,
+    tick: Any,
 ) -> None:
     h = part.hint
     assert h is not None
     cmax = 0
     for i, s in starts.items():
+        tick()
         p = int(h.proc[i])
         t = int(g.times[i, p])
         model.add_hint(s, int(h.start[i]))
@@ -515,7 +542,11 @@ def _hint(
 
 
 def _order_exchangeable(
-    g: Graph, model: Any, lits: dict[int, dict[int, Any]], groups: list[list[int]] | None
+    g: Graph,
+    model: Any,
+    lits: dict[int, dict[int, Any]],
+    groups: list[list[int]] | None,
+    tick: Any = _no_tick,
 ) -> None:
     """In each class of exchangeable processors ``c_0, c_1, ...``, processor ``c_{k+1}``
     runs task ``i`` only if ``c_k`` runs a task of lower index (processors relabelled by
@@ -526,6 +557,7 @@ def _order_exchangeable(
         for pk, pn in zip(cls, cls[1:], strict=False):
             used = None  # pk runs one of the tasks before i
             for i in range(g.n):
+                tick()
                 row = lits.get(i)
                 xk = row.get(pk) if row else None
                 xn = row.get(pn) if row else None

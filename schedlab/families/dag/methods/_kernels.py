@@ -224,3 +224,45 @@ def left_shift(
         if end[i] > mk:
             mk = end[i]
     return mk
+
+
+@njit
+def optimistic_cost_table(
+    order: np.ndarray,
+    succ_ptr: np.ndarray,
+    succ_idx: np.ndarray,
+    succ_vol: np.ndarray,
+    times: np.ndarray,
+    eligible: np.ndarray,
+    bw: np.ndarray,
+    lat: np.ndarray,
+    comm: bool,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """PEFT's optimistic cost table ``OCT[t, p]`` (``n x P`` floats; ``inf`` where ``t`` is
+    not eligible on ``p``): for ``t`` on ``p``, the largest over its successors ``s`` of the
+    least ``OCT[s, q] + times[s, q] + delay(p, q)`` over the processors ``q`` eligible for
+    ``s``; tasks in reverse topological ``order``."""
+    n, P = times.shape
+    oct_ = np.zeros((n, P))
+    row = np.zeros(P)
+    for r in range(n - 1, -1, -1):
+        i = order[r]
+        row[:] = 0.0
+        for k in range(succ_ptr[i], succ_ptr[i + 1]):
+            s = succ_idx[k]
+            vol = succ_vol[k]
+            for p in range(P):
+                least = np.inf
+                for q in range(P):
+                    if not eligible[s, q]:
+                        continue
+                    c = oct_[s, q] + float(times[s, q])
+                    if comm:
+                        c += float(delay(vol, p, q, bw, lat))
+                    if c < least:
+                        least = c
+                if least > row[p]:
+                    row[p] = least
+        for p in range(P):
+            oct_[i, p] = row[p] if eligible[i, p] else np.inf
+    return oct_

@@ -18,13 +18,16 @@ from __future__ import annotations
 import numpy as np
 
 from ._graph import Graph, Schedule
+from ._watch import Expired, Watch
 
 
-def upward_rank(g: Graph) -> np.ndarray:
+def upward_rank(g: Graph, watch: Watch | None = None) -> np.ndarray:
     """HEFT's ``rank_u``: mean time plus the longest mean-delay path to a sink."""
     rank = np.zeros(g.n)
     w, c = g.tmean, g.mean_comm
     for i in g.order[::-1]:
+        if watch is not None:
+            watch.tick()
         best = 0.0
         for k in g.succs(int(i)):
             v = c[g.succ_edge[k]] + rank[g.succ_idx[k]]
@@ -34,11 +37,13 @@ def upward_rank(g: Graph) -> np.ndarray:
     return rank
 
 
-def downward_rank(g: Graph) -> np.ndarray:
+def downward_rank(g: Graph, watch: Watch | None = None) -> np.ndarray:
     """CPOP's ``rank_d``: the longest mean path from a source to the task's start."""
     rank = np.zeros(g.n)
     w, c = g.tmean, g.mean_comm
     for i in g.order:
+        if watch is not None:
+            watch.tick()
         best = 0.0
         for k in g.preds(int(i)):
             a = g.pred_idx[k]
@@ -50,20 +55,21 @@ def downward_rank(g: Graph) -> np.ndarray:
 
 
 def optimistic_cost_table(g: Graph) -> np.ndarray:
-    """PEFT's ``OCT[t, p]`` (``n x P``; ``inf`` where ``t`` is not eligible on ``p``)."""
-    big = np.inf
-    times = np.where(g.eligible, g.times, 0).astype(float)
-    oct_ = np.zeros((g.n, g.P))
-    for i in g.order[::-1]:
-        row = np.zeros(g.P)
-        for k in g.succs(int(i)):
-            s = int(g.succ_idx[k])
-            d = g.delay_matrix(int(g.succ_vol[k])) if g.comm else 0
-            cost = oct_[s][None, :] + times[s][None, :] + d  # [p, q]
-            cost = np.where(g.eligible[s][None, :], cost, big)
-            row = np.maximum(row, cost.min(axis=1))
-        oct_[i] = np.where(g.eligible[i], row, big)
-    return oct_
+    """PEFT's ``OCT[t, p]`` (``n x P``; ``inf`` where ``t`` is not eligible on ``p``), the
+    compiled :func:`._kernels.optimistic_cost_table` (delays as the instance has them)."""
+    from ._kernels import optimistic_cost_table as table
+
+    return table(
+        g.order,
+        g.succ_ptr,
+        g.succ_idx,
+        g.succ_vol,
+        g.times,
+        g.eligible,
+        g.bw,
+        g.lat,
+        bool(g.comm),
+    )
 
 
 def run(
@@ -121,9 +127,9 @@ def critical_path(g: Graph, prio: np.ndarray) -> list[int]:
     return path
 
 
-def cpop(g: Graph) -> Schedule:
-    """CPOP's schedule."""
-    prio = upward_rank(g) + downward_rank(g)
+def cpop(g: Graph, watch: Watch | None = None) -> Schedule:
+    """CPOP's schedule (:class:`._watch.Expired` if ``watch`` runs out while ranking)."""
+    prio = upward_rank(g, watch) + downward_rank(g, watch)
     path = critical_path(g, prio)
     forced = np.full(g.n, -1, dtype=np.int64)
     ok = g.eligible[path].all(axis=0)
@@ -134,8 +140,10 @@ def cpop(g: Graph) -> Schedule:
     return run(g, prio, forced=forced)
 
 
-def peft(g: Graph) -> Schedule:
-    """PEFT's schedule."""
+def peft(g: Graph, watch: Watch | None = None) -> Schedule:
+    """PEFT's schedule (its table is compiled: ``watch`` is only checked before)."""
+    if watch is not None and watch.over():
+        raise Expired
     table = optimistic_cost_table(g)
     finite = np.where(np.isfinite(table), table, 0.0)
     prio = finite.sum(axis=1) / g.eligible.sum(axis=1)
@@ -146,14 +154,19 @@ def peft(g: Graph) -> Schedule:
 HEURISTICS = {"heft": heft, "cpop": cpop, "peft": peft}
 
 
-def best_heuristic(g: Graph) -> tuple[str, Schedule]:
-    """The best schedule of HEFT, PEFT and CPOP (ties: that order) as ``(name, schedule)``."""
-    best: tuple[str, Schedule] | None = None
-    for name in ("heft", "peft", "cpop"):
-        s = HEURISTICS[name](g)
-        if best is None or s.makespan(g) < best[1].makespan(g):
+def best_heuristic(g: Graph, watch: Watch | None = None) -> tuple[str, Schedule]:
+    """The best schedule of HEFT, PEFT and CPOP (ties: that order) as ``(name, schedule)``.
+    HEFT always runs; PEFT and CPOP are skipped (or abandoned) once ``watch`` is over."""
+    best = ("heft", heft(g))
+    for name, fn in (("peft", peft), ("cpop", cpop)):
+        if watch is not None and watch.over():
+            break
+        try:
+            s = fn(g, watch)
+        except Expired:
+            break
+        if s.makespan(g) < best[1].makespan(g):
             best = (name, s)
-    assert best is not None
     return best
 
 

@@ -92,6 +92,7 @@ def solve_lns(
             opts,
             time_limit=opts.deadline.limit_for(cp_share),
             work=CP_WORK if unlimited else opts.work.left(cp_share),
+            cap_build=True,
         )
         if out.status.has_solution:
             bound = float(proven_bound(out.bound, lb))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ....core.errors import SolveError
@@ -33,7 +35,8 @@ def solve_random(
     optimistic cost); the first two are plain HEFT and PEFT. ``iterations`` passes
     (:data:`DEFAULT_PASSES` if ``None``; a work limit counts passes and replaces the default,
     capped by ``iterations`` if given); the time limit, if any, stops it earlier (at least
-    one pass runs)."""
+    one pass runs; a pass starts only while the time left exceeds the longest pass so far:
+    on large graphs a pass takes a good part of a second)."""
     if iterations is not None and (
         isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1
     ):
@@ -52,13 +55,18 @@ def solve_random(
     oct_rank = bias.sum(axis=1) / g.eligible.sum(axis=1)
     best = None
     done = 0
+    timed = opts.time_limit is not None  # without a time limit, never read the clock
+    longest = 0.0  # the longest pass so far (timed runs only)
     for k in range(passes):
-        if done and opts.deadline.expired():
+        if done and (opts.deadline.expired() or (timed and opts.deadline.remaining() <= longest)):
             break
+        t0 = time.perf_counter() if timed else 0.0
         factor = np.ones(g.n) if k < 2 else np.exp(noise * rng.standard_normal(g.n))
         even = k % 2 == 0
         sched = run(g, rank * factor) if even else run(g, oct_rank * factor, bias=bias)
         done += 1
+        if timed:
+            longest = max(longest, time.perf_counter() - t0)
         cmax = sched.makespan(g)
         if best is None or cmax < best[0]:
             best = (cmax, sched)
