@@ -11,7 +11,8 @@ from ._cp import Part, proven_bound, solve_part
 from ._graph import Graph
 from ._start import start_schedule
 
-#: Above this many tasks, ``auto`` prefers ``lns`` to ``cpsat``.
+#: Without a time limit, ``auto`` prefers ``lns`` to ``cpsat`` above this many tasks (with one,
+#: above 16: docs/auto.md).
 LARGE = 300
 
 

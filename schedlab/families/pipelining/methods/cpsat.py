@@ -31,8 +31,8 @@ from ._modulo import solve_reduced
 
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
-    # docs/auto.md: up to 300 ops (it proves II and L; ims is as good from 300 ops up, and
-    # at 1000 ops cpsat, no better, overruns a 2 s limit); without a limit up to 3000 ops
+    # docs/auto.md: up to 300 ops (it proves II and L; ims is as good from 300 ops up, in a
+    # fraction of the limit cpsat uses); without a limit up to 3000 ops
     if inst.n <= 300 or (time_limit is None and inst.n <= 3000):
         return 50.0
     return None
