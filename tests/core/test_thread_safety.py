@@ -25,7 +25,7 @@ from schedlab.core.errors import SchedlabError
 #: solves a thread and a method in the full (slow) run, as the contract states it
 FULL = 200
 #: seconds of sequential solving a method may take in the default run (before doubling)
-BUDGET_S = 0.4
+BUDGET_S = 0.1
 
 
 def _fingerprint(res: schedlab.Result) -> tuple[Any, ...]:

@@ -292,8 +292,15 @@ def test_pool_serves_a_socket_to_several_clients(tmp_path: Path) -> None:
             proc.kill()
 
 
-@pytest.mark.parametrize("workers", ["0", "1"])
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("workers", "sig"),
+    [
+        ("0", signal.SIGINT),
+        ("1", signal.SIGTERM),
+        pytest.param("0", signal.SIGTERM, marks=pytest.mark.slow),
+        pytest.param("1", signal.SIGINT, marks=pytest.mark.slow),
+    ],
+)
 def test_a_signal_stops_the_server_with_answers(workers: str, sig: int) -> None:
     s = Server("--family", "smtt", "--workers", workers)
     s.send({"id": 0, "op": "ping"})

@@ -127,7 +127,7 @@ def test_a_signal_stops_the_sweep_and_a_rerun_resumes(tmp_path: Path, sig: int) 
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("kind", ["local", "dask"])
+@pytest.mark.parametrize("kind", ["local", pytest.param("dask", marks=pytest.mark.slow)])
 def test_run_sweep_interrupted_raises_with_its_summary(tmp_path: Path, kind: str) -> None:
     """A KeyboardInterrupt in the driver (here from ``on_result``, after the first run)
     closes the executor: the runs in progress are killed, not stored, and run_sweep raises

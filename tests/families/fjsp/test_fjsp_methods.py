@@ -50,6 +50,7 @@ def test_cpsat_reports_a_bound(small: Instance) -> None:
     assert res.bound is not None and res.bound <= res.objective
 
 
+@pytest.mark.slow  # 10 s: a quality figure (the benchmarks measure it at scale)
 def test_lns_reaches_mk01_optimum(mk01: Instance) -> None:
     res = api.solve(mk01, "lns", time_limit=10, threads=2, cp_share=0.0)
     assert res.objective <= 42
