@@ -7,10 +7,12 @@ measurements in the kernel's docstring."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
 
+import schedlab
 from schedlab.families.memory import model as M
 from schedlab.families.memory.methods import _common, _kernels, _placement, _pyplace
 
@@ -141,3 +143,27 @@ def test_a_full_pool_falls_back_to_listing(monkeypatch: pytest.MonkeyPatch) -> N
 def test_greedy_checks_its_deadline() -> None:
     inst = _instance(1)
     assert _placement.greedy(inst, "size", True, deadline=time.perf_counter()) is None
+
+
+def test_greedy_best_starts_with_greedy_size_on_a_large_trace_under_a_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a time limit a large trace is placed by greedy-size first (the variant that ends
+    on dense traces), so that the portfolio keeps a placement; without one, the order stays."""
+    from schedlab.core.timing import clock
+
+    inst = schedlab.generate("memory", "generate_allocation", n=40, horizon=30, seed=3)
+    seen: list[tuple[str, str]] = []
+    real = _placement.run_variant
+
+    def spy(inst: Any, fit: str, rule: str, deadline: float = _placement.NO_DEADLINE) -> Any:
+        seen.append((fit, rule))
+        return real(inst, fit, rule, deadline)
+
+    monkeypatch.setattr(_placement, "run_variant", spy)
+    monkeypatch.setattr(_placement, "LARGE_TRACE", 10)
+    _placement.best_greedy(inst, clock() + 60)
+    assert seen[0] == ("best", "size")
+    seen.clear()
+    _placement.best_greedy(inst)
+    assert seen[0] == _placement.VARIANTS[0]
