@@ -47,12 +47,6 @@ MAX_START_FAILURES = 3
 _UNREAD = object()
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 class ServeError(Exception):
     """A failure of the service itself (``kind``: WorkerCrashed, WorkerTimeout,
     Interrupted)."""
@@ -259,7 +253,7 @@ class PoolServer:
                 job.seq = next(self.seq)
                 w.job, w.since = job, time.monotonic()
                 with contextlib.suppress(OSError):  # a dead worker: its end of file comes next
-                    _write_all(w.fd, b"%d %d %b\n" % (job.seq, job.cancelled, job.line))
+                    protocol.write_all(w.fd, b"%d %d %b\n" % (job.seq, job.cancelled, job.line))
 
     def _read_conn(self, c: _Conn) -> None:
         try:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -298,6 +299,13 @@ def raise_error(err: dict[str, Any]) -> None:
 def result(data: dict[str, Any]) -> Result:
     """A Result from a ``solve`` response's ``result``."""
     return Result.from_dict(data)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a file descriptor (a pipe may take it in parts)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def socket_lines(conn: socket.socket) -> Iterator[str]:

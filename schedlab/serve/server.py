@@ -184,15 +184,6 @@ def _protocol_stdout() -> TextIO:
     return os.fdopen(fd, "w", buffering=1, encoding="utf-8")
 
 
-def _write_all(fd: int) -> Callable[[bytes], None]:
-    def write(data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-
-    return write
-
-
 def serve(
     *,
     workers: int = 0,
@@ -231,7 +222,8 @@ def serve(
             pool = PoolServer(workers, names, hang_margin)
             _say_ready(where, workers, names)
             if sock is None:
-                pool.add_stream(source.fileno(), _write_all(out.fileno()))
+                fd = out.fileno()
+                pool.add_stream(source.fileno(), lambda data: protocol.write_all(fd, data))
             else:
                 pool.listen(sock)
             pool.run()

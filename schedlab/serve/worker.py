@@ -54,9 +54,9 @@ class _Lines:
 
 
 def _send(fd: int, data: bytes) -> None:
-    view = memoryview(data + b"\n")
-    while view:
-        view = view[os.write(fd, view) :]
+    from .protocol import write_all
+
+    write_all(fd, data + b"\n")
 
 
 def main(conn: Any, cancel_conn: Any, cell: Any, families: list[str] | None) -> None:
