@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import schedlab
+from schedlab.serve import protocol
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # imported, not run as ``python benchmarks/embed.py``
@@ -92,9 +93,10 @@ class Serve:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.n += 1
         req = {"id": self.n, **req}
-        self.proc.stdin.write(json.dumps(req) + "\n")
+        # the codec of schedlab.Client (orjson when the `serve` extra is installed)
+        self.proc.stdin.write(protocol.encode(req) + "\n")
         self.proc.stdin.flush()
-        msg: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        msg: dict[str, Any] = protocol.loads(self.proc.stdout.readline())
         if "error" in msg:
             raise RuntimeError(msg["error"])
         return msg
@@ -144,9 +146,9 @@ def throughput(workers: int, lines: list[bytes], reps: int = 3) -> dict[str, flo
     stdin, stdout = proc.stdin, proc.stdout
 
     def ask(req: dict[str, Any]) -> dict[str, Any]:
-        stdin.write(json.dumps(req).encode() + b"\n")
+        stdin.write(protocol.encode(req).encode() + b"\n")
         stdin.flush()
-        answer: dict[str, Any] = json.loads(stdout.readline())
+        answer: dict[str, Any] = protocol.loads(stdout.readline())
         return answer
 
     while not ask({"id": "warm?", "op": "ping"}).get("warm"):
@@ -167,7 +169,7 @@ def throughput(workers: int, lines: list[bytes], reps: int = 3) -> dict[str, flo
         writer = threading.Thread(target=write)
         writer.start()
         for _ in range(n):
-            if "error" in json.loads(stdout.readline()):
+            if "error" in protocol.loads(stdout.readline()):
                 raise RuntimeError("a request failed")
         writer.join()
         wall = time.perf_counter() - t0

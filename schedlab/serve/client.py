@@ -83,7 +83,7 @@ class Client:
     def _read(self) -> None:
         for line in self._out:
             try:
-                msg = json.loads(line)
+                msg = protocol.loads(line)
             except json.JSONDecodeError:
                 continue
             with self._lock:

@@ -28,6 +28,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -36,6 +37,11 @@ from .. import api
 from ..core.errors import InstanceError, SchedlabError, SolutionError, SolveError
 from ..core.result import Result
 from ..core.timing import CancelToken
+
+try:  # the ``serve`` extra: a faster codec for the same JSON
+    import orjson
+except ImportError:  # pragma: no cover - the standard library's codec then
+    orjson = None  # type: ignore[assignment]
 
 #: Version of this protocol, sent in the answer to ``ping`` and ``hello``.
 PROTOCOL_VERSION = 1
@@ -64,10 +70,31 @@ class RequestError(SchedlabError):
         super().__init__(message)
 
 
+#: 19 digits in a row: a number that may be beyond 64 bits.
+_LONG_TEXT = re.compile(r"[0-9]{19}")
+_LONG_BYTES = re.compile(rb"[0-9]{19}")
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON text as Python data, exactly as :func:`json.loads` reads it: with orjson (the
+    ``serve`` extra) when it is installed, else (and for whatever orjson refuses that the
+    standard library reads, such as ``NaN``, and for the message of an error) with the
+    standard library. A text with a run of 19 digits or more goes to the standard library
+    too: orjson reads some integers beyond 64 bits as floats, where the standard library
+    keeps them exact (for the instance's check to name them)."""
+    long = _LONG_BYTES.search(text) if isinstance(text, bytes) else _LONG_TEXT.search(text)
+    if orjson is not None and long is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
 def parse(line: str) -> dict[str, Any]:
     """One request line as a dict with a known ``op``; raises :class:`RequestError`."""
     try:
-        req = json.loads(line)
+        req = loads(line)
     except json.JSONDecodeError as e:
         raise RequestError(f"not valid JSON: {e.msg} (column {e.colno})") from None
     except RecursionError:
@@ -86,7 +113,7 @@ def parse(line: str) -> dict[str, Any]:
 def request_id(line: str) -> Any:
     """The ``id`` of a request line, if it can be read at all (for error responses)."""
     try:
-        req = json.loads(line)
+        req = loads(line)
     except (json.JSONDecodeError, RecursionError):
         return None
     rid = req.get("id") if isinstance(req, dict) else None
@@ -105,7 +132,7 @@ def limit_of(req: Any) -> float:
 def time_limit(line: str) -> float:
     """The ``time_limit`` of a request line (-1 if it has none or cannot be read)."""
     try:
-        return limit_of(json.loads(line))
+        return limit_of(loads(line))
     except (json.JSONDecodeError, RecursionError):
         return -1.0
 
@@ -126,7 +153,15 @@ def error(rid: Any, exc: BaseException) -> dict[str, Any]:
 
 
 def encode(response: dict[str, Any]) -> str:
-    """A response as one line of strict JSON (non-finite numbers become ``null``)."""
+    """A response as one line of strict JSON (non-finite numbers become ``null``); orjson
+    writes it when installed (the same JSON, up to how a float's exponent is spelt), the
+    standard library otherwise and for anything orjson does not take (integers beyond 64
+    bits, objects it does not know)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(response, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            pass
     try:
         return json.dumps(response, allow_nan=False, separators=(",", ":"))
     except ValueError:
