@@ -12,10 +12,11 @@
    ``xla`` on each (from ``mip``'s proven optima).
 5. Msa (memory-space assignment with prefetches and evictions; figures, not timed tests):
    the 30 mapping programs of part 3 with copies enabled, and the two real-model programs
-   of ``instances/memory/msa/`` (resnet50, bert_base); per program ``xla``, the best found
-   (``cpsat``, hinted by the whole-life ``mip`` solution), the bound, the gain of the best
-   over ``xla``, and the gain that copies bring over the whole-life optimum (``mip`` on the
-   copy-free program). See :func:`msa`.
+   of ``instances/memory/msa/`` (resnet50, bert_base); per program ``xla``, the msa ``mip``
+   (its relaxation's bound and choice), the best found (``cpsat``, hinted by the better
+   ``mip`` solution), the bound, the gain of the best over ``xla``, and the gain that copies
+   bring over the whole-life optimum (``mip`` on the copy-free program); ``--big`` adds a
+   10,000-step program (``mip`` then ``lns``, 5 minutes together). See :func:`msa`.
 
 Usage: ``python benchmarks/memory.py [--quick] [--only PART] [--out-dir DIR]`` (quick: short
 limits, fewer instances; ``--out-dir benchmarks/results`` refreshes the tracked CSVs);
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import schedlab
 from schedlab.families.memory import formats
-from schedlab.families.memory.generate import generate_mapping
+from schedlab.families.memory.generate import generate_mapping, generate_msa
 from schedlab.families.memory.model import Mapping, MemoryInstance
 from schedlab.families.memory.msa import Msa
 
@@ -347,12 +348,16 @@ def msa(
     threads: int = 2,
     limit: int | None = None,
     match: list[str] | None = None,
+    big: bool = False,
 ) -> None:
     """Part 5: per msa program, ``mip`` (``time_limit`` s, ``threads``) on its copy-free
-    version for the whole-life optimum, ``xla``, and ``cpsat`` (same limits) hinted by the
-    whole-life solution of ``mip`` (a copy-free msa solution: the best found is never worse
-    than the whole-life one). Kernels and engines are warmed up first."""
-    for method in ("xla", "cpsat", "mip"):
+    version (the whole-life optimum), ``xla``, the msa ``mip`` (its relaxation: the bound,
+    and its choice as a solution) and ``cpsat`` (the same limits; ``lns`` beyond its
+    candidate limit) hinted by the better of the two ``mip`` solutions (the best found is
+    never worse than the whole-life optimum). With ``big``: a 10,000-step program, ``mip``
+    and then ``lns`` from its answer within 5 minutes together. Kernels and engines are
+    warmed up first."""
+    for method in ("xla", "cpsat", "mip", "lns"):
         schedlab.warm_up("memory", method)
     progs = msa_programs(quick)
     if match:
@@ -361,24 +366,32 @@ def msa(
         progs = progs[:limit]
     rows = []
     print(
-        f"\n### Msa: prefetches and evictions (cpsat and whole-life mip {time_limit:g} s, "
-        f"{threads} threads)\n"
+        f"\n### Msa: prefetches and evictions (mip and cpsat {time_limit:g} s each, whole-life "
+        f"mip {time_limit:g} s, {threads} threads)\n"
     )
     print(
-        "| program | buffers | steps | xla | best | bound | best vs xla | proven | gap to bound "
-        "| whole-life optimum (mip) | copies vs whole-life | cpsat time (s) |"
+        "| program | buffers | steps | xla | mip | best | bound | best vs xla | proven | gap to bound "
+        "| whole-life optimum (mip) | copies vs whole-life | mip, cpsat time (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for m, prog in progs:
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    runs = [(m, prog, time_limit, time_limit, "cpsat") for m, prog in progs]
+    if big:
+        m = generate_msa(10_000, "transformer", 0.1, seed=31, copy_engines=MSA_COPY_ENGINES)
+        runs.append((m, m.program, 150.0, 150.0, "lns"))
+    for m, prog, tl_mip, tl_search, search in runs:
         wl = _run(prog, "mip", time_limit, threads=threads, seed=0)
         x = _run(m, "xla", None)
-        hint = m.mapping_solution(wl["solution"]) if wl["ok"] else None
-        cp = _run(m, "cpsat", time_limit, threads=threads, seed=0, hint=hint)
-        found = [v for v in (x, cp) if v["ok"]]
+        mp = _run(m, "mip", tl_mip, threads=threads, seed=0)
+        starts = [(m.mapping_solution(wl["solution"]), wl["obj"])] if wl["ok"] else []
+        if mp["ok"]:
+            starts.append((mp["solution"], mp["obj"]))
+        hint = min(starts, key=lambda s: s[1])[0] if starts else None
+        cp = _run(m, search, tl_search, threads=threads, seed=0, hint=hint)
+        found = [v for v in (x, mp, cp) if v["ok"]]
         best = min(v["obj"] for v in found) if found else None
-        bounds = [v["bound"] for v in (x, cp) if v["ok"] and v["bound"] is not None]
+        bounds = [v["bound"] for v in (x, mp, cp) if v["ok"] and v["bound"] is not None]
         bound = max(bounds) if bounds else None
-        proven = cp["status"] == "optimal" or (
+        proven = any(v["status"] == "optimal" for v in (mp, cp)) or (
             best is not None and bound is not None and best <= bound * (1 + 1e-9)
         )
         gap = None if best is None or bound is None else (best - bound) / best
@@ -393,12 +406,17 @@ def msa(
             "steps": len(m.steps),
             "xla": xo,
             "xla_time": round(x["time"], 3),
-            "cpsat": cp["obj"],
-            "cpsat_status": cp["status"],
-            "cpsat_time": round(cp["time"], 3),
-            "cpsat_lns": "lns_windows" in cp["info"],
+            "mip": mp["obj"],
+            "mip_bound": mp.get("bound"),
+            "mip_status": mp["status"],
+            "mip_time": round(mp["time"], 3),
+            "search": search,
+            "search_obj": cp["obj"],
+            "search_status": cp["status"],
+            "search_time": round(cp["time"], 3),
+            "search_lns": "lns_windows" in cp["info"],
             "candidates": cp["info"].get("candidates"),
-            "cpsat_origin": cp["info"].get("origin", ""),
+            "search_origin": cp["info"].get("origin", ""),
             "best": best,
             "bound": bound,
             "gain_over_xla": gain,
@@ -409,25 +427,35 @@ def msa(
             "whole_life_bound": wl.get("bound"),
             "whole_life_time": round(wl["time"], 3),
             "copy_gain": copy_gain,
+            "total_time": round(mp["time"] + cp["time"], 3),
         }
         rows.append(row)
-        lns = " (lns)" if row["cpsat_lns"] else ""
+        lns = " (lns)" if row["search_lns"] else ""
         print(
-            f"| {m.name} | {m.n} | {len(m.steps)} | {_num(xo)} | {_num(best)} | {_num(bound)} | "
-            f"{_pct(gain)} | {'yes' if proven else 'no'} | {_pct(gap)} | "
-            f"{_num(wl_obj)}{'*' if wl_proven else ''} | {_pct(copy_gain)} | "
-            f"{cp['time']:.1f}{lns} |",
+            f"| {m.name} | {m.n} | {len(m.steps)} | {_num(xo)} | {_num(mp['obj'])} | "
+            f"{_num(best)} | {_num(bound)} | {_pct(gain)} | {'yes' if proven else 'no'} | "
+            f"{_pct(gap)} | {_num(wl_obj)}{'*' if wl_proven else ''} | {_pct(copy_gain)} | "
+            f"{mp['time']:.1f}, {cp['time']:.1f}{lns} |",
             flush=True,
         )
     small = [r for r in rows if r["steps"] <= 2000]
     ok = [r for r in small if r["proven"] or (r["gap_to_bound"] or 1.0) <= 0.01]
     gains = [r["gain_over_xla"] for r in rows if r["gain_over_xla"] is not None]
     cgains = [r["copy_gain"] for r in rows if r["copy_gain"] is not None]
-    print("\n(* = whole-life optimum proven by mip; gaps and gains relative to the row's value)\n")
+    print(
+        "\n(* = whole-life optimum proven by mip; bound: the best of the msa mip's relaxation, "
+        "cpsat's and the step bound; gaps and gains relative to the row's value)\n"
+    )
     print(
         f"programs of up to 2,000 steps proven optimal or within 1 % of the bound: "
         f"{len(ok)}/{len(small)}"
     )
+    for r in rows:
+        if r["steps"] >= 10_000:
+            print(
+                f"{r['steps']:,}-step program: gap {_pct(r['gap_to_bound'])} after "
+                f"{r['total_time']:.0f} s (mip, then lns)"
+            )
     if gains:
         print(
             f"gain of the best over xla: mean {_pct(sum(gains) / len(gains))}, "
@@ -457,6 +485,9 @@ def main() -> None:
     ap.add_argument(
         "--match", action="append", default=None, help="msa: programs whose name contains it"
     )
+    ap.add_argument(
+        "--big", action="store_true", help="msa: also the 10,000-step program (5 minutes)"
+    )
     args = ap.parse_args()
     OUT_DIR = args.out_dir
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -470,7 +501,7 @@ def main() -> None:
         if args.only in (None, name):
             fn(args.quick)
     if args.only in (None, "msa"):
-        msa(args.quick, args.time_limit, args.threads, args.limit, args.match)
+        msa(args.quick, args.time_limit, args.threads, args.limit, args.match, args.big)
 
 
 if __name__ == "__main__":

@@ -489,6 +489,60 @@ def test_cpsat_one_engine_meets_fifo_brute_force(seed: int) -> None:
     assert r.objective >= r.bound - 1e-9
 
 
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("engines", [1, 4])
+def test_bounds_never_pass_the_brute_force_optimum(seed: int, engines: int) -> None:
+    """The step bound and the ``mip`` relaxation's bound are lower bounds; ``mip``'s
+    solution is checked. With one engine, brute force (copies in issue order) is an upper
+    bound and ``cpsat`` proves the optimum: the bounds stay below both."""
+    inst = _tiny(seed, engines=engines, evictions=seed % 3 != 2)
+    best = _brute(inst)
+    if engines == 1:
+        best = schedlab.solve(inst, "cpsat", threads=1, time_limit=20).objective
+    assert inst.program.lower_bound() - 1e-9 <= inst.lower_bound() <= best + 1e-9
+    r = schedlab.solve(inst, "mip", threads=1, time_limit=20)
+    assert r.solution is not None and r.objective >= best - 1e-9
+    assert r.bound is not None and r.bound <= best + 1e-9
+    assert r.bound >= inst.lower_bound() - 1e-9
+
+
+def test_mip_moves_buffers_by_copies() -> None:
+    """On a program where copies pay, the relaxation's choice (prefetches, evictions) checks
+    and beats the whole-life optimum; its bound is below the best found."""
+    prog = generate_mapping(100, "chain", 0.1, seed=0)
+    inst = Msa.from_mapping(prog, copy_bandwidth=prog.slow_bandwidth, copy_engines=1)
+    whole = schedlab.solve(prog, "mip", threads=1)
+    r = schedlab.solve(inst, "mip", threads=1, time_limit=30)
+    assert r.info["origin"] == "relaxation"
+    assert r.objective < whole.objective - 1e-6
+    assert r.bound <= r.objective
+    assert any("eviction" in p for ps in r.solution["fast"].values() for p in ps)
+
+
+def test_max_saving_is_the_knapsack_optimum() -> None:
+    import numpy as np
+
+    from schedlab.families.memory.msa import max_saving
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        k = int(rng.integers(0, 9))
+        items = [(int(rng.integers(1, 20)), float(rng.integers(0, 30))) for _ in range(k)]
+        cap = int(rng.integers(0, 40))
+        brute = max(
+            (
+                sum(v for (w, v), on in zip(items, mask, strict=True) if on)
+                for mask in itertools.product([0, 1], repeat=k)
+                if sum(w for (w, _), on in zip(items, mask, strict=True) if on) <= cap
+            ),
+            default=0.0,
+        )
+        assert max_saving(items, cap) == pytest.approx(brute)
+    # beyond 24 items: the fractional optimum, never below the 0/1 one
+    many = [(3, 2.0)] * 30
+    assert max_saving(many, 10) == pytest.approx(20.0 / 3)
+
+
 def test_cpsat_limits_and_hint() -> None:
     inst = generate_msa(40, "transformer", 0.25, seed=4, copy_engines=1)
     hint = xla_msa(inst)
@@ -505,8 +559,10 @@ def test_copy_free_msa_has_the_mapping_optimum(structure: str, cap: float) -> No
     inst = Msa.from_mapping(prog)
     m = schedlab.solve(prog, "cpsat", threads=1, time_limit=20)
     r = schedlab.solve(inst, "cpsat", threads=1, time_limit=20)
-    assert m.status == r.status == schedlab.Status.OPTIMAL
+    q = schedlab.solve(inst, "mip", threads=1, time_limit=20)
+    assert m.status == r.status == q.status == schedlab.Status.OPTIMAL
     assert r.objective == pytest.approx(m.objective, rel=1e-9)
+    assert q.objective == pytest.approx(m.objective, rel=1e-9)
     # the mapping's optimum, as msa pieces, is checked to the same time
     assert inst.check(inst.mapping_solution(m.solution)) == m.objective
 

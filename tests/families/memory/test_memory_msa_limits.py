@@ -172,7 +172,7 @@ def resnet50() -> Msa:
     return m
 
 
-@pytest.mark.parametrize("method", ["xla", "cpsat"])
+@pytest.mark.parametrize("method", ["xla", "cpsat", "mip", "lns"])
 def test_time_limit_on_resnet50(resnet50: Msa, method: str) -> None:
     """1,042 buffers over 1,029 steps (xla took 16 s, cpsat listed candidates and ran the
     greedy without a limit before): one second asked, at most 1.5 s more reported."""

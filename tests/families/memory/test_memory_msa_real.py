@@ -146,10 +146,10 @@ def test_xla_solves_bundled(name: str) -> None:
 
 
 def test_lns_keeps_its_time_limit() -> None:
-    """The large-neighbourhood search (cpsat with lns) on a 500-step program stops a window
+    """The large-neighbourhood search (``lns``) on a 500-step program stops a window
     build short of the deadline: 2 s asked, well under 3.5 s reported."""
     m = generate_msa(500, "chain", 0.25, seed=0)
-    r = schedlab.solve(m, "cpsat", time_limit=2, threads=1, lns=True)
+    r = schedlab.solve(m, "lns", time_limit=2, threads=1)
     assert r.solution is not None and math.isclose(m.check(r.solution), r.objective)
     assert r.runtime_s < 3.5
     assert r.info["lns_windows"] >= 1

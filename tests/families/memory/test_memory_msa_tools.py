@@ -1,4 +1,5 @@
-"""The msa kind's tools: ``cpsat``'s large-neighbourhood search, the generator
+"""The msa kind's tools: the large-neighbourhood search (``lns``, and ``cpsat`` on a model
+too large), the generator
 (``schedlab generate memory --copies``) and the plot of the fast memory over the steps with
 the copy windows."""
 
@@ -22,8 +23,7 @@ def test_lns_improves_on_xla_and_repeats() -> None:
     inst = generate_msa(40, "mixed", 0.15, seed=2, copy_engines=1)
     start = inst.check(xla_msa(inst))
     runs = [
-        schedlab.solve(inst, "cpsat", lns=True, threads=1, seed=3, work_limit=1.0, windows=2)
-        for _ in range(2)
+        schedlab.solve(inst, "lns", threads=1, seed=3, work_limit=1.0, windows=2) for _ in range(2)
     ]
     for r in runs:
         assert r.solution is not None and r.status is schedlab.Status.FEASIBLE
@@ -95,7 +95,7 @@ def test_plot_shows_pieces_and_copy_windows() -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "params"), [("xla", {}), ("cpsat", {}), ("cpsat", {"lns": True, "windows": 2})]
+    ("method", "params"), [("xla", {}), ("cpsat", {}), ("lns", {"windows": 2}), ("mip", {})]
 )
 def test_msa_solutions_and_results_meet_the_schemas(method: str, params: dict) -> None:
     import jsonschema

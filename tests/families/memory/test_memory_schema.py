@@ -127,9 +127,13 @@ def _mapping_methods() -> list[str]:
     return ["greedy-size", "greedy-breadth", "first-fit", "xla", "benefit", "cpsat", "mip"]
 
 
+def _msa_methods() -> list[str]:
+    return ["xla", "cpsat", "mip", "lns"]
+
+
 def test_every_method_is_covered() -> None:
     names = {m.name for m in schedlab.methods("memory")}
-    assert names == set(_allocation_methods()) | set(_mapping_methods())
+    assert names == set(_allocation_methods()) | set(_mapping_methods()) | set(_msa_methods())
 
 
 @pytest.mark.parametrize("method", _allocation_methods())

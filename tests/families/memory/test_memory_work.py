@@ -16,7 +16,7 @@ from schedlab.families.memory.generate import generate_mapping
 ROOT = Path(__file__).resolve().parents[3]
 CHALLENGING = ROOT / "instances" / "memory" / "minimalloc" / "challenging"
 
-SEARCHES = {"exact", "cpsat", "mip"}
+SEARCHES = {"exact", "cpsat", "mip", "lns"}
 
 
 def _challenging(name: str, capacity: bool = True) -> M.MemoryInstance:

@@ -97,9 +97,7 @@ def candidates(
     return out
 
 
-def solve_msa_cpsat(
-    inst: Msa, opts: SolveOptions, lns: bool = False, **lns_params: Any
-) -> SolverOutput:
+def solve_msa_cpsat(inst: Msa, opts: SolveOptions, **lns_params: Any) -> SolverOutput:
     """Minimise the total time of an msa instance with CP-SAT.
 
     One Boolean per candidate piece (:func:`candidates`), at most one piece of a buffer
@@ -115,9 +113,9 @@ def solve_msa_cpsat(
 
     Hinted by the better of ``xla`` and the whole-life marginal-benefit greedy (or by
     ``opts.hint``); without a time limit it runs until proved; a work
-    limit caps CP-SAT's deterministic time. With ``lns`` (or more than
-    :data:`MAX_CANDIDATES` candidates) the large-neighbourhood search of
-    :func:`._msa_lns.solve_msa_lns` instead (``lns_params``: its parameters).
+    limit caps CP-SAT's deterministic time. With more than :data:`MAX_CANDIDATES`
+    candidates, the large-neighbourhood search of :func:`._msa_lns.solve_msa_lns` (the
+    ``lns`` method) instead (``lns_params``: its parameters).
 
     Deadline: the candidates (counted up to ``MAX_CANDIDATES + 1``) may take a third of the
     time left, the greedy start a third of what is then left, the model build checks it
@@ -130,7 +128,7 @@ def solve_msa_cpsat(
         limit=MAX_CANDIDATES,
         deadline=clock() + opts.deadline.remaining() / 3 if timed else end,
     )
-    if cands is not None and (lns or len(cands) > MAX_CANDIDATES):
+    if cands is not None and len(cands) > MAX_CANDIDATES:
         from ._msa_lns import solve_msa_lns
 
         out = solve_msa_lns(inst, opts, **lns_params)

@@ -5,6 +5,7 @@ of the buffers used in a window of steps, the rest fixed."""
 from __future__ import annotations
 
 import math
+import sys
 import time
 from typing import Any
 
@@ -15,6 +16,9 @@ from ....core.timing import clock
 from ..msa import Msa
 from ._msa import best_start, msa_output
 from ._msa_cpsat import Cand, candidates, run_model
+
+#: Windows of a search without a time or work limit.
+DEFAULT_WINDOWS = 30
 
 
 def _fixed(inst: Msa, sol: dict[str, Any], keep: set[int]) -> tuple[list[Cand], dict[int, int]]:
@@ -39,7 +43,7 @@ def solve_msa_lns(
     msa: Msa,
     opts: SolveOptions,
     *,
-    windows: int = 30,
+    windows: int | None = None,
     width: int = 12,
     max_free: int = 24,
     max_lead: int = 8,
@@ -51,9 +55,10 @@ def solve_msa_lns(
     prefetches issued at most ``max_lead`` steps ahead) and keep every other piece as it
     is; CP-SAT solves that model (at most ``window_work`` of deterministic time, and a
     quarter of the time left) hinted by the current solution, and a better answer is kept.
-    Without a time limit the budget is the ``windows``; a work limit caps the CP-SAT time
-    of all windows together; with one worker and a seed the run repeats exactly. Never
-    proves optimality (the bound is the instance's lower bound).
+    ``windows`` (``None``: until the time or work limit; :data:`DEFAULT_WINDOWS` without
+    either) caps the windows; a work limit caps the CP-SAT time of all windows together;
+    with one worker and a seed the run repeats exactly. Never proves optimality (the bound
+    is the instance's lower bound).
 
     Deadline: the start's greedy gets a quarter of the time left; a window is started only
     when the time left exceeds 1.5 times the longest time a window has spent outside CP-SAT so
@@ -77,6 +82,9 @@ def solve_msa_lns(
     ns = len(msa.steps)
     tried = improved = 0
     overhead = 0.0  # the longest time a window spent outside CP-SAT (no limit: never read)
+    if windows is None:
+        limited = timed or opts.work.left() is not None
+        windows = sys.maxsize if limited else DEFAULT_WINDOWS
     for _ in range(windows):
         work_left = opts.work.left()
         if opts.deadline.expired() or (work_left is not None and work_left <= 0):

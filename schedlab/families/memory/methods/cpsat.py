@@ -37,7 +37,7 @@ def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
     "cpsat",
     exact=True,
     help="CP-SAT no-overlap-2D (allocation: min peak or feasibility; mapping: min time; msa: "
-    "pieces and copies, or lns=true: windows re-decided); no time limit: until proved.",
+    "pieces and copies, the lns search beyond 50,000 candidates); no time limit: until proved.",
     engine="ortools",
     auto=_auto,
     warmup=warm_sliced,
@@ -48,8 +48,7 @@ def solve_cpsat(
     opts: SolveOptions,
     *,
     minimize: bool = True,
-    lns: bool = False,
-    windows: int = 30,
+    windows: int | None = None,
     width: int = 12,
 ) -> SolverOutput:
     """Allocation: minimise the peak (with a capacity and ``minimize=False``: any placement
@@ -60,14 +59,14 @@ def solve_cpsat(
     a seed and no time limit, the run repeats exactly. The hint (``hint=``, else the best
     greedy) is CP-SAT's solution hint, and the answer when CP-SAT finds none. Msa: the
     model of :func:`._msa_cpsat.solve_msa_cpsat` (candidate pieces, copies on the engines),
-    hinted by ``xla`` or the whole-life greedy; for programs too big to prove, ``lns=True``
-    runs a large-neighbourhood search instead (``windows`` windows of ``width`` steps, each
-    re-decided by CP-SAT; the default when the full model would be too large). ``lns``,
-    ``windows`` and ``width`` are for msa only."""
+    hinted by ``xla`` or the whole-life greedy; when the full model would be too large, the
+    large-neighbourhood search of the ``lns`` method instead (``windows`` windows of
+    ``width`` steps, each re-decided by CP-SAT; ``None``: until the limit). ``windows`` and
+    ``width`` are for msa only."""
     if isinstance(inst, Msa):
         from ._msa_cpsat import solve_msa_cpsat
 
-        return solve_msa_cpsat(inst, opts, lns, windows=windows, width=width)
+        return solve_msa_cpsat(inst, opts, windows=windows, width=width)
     from ....engines import cpsat as engine
 
     cp_model = engine.cp_model

@@ -25,6 +25,7 @@ import numpy as np
 from ....core import SolveError, SolveOptions, SolverOutput, Status, Work, register
 from ....core.timing import clock
 from ..model import Allocation, Buffer, Mapping, MemoryInstance
+from ..msa import Msa
 from ._common import FAMILY, hint_offsets, peak, require, solution
 from ._mapping import MappingArrays, benefit_offsets, mapping_arrays, standalone_benefit
 from ._placement import best_greedy, kernels, warm_sliced
@@ -236,6 +237,7 @@ def _repair(inst: Mapping, ma: MappingArrays, chosen: np.ndarray) -> np.ndarray:
     "mip",
     exact=True,
     help="Mapping: HiGHS on the capacity relaxation (a bound), its choice placed at offsets; "
+    "msa: HiGHS on a relaxation with copy windows (a bound), its choice as pieces and copies; "
     "no time limit: until proved.",
     engine="highs",
     auto=_auto,
@@ -252,7 +254,15 @@ def solve_mip(inst: MemoryInstance, opts: SolveOptions) -> SolverOutput:
     (when the greedy placements fail) takes what is left, one unit per
     :data:`STEPS_PER_UNIT` search steps; a placement stopped by the budget is repaired
     greedily. With one thread and no time limit the run repeats exactly. The hint (``hint=``, else the marginal-benefit greedy) is kept when the
-    relaxation's mapping is not better."""
+    relaxation's mapping is not better.
+
+    Msa: the relaxation of :mod:`._msa_mip` (copies in their windows, evictions and the
+    memory a prefetch holds left out), its choice turned into pieces and copies and placed;
+    optimal when the simulated time meets HiGHS's proven optimum."""
+    if isinstance(inst, Msa):
+        from ._msa_mip import solve_msa_mip
+
+        return solve_msa_mip(inst, opts)
     mp = require(inst, Mapping, "mip", "exact or cpsat")
     dl = opts.deadline.end
     ma = mapping_arrays(mp)

@@ -1,0 +1,432 @@
+"""``mip`` for msa: HiGHS on a relaxation of the program (a lower bound), its choice turned
+into pieces, copies and offsets, and simulated.
+
+Per buffer ``j`` with accesses ``a_1 < ... < a_k`` (distinct steps) and lifetime
+``[L, U)``, 0/1 columns ``f_m`` (fast at access ``m``), ``h_m`` (``m >= 2``: held in fast
+memory from access ``m - 1`` to access ``m``, no copy in between) and ``z`` (the first piece
+starts at ``L`` without a prefetch); per step ``i`` its time ``T_i`` and its start ``B_i``
+(``B_0 = 0``, ``B_n`` the total time, minimised):
+
+    T_i >= compute_i,  T_i >= slow_i - sum_j save_ij f_j(i)          (the step's time)
+    B_{i+1} >= B_i + T_i                                             (stalls are B's slack)
+    h_m <= f_{m-1},  h_m <= f_m,  z <= f_1                           (holding needs both)
+    sum_j size_j occ_j(t) <= capacity                                (every step t)
+
+with ``occ_j(t)`` = ``f_m`` at ``t = a_m`` and at ``a_m - 1`` (held, or holding the memory
+of its prefetch), ``h_m`` between ``a_{m-1}`` and ``a_m - 1``, ``z`` from ``L`` to
+``a_1 - 1``. Access ``m`` fast without a hold (or ``z``) takes a prefetch, of
+``size_j / copy_bandwidth`` time, issued no earlier than ``e_m`` (the buffer's lower, or the
+step after its last write before ``a_m``) and done before ``a_m``: the copies whose window
+``[e, a)`` lies within a window of one of them share ``copy_engines`` x that window's time
+(preemptive copies: a relaxation), ``B_a - E_{e-1}``; a window that leaves no room for a
+prefetch forbids it. Left out (so the program stays a relaxation): the memory a prefetch
+holds before the step that precedes its use, evictions (their copies and the memory they hold), the limit of
+outstanding prefetches. Copies disabled: every fast access is held (the whole-life mapping);
+evictions disabled: one piece a buffer.
+
+Its optimum is a lower bound on every msa solution's total time. The choice is then turned
+into pieces (each prefetch issued as late as the relaxation's step times leave room for its
+copy; an eviction where the checker requires one, issued after the piece's last write and
+done once its copy would be), the pieces placed at offsets (the allocation greedy; what does
+not fit stays in slow memory), the copies simulated by the checker.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Any
+
+import numpy as np
+
+from ....core import SolveOptions, SolverOutput, Status
+from ....core.timing import clock
+from ..msa import Msa, piece_dict
+from ._msa import best_start, msa_output
+
+#: Share of the time limit for HiGHS; the rest is for the pieces, placement and checks.
+MIP_SHARE = 0.8
+#: The copy windows' rows hold at most this many nonzeros together, the shortest windows
+#: first (a long window nests many copies and says little more than the whole program's,
+#: which bounds all of them and is always there).
+WINDOW_NONZEROS = 400_000
+
+
+class _Cols:
+    """Column indices of the relaxation."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.cost: list[float] = []
+        self.integer: list[bool] = []
+
+    def add(self, lo: float, up: float, cost: float = 0.0, integer: bool = True) -> int:
+        self.lower.append(lo)
+        self.upper.append(up)
+        self.cost.append(cost)
+        self.integer.append(integer)
+        self.n += 1
+        return self.n - 1
+
+
+def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
+    """The relaxation's columns and rows (``None`` once the ``deadline`` passes)."""
+    prog = inst.program
+    ns = len(inst.steps)
+    lo, up, sz, _al, _fx = inst.arrays
+    cap = int(inst.capacity or 0)
+    step, buf, nbytes, compute = prog.accesses
+    inv_s, inv_f = 1.0 / prog.slow_bandwidth, 1.0 / prog.fast_bandwidth
+    slow_t = np.zeros(ns)
+    np.add.at(slow_t, step, nbytes * inv_s)
+    copies = inst.copies_enabled
+    cols = _Cols()
+    T = [cols.add(float(compute[i]), math.inf, 0.0, False) for i in range(ns)]
+    B = [
+        cols.add(0.0, 0.0 if i == 0 else math.inf, 1.0 if i == ns else 0.0, False)
+        for i in range(ns + 1)
+    ]
+    rows: list[tuple[list[int], list[float], float, float]] = []
+    # per (step, buffer) the bytes it moves
+    per: dict[tuple[int, int], float] = {}
+    for s, j, v in zip(step.tolist(), buf.tolist(), nbytes.tolist(), strict=True):
+        per[(s, j)] = per.get((s, j), 0.0) + float(v)
+    occ: list[list[tuple[int, int]]] = [[] for _ in range(ns)]  # step -> (column, size)
+    saves: list[list[tuple[int, float]]] = [[] for _ in range(ns)]
+    fcol: dict[tuple[int, int], int] = {}  # (buffer, access step) -> f column
+    hcol: dict[tuple[int, int], int] = {}
+    zcol: dict[int, int] = {}
+    # the copies: (first step of the window, step that waits, copy time, amount as terms)
+    copy_rows: list[tuple[int, int, float, list[tuple[int, float]]]] = []
+    d = inv_s - inv_f
+    for j in range(inst.n):
+        if j % 256 == 255 and clock() >= deadline:
+            return None
+        acc = inst.access_steps[j]
+        size = int(sz[j])
+        if not acc or size > cap or d <= 0:
+            continue
+        writes = inst.write_steps[j]
+        low = int(lo[j])
+        f = []
+        for a in acc:
+            c = cols.add(0.0, 1.0)
+            f.append(c)
+            fcol[(j, a)] = c
+            occ[a].append((c, size))
+            saves[a].append((c, per[(a, j)] * d))
+        z = cols.add(0.0, 1.0)
+        zcol[j] = z
+        rows.append(([z, f[0]], [1.0, -1.0], -math.inf, 0.0))  # z <= f_1
+        # at the step before an access, a buffer fast at it takes its space whether held or
+        # being prefetched (a prefetch holds from its issue): f there, not z or h
+        for t in range(low, acc[0]):
+            occ[t].append((f[0] if t == acc[0] - 1 else z, size))
+        starts: list[tuple[int, float]] = [(f[0], 1.0)]
+        ctime = inst.copy_time(size)
+        wset = set(writes)
+        wi = 0
+        stale = -1  # column: the stay holding the previous access is the only current copy
+        for m, a in enumerate(acc):
+            while wi < len(writes) and writes[wi] < a:
+                wi += 1
+            last_w = writes[wi - 1] if wi else None
+            if m:
+                prev = acc[m - 1]
+                h = cols.add(0.0, 1.0)
+                hcol[(j, a)] = h
+                rows.append(([h, f[m - 1]], [1.0, -1.0], -math.inf, 0.0))
+                rows.append(([h, f[m]], [1.0, -1.0], -math.inf, 0.0))
+                # a stale stay not held on to access m is evicted: issued after its last
+                # write (or from the lower), done by a
+                es = low if last_w is None else last_w + 1
+                v = -1
+                if copies and inst.evictions and es < a:
+                    v = cols.add(0.0, 1.0, 0.0, False)
+                    rows.append(([v, stale, h], [1.0, -1.0, 1.0], 0.0, math.inf))
+                    copy_rows.append((es, a, ctime, [(v, 1.0)]))
+                else:
+                    rows.append(([stale, h], [1.0, -1.0], -math.inf, 0.0))  # held on
+                # memory between the accesses: held, or the prefetch for a (at a - 1), or
+                # the eviction of a write at prev (at prev + 1: done after its issue)
+                for t in range(prev + 1, a):
+                    terms = [(f[m] if t == a - 1 else h, size)]
+                    if v >= 0 and t == prev + 1 and prev in wset:
+                        terms.append((v, size))
+                    occ[t] += terms
+                if v >= 0 and prev in wset and prev + 1 == a - 1:
+                    # that eviction's piece holds a - 1 too: no prefetch for a then
+                    rows.append(([v, f[m], h], [1.0, 1.0, -1.0], -math.inf, 1.0))
+                starts += [(f[m], 1.0), (h, -1.0)]
+                expr = [(f[m], 1.0), (h, -1.0)]
+            else:
+                expr = [(f[0], 1.0), (z, -1.0)]
+            # stale at a: continued from a stale stay, written here in fast memory, or (at
+            # the first access) a piece from the lower without a prefetch
+            st = cols.add(0.0, 1.0, 0.0, False)
+            if m:
+                rows.append(([st, stale, h], [1.0, -1.0, -1.0], -1.0, math.inf))
+            else:
+                rows.append(([st, z], [1.0, -1.0], 0.0, math.inf))
+            if a in wset:
+                rows.append(([st, f[m]], [1.0, -1.0], 0.0, math.inf))
+            stale = st
+            e = low if last_w is None else max(low, last_w + 1)
+            if not copies or e >= a:  # no prefetch possible: fast only by holding
+                rows.append(([c for c, _ in expr], [v for _, v in expr], -math.inf, 0.0))
+            else:
+                copy_rows.append((e, a, ctime, expr))
+        if not inst.evictions:  # one piece: at most one start
+            rows.append(([c for c, _ in starts], [v for _, v in starts], -math.inf, 1.0))
+    # the steps
+    for i in range(ns):
+        rows.append(([B[i + 1], B[i], T[i]], [1.0, -1.0, -1.0], 0.0, math.inf))
+        if slow_t[i] > compute[i] and saves[i]:
+            rows.append(
+                ([T[i]] + [c for c, _ in saves[i]], [1.0] + [v for _, v in saves[i]],
+                 float(slow_t[i]), math.inf)
+            )  # fmt: skip
+        elif slow_t[i] > compute[i]:
+            cols.lower[T[i]] = float(slow_t[i])
+    if clock() >= deadline:
+        return None
+    # the capacity
+    for t in range(ns):
+        if sum(s for _, s in occ[t]) > cap:
+            rows.append(([c for c, _ in occ[t]], [s / cap for _, s in occ[t]], -math.inf, 1.0))
+    # the copy windows: those of the prefetches, and the whole program
+    eng = float(inst.copy_engines)
+    if copy_rows:
+        windows = sorted({(e, a) for e, a, _, _ in copy_rows}, key=lambda w: (w[1] - w[0], w))
+        order = sorted(range(len(copy_rows)), key=lambda k: copy_rows[k][0])
+        issues = [copy_rows[k][0] for k in order]
+        budget = WINDOW_NONZEROS
+        for wn, (u, v) in enumerate([(0, ns), *windows]):
+            if wn % 64 == 63 and clock() >= deadline:
+                return None
+            # the copies issued from u on (and so before v) and done by v
+            span = order[bisect.bisect_left(issues, u) : bisect.bisect_left(issues, v)]
+            if wn and 2 * len(span) > budget:
+                break  # the longer windows left out
+            inner = [k for k in span if copy_rows[k][1] <= v]
+            budget -= 2 * len(inner)
+            load: dict[int, float] = {}  # a column may be in two copies (its f)
+            for k in inner:
+                for c, sign in copy_rows[k][3]:
+                    load[c] = load.get(c, 0.0) + sign * copy_rows[k][2]
+            idx = list(load)
+            val = list(load.values())
+            # copies <= engines x (B_v - E_{u-1}), E_{u-1} = B_{u-1} + T_{u-1}
+            idx.append(B[v])
+            val.append(-eng)
+            if u > 0:
+                idx += [B[u - 1], T[u - 1]]
+                val += [eng, eng]
+            rows.append((idx, val, -math.inf, 0.0))
+    return {
+        "cols": cols,
+        "rows": rows,
+        "T": T,
+        "B": B,
+        "f": fcol,
+        "h": hcol,
+        "z": zcol,
+    }
+
+
+def solve_relaxation(
+    inst: Msa, opts: SolveOptions, limit: float
+) -> tuple[dict[str, Any] | None, np.ndarray | None, float, str]:
+    """HiGHS on the relaxation within ``limit`` seconds: ``(model, column values or None,
+    dual bound, status)``."""
+    from ....engines import highs
+
+    highspy = highs.highspy
+    mdl = build(inst, opts.deadline.end)
+    if mdl is None:
+        return None, None, -math.inf, "Time limit reached while building the model"
+    cols: _Cols = mdl["cols"]
+    rows = mdl["rows"]
+    lp = highspy.HighsLp()
+    lp.num_col_ = cols.n
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.asarray(cols.cost)
+    lp.col_lower_ = np.asarray(cols.lower)
+    lp.col_upper_ = np.asarray(cols.upper)
+    lp.row_lower_ = np.asarray([r[2] for r in rows], dtype=np.float64)
+    lp.row_upper_ = np.asarray([r[3] for r in rows], dtype=np.float64)
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    starts[1:] = np.cumsum([len(r[0]) for r in rows])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = np.asarray([c for r in rows for c in r[0]], dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray([v for r in rows for v in r[1]], dtype=np.float64)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+        for i in cols.integer
+    ]
+    h = highs.new(opts, share=MIP_SHARE)
+    h.setOptionValue("mip_rel_gap", 1e-7)
+    if math.isfinite(limit):
+        h.setOptionValue("time_limit", float(max(0.05, limit)))
+    h.passModel(lp)
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    opts.work.spend(int(info.mip_node_count))
+    bound = float(info.mip_dual_bound)
+    if info.primal_solution_status != 2:
+        return mdl, None, bound, status
+    return mdl, np.asarray(h.getSolution().col_value), bound, status
+
+
+def pieces_from(
+    inst: Msa, mdl: dict[str, Any], x: np.ndarray, deadline: float = math.inf
+) -> dict[str, Any] | None:
+    """An msa solution from the relaxation's choice: pieces, their copies and offsets (what
+    does not fit stays in slow memory); ``None`` if the ``deadline`` passes first."""
+    from ._placement import kernels
+
+    lo, up, sz, al, _fx = inst.arrays
+    prog = inst.program
+    step, buf, nbytes, _c = prog.accesses
+    gain: dict[tuple[int, int], float] = {}
+    d = 1.0 / prog.slow_bandwidth - 1.0 / prog.fast_bandwidth
+    for s, j, v in zip(step.tolist(), buf.tolist(), nbytes.tolist(), strict=True):
+        gain[(s, j)] = gain.get((s, j), 0.0) + v * d
+    T = x[mdl["T"]]
+    cum = np.concatenate([[0.0], np.cumsum(T)])  # the relaxation's step starts, no stall
+    cap = int(inst.capacity or 0)
+    raw: list[tuple[int, int, int, int | None, tuple[int, int] | None, float]] = []
+    for j in range(inst.n):
+        acc = inst.access_steps[j]
+        if j not in mdl["z"]:
+            continue
+        on = [x[mdl["f"][(j, a)]] > 0.5 for a in acc]
+        held = [False] + [x[mdl["h"][(j, a)]] > 0.5 for a in acc[1:]]
+        z = x[mdl["z"][j]] > 0.5
+        writes = inst.write_steps[j]
+        low, upp = int(lo[j]), int(up[j])
+        ctime = inst.copy_time(int(sz[j]))
+        m = 0
+        prev_end = low  # the step from which the buffer's memory is free again
+        while m < len(acc):
+            if not on[m]:
+                m += 1
+                continue
+            k = m
+            while k + 1 < len(acc) and on[k + 1] and held[k + 1]:
+                k += 1
+            a, e = acc[m], acc[k] + 1
+            pf: int | None = None
+            first = a
+            if m == 0 and z:
+                first = low
+            else:
+                wr = [w for w in writes if w < a]
+                earliest = max(low, prev_end, wr[-1] + 1 if wr else low)
+                if earliest >= a or not inst.copies_enabled:
+                    m = k + 1
+                    continue
+                # as late as the copy fits in the relaxation's step times
+                s = a - 1
+                while s > earliest and cum[a] - cum[s] < ctime:
+                    s -= 1
+                pf = s
+            later = [v for v in acc if e <= v < upp]
+            wr_in = [w for w in writes if first <= w < e]
+            ev: tuple[int, int] | None = None
+            if later and (pf is None or wr_in):
+                if not (inst.copies_enabled and inst.evictions):
+                    m = k + 1
+                    continue
+                es = max([first] + [w + 1 for w in wr_in])
+                if es >= later[0]:
+                    m = k + 1
+                    continue
+                dn = es + 1
+                while dn < later[0] and cum[dn] - cum[es] < ctime:
+                    dn += 1
+                ev = (es, dn)
+            saving = sum(gain[(t, j)] for t in acc[m : k + 1])
+            raw.append((j, first, e, pf, ev, saving))
+            prev_end = e if ev is None else max(e, ev[1])
+            m = k + 1
+    if not raw:
+        return {"fast": {}}
+    occ_lo = np.array([r[3] if r[3] is not None else r[1] for r in raw], dtype=np.int64)
+    occ_up = np.array([r[2] if r[4] is None else max(r[2], r[4][1]) for r in raw], dtype=np.int64)
+    psz = np.array([int(sz[r[0]]) for r in raw], dtype=np.int64)
+    pal = np.array([int(al[r[0]]) for r in raw], dtype=np.int64)
+    fx = -np.ones(len(raw), dtype=np.int64)
+    ids = np.arange(len(raw))
+    value = np.array([r[5] for r in raw]) / np.maximum(psz, 1)
+    best: tuple[float, dict[str, Any]] | None = None
+    # two orders of placement (what does not fit stays in slow memory): the larger pieces
+    # first (less fragmentation), the more valuable a byte first
+    for order in (np.lexsort((ids, -(occ_up - occ_lo), -psz)), np.lexsort((ids, -value))):
+        off = kernels().place(order, occ_lo, occ_up, psz, pal, fx, cap, True, True, deadline)
+        if off is None:
+            break
+        fast: dict[Any, list[dict[str, Any]]] = {}
+        for k in sorted(np.flatnonzero(off >= 0).tolist(), key=lambda k: (raw[k][0], raw[k][1])):
+            j, first, e, pf, ev, _ = raw[k]
+            fast.setdefault(inst.ids[j], []).append(piece_dict(int(off[k]), first, e, pf, ev))
+        sol = {"fast": fast}
+        obj = inst.check(sol)
+        if best is None or obj < best[0]:
+            best = (obj, sol)
+    return None if best is None else best[1]
+
+
+def solve_msa_mip(inst: Msa, opts: SolveOptions) -> SolverOutput:
+    """The relaxation's bound and its choice as a solution, or the greedy start (``xla`` or
+    the whole-life greedy, or the hint) when that is better."""
+    from ....core import SolutionError
+
+    if not inst.copies_enabled:  # the whole-life mapping: its own relaxation is exact
+        from .mip import solve_mip
+
+        out = solve_mip(inst.program, opts)
+        if out.solution is None:
+            return out
+        whole = inst.mapping_solution(out.solution)
+        wobj = inst.check(whole)
+        winfo = {**out.info, "whole_life": True}
+        if out.status is Status.OPTIMAL:
+            return SolverOutput(whole, Status.OPTIMAL, bound=wobj, info=winfo)
+        wbound = wobj if out.bound is None else min(float(out.bound), wobj)
+        return SolverOutput(whole, Status.FEASIBLE, bound=wbound, info=winfo)
+    end = opts.deadline.end
+    timed = end < math.inf
+    rem = opts.deadline.remaining()
+    start = opts.hint
+    if start is not None:
+        try:
+            inst.check(start)
+        except SolutionError:
+            start = None
+    if start is None:
+        start = best_start(inst, clock() + rem * (1 - MIP_SHARE) / 2 if timed else end)
+    start_obj = inst.check(start)
+    limit = opts.deadline.remaining() * MIP_SHARE if timed else math.inf
+    mdl, x, bound, status = solve_relaxation(inst, opts, limit)
+    info: dict[str, Any] = {"highs_status": status, "relaxation_bound": bound}
+    best, best_obj, origin = start, start_obj, "start"
+    sol: dict[str, Any] | None = None
+    if mdl is not None and x is not None and not opts.deadline.expired():
+        sol = pieces_from(inst, mdl, x, end)
+    if sol is not None:
+        obj = inst.check(sol)
+        info["relaxation_solution"] = obj
+        if obj < best_obj:
+            best, best_obj, origin = sol, obj, "relaxation"
+    info["origin"] = origin
+    lb = inst.lower_bound()
+    bound = max(lb, bound * (1 - 1e-7)) if math.isfinite(bound) else lb
+    proven = status == "Optimal" and best_obj <= bound * (1 + 1e-7) + 1e-9
+    if proven:
+        return SolverOutput(best, Status.OPTIMAL, bound=best_obj, info=info)
+    return msa_output(inst, best, info, bound=min(bound, best_obj))
