@@ -49,8 +49,8 @@ class InlineExecutor:
     """Runs requests one at a time in the server's process.
 
     A request that finds nothing running and nothing queued runs at once on the thread
-    that read it (:meth:`try_run`: no hand-over between threads, which costs tens of
-    microseconds a request); the others queue for the executor's own thread. That thread
+    that read it (:meth:`take` and :meth:`run`: no hand-over between threads, which costs
+    tens of microseconds a request); the others queue for the executor's own thread. That thread
     also warms up ``families`` method by method whenever no request has come for
     :data:`IDLE_S`, so that requests are answered from the start; a solve first warms up
     what it needs (its family's method, or the whole family for ``auto``), outside its
@@ -75,32 +75,26 @@ class InlineExecutor:
         self._thread = threading.Thread(target=self._loop, name="schedlab-solve", daemon=True)
         self._thread.start()
 
-    def try_run(
-        self,
-        key: Key,
-        req: dict[str, Any],
-        respond: Respond,
-        started: Callable[[], None] | None = None,
-    ) -> bool:
-        """Run a request on the calling thread if nothing runs or waits (answering it before
-        returning True; ``started`` is called once it is taken, before it runs); False
-        otherwise (then :meth:`submit` it)."""
+    def take(self, key: Key, req: dict[str, Any], respond: Respond) -> _Job | None:
+        """The request as a job for the calling thread to run (:meth:`run`) if nothing runs
+        or waits; None otherwise (then :meth:`submit` it)."""
         with self._lock:
             if self._pending or self._closed or not self._busy.acquire(blocking=False):
-                return False
+                return None
             job = _Job(key, req, respond)
             self._jobs[key] = job
-        if started is not None:
-            started()
+        return job
+
+    def run(self, job: _Job) -> None:
+        """Run a job from :meth:`take` on the calling thread and answer it."""
         try:
             job.respond(protocol.execute(job.req, job.token))
         finally:
             with self._lock:
-                if self._jobs.get(key) is job:
-                    del self._jobs[key]
+                if self._jobs.get(job.key) is job:
+                    del self._jobs[job.key]
                 self._last = time.perf_counter()
             self._busy.release()
-        return True
 
     def submit(self, key: Key, req: dict[str, Any], respond: Respond, line: str = "") -> None:
         """Queue a request; ``respond`` receives its response (an error once :meth:`close`
@@ -131,13 +125,18 @@ class InlineExecutor:
             try:
                 return self._queue.get(timeout=IDLE_S)
             except queue.Empty:
-                with self._lock:
-                    idle = time.perf_counter() - self._last >= IDLE_S
-                if not idle:  # requests run on their readers' threads meanwhile
+                # idle: nothing running (on a reader's thread either) since IDLE_S
+                if not self._busy.acquire(blocking=False):
                     continue
-                family, method = self._warm.pop(0)
-                with self._busy, contextlib.suppress(Exception):  # failing: at its solve
-                    api.warm_up(family, method)
+                try:
+                    with self._lock:
+                        if time.perf_counter() - self._last < IDLE_S:
+                            continue
+                    family, method = self._warm.pop(0)
+                    with contextlib.suppress(Exception):  # a failing one shows at its solve
+                        api.warm_up(family, method)
+                finally:
+                    self._busy.release()
                 if not self._warm and self._on_warm is not None:
                     self._on_warm()
         return self._queue.get()
@@ -182,44 +181,33 @@ class InlineExecutor:
             pass
 
 
-class _Relay:
-    """The lines of one stream, read by one thread at a time: while one thread runs the
-    request it read, the other reads on (a ``cancel`` for that request, say). Each line
-    gets a number, and the readers take turns in that order to start what they read (run
-    it, queue it, answer it), so that requests start in the order they came."""
+#: Seconds between the looks of a stream's second thread at whether the reading role is
+#: free (its reader is running a request): a cancel reaches a running request within it.
+POLL_S = 0.005
+
+
+class _Stream:
+    """One stream's lines and its reading role: the thread holding :attr:`role` reads; a
+    thread that took a request to run releases the role first, and the stream's other
+    thread, which looks every :data:`POLL_S`, takes it over (a ``cancel`` then reaches the
+    running request). Nobody is woken for a request that runs and ends in between, and a
+    request is taken to run or queued before the next line is read: requests start in the
+    order they came."""
 
     def __init__(self, lines: Iterable[str]) -> None:
         self._it = iter(lines)
-        self._role = threading.Lock()
-        self._turn = threading.Condition()
-        self._count = 0
-        self._started = 0
+        self.role = threading.Lock()
         self.done = False
 
-    def next(self) -> tuple[int, str] | None:
-        """The next non-blank line and its number; None at the end of the stream (or once
-        :attr:`done` is set)."""
-        with self._role:
-            while not self.done:
-                line = next(self._it, None)
-                if line is None:
-                    self.done = True
-                elif line.strip():
-                    self._count += 1
-                    return self._count - 1, line
-            return None
-
-    def wait_turn(self, k: int) -> None:
-        """Wait until the lines before line ``k`` have started."""
-        with self._turn:
-            while self._started != k:
-                self._turn.wait()
-
-    def advance(self) -> None:
-        """Line ``k`` (the one whose turn it is) has started: the next one's turn."""
-        with self._turn:
-            self._started += 1
-            self._turn.notify_all()
+    def next(self) -> str | None:
+        """The next non-blank line (the caller holds :attr:`role`); None at the end."""
+        while not self.done:
+            line = next(self._it, None)
+            if line is None:
+                self.done = True
+            elif line.strip():
+                return line
+        return None
 
 
 class Server:
@@ -232,9 +220,8 @@ class Server:
 
     def handle(self, lines: Iterable[str], write: Callable[[str], object]) -> None:
         """Serve one stream of request lines until it ends or a ``shutdown``. Two threads
-        take turns at reading it, so that the one that read a request can run it while
-        the other reads on (a ``cancel``, say); this thread waits for them (a signal to
-        the main thread interrupts the wait, never a solve)."""
+        share it (see :class:`_Stream`); this one waits for them (a signal to the main
+        thread interrupts the wait, never a solve)."""
         conn = next(self._conns)
         lock = threading.Lock()
 
@@ -243,13 +230,13 @@ class Server:
             with lock, contextlib.suppress(OSError, ValueError):
                 write(text + "\n")
 
-        relay = _Relay(lines)
-        over = threading.Event()  # a shutdown, or both readers at the end of the stream
+        stream = _Stream(lines)
+        over = threading.Event()  # a shutdown, or both threads done with the stream
         left = [2]
 
-        def reader() -> None:
+        def run() -> None:
             try:
-                self._read(relay, conn, respond)
+                self._serve_stream(stream, conn, respond)
             finally:
                 with lock:
                     left[0] -= 1
@@ -257,42 +244,52 @@ class Server:
                         over.set()
 
         for _ in range(2):
-            threading.Thread(target=reader, name="schedlab-read", daemon=True).start()
+            threading.Thread(target=run, name="schedlab-read", daemon=True).start()
         over.wait()
 
-    def _read(self, relay: _Relay, conn: int, respond: Respond) -> None:
-        while not self.stopping.is_set():
-            got = relay.next()
-            if got is None:
-                return
-            k, line = got
-            try:
-                req = protocol.parse(line)
-            except protocol.RequestError as e:
-                relay.wait_turn(k)
-                relay.advance()
-                respond(protocol.error(protocol.request_id(line), e))
+    def _serve_stream(self, stream: _Stream, conn: int, respond: Respond) -> None:
+        while not (self.stopping.is_set() or stream.done):
+            if not stream.role.acquire(blocking=False):
+                time.sleep(POLL_S)  # the other thread reads
                 continue
-            op, rid = req["op"], req.get("id")
-            relay.wait_turn(k)
-            if op == "ping":
-                relay.advance()
-                respond({**protocol.execute(req), "warm": self.executor.warm})
-            elif op == "cancel":
-                relay.advance()
-                target = req.get("target")
-                found = self.executor.cancel((conn, target))
-                respond({"id": rid, "result": {"cancelled": target, "found": found}})
-            elif op == "shutdown":  # answer what was taken, say bye, then stop
-                relay.done = True
-                relay.advance()
-                self.executor.close()
-                respond({"id": rid, "result": "bye"})
-                self.stopping.set()
-                return
-            elif not self.executor.try_run((conn, rid), req, respond, relay.advance):
-                self.executor.submit((conn, rid), req, respond, line)
-                relay.advance()
+            job = self._read(stream, conn, respond)  # releases the role
+            if job is not None:
+                self.executor.run(job)
+
+    def _read(self, stream: _Stream, conn: int, respond: Respond) -> _Job | None:
+        """Read and dispatch lines while holding the stream's role; release it and return
+        a job taken to run on this thread, or at the end of the stream or a shutdown."""
+        try:
+            while not self.stopping.is_set():
+                line = stream.next()
+                if line is None:
+                    return None
+                try:
+                    req = protocol.parse(line)
+                except protocol.RequestError as e:
+                    respond(protocol.error(protocol.request_id(line), e))
+                    continue
+                op, rid = req["op"], req.get("id")
+                if op == "ping":
+                    respond({**protocol.execute(req), "warm": self.executor.warm})
+                elif op == "cancel":
+                    target = req.get("target")
+                    found = self.executor.cancel((conn, target))
+                    respond({"id": rid, "result": {"cancelled": target, "found": found}})
+                elif op == "shutdown":  # answer what was taken, say bye, then stop
+                    stream.done = True
+                    self.executor.close()
+                    respond({"id": rid, "result": "bye"})
+                    self.stopping.set()
+                    return None
+                else:
+                    job = self.executor.take((conn, rid), req, respond)
+                    if job is not None:
+                        return job
+                    self.executor.submit((conn, rid), req, respond, line)
+            return None
+        finally:
+            stream.role.release()
 
 
 def _protocol_stdout() -> TextIO:

@@ -1,6 +1,6 @@
 """The in-process service's threads: a request that finds the service idle runs on the
-thread that read it, the other reader reads on (a cancel reaches it), requests start in
-the order they came, and a shutdown answers what was taken first."""
+thread that read it, the stream's other thread takes over reading (a cancel reaches it),
+requests start in the order they came, and a shutdown answers what was taken first."""
 
 from __future__ import annotations
 
@@ -142,6 +142,6 @@ def test_shutdown_answers_what_was_taken_then_refuses(waiting_solves: dict[str, 
     assert not t.is_alive() and server.stopping.is_set()
     # a request that reaches a closed executor is answered, with an error
     got: list[Any] = []
-    assert not executor.try_run((9, 2), {"id": 2, "op": "ping"}, got.append)
+    assert executor.take((9, 2), {"id": 2, "op": "ping"}, got.append) is None
     executor.submit((9, 2), {"id": 2, "op": "ping"}, got.append)
     assert got[0]["error"]["message"] == "the server is shutting down"
