@@ -43,6 +43,17 @@ def _f(j: int, t: int, d: np.ndarray, w: np.ndarray) -> int:
     return 0
 
 
+#: Pairs of a dynasearch pass between two reads of the clock under a deadline: reading it
+#: from compiled code costs about a microsecond, more than a pass over 10 jobs.
+CHECK_WORK = 20_000
+
+
+@njit
+def _passes_a_check(n: int) -> int:  # pragma: no cover - compiled
+    """Dynasearch passes (about n^2 / 2 pairs each) between two reads of the clock."""
+    return max(1, CHECK_WORK // max(1, n * n // 2))
+
+
 @njit
 def _dynasearch_pass(
     seq: np.ndarray,
@@ -107,9 +118,14 @@ def _dynasearch_pass(
                 mv_t[k + 1] = 2
     # swaps with at least one job in between (k = i + 1 is covered by the shifts)
     timed = deadline != np.inf
+    spent = 0
     for i in range(n - 2):
-        if timed and now() >= deadline:
-            break
+        if timed:  # the clock read once every CHECK_WORK pairs (each read costs ~1 us)
+            spent += n - i
+            if spent >= CHECK_WORK:
+                spent = 0
+                if now() >= deadline:
+                    break
         ji = seq[i]
         pi = p[ji]
         start = C[i] - pi
@@ -183,7 +199,10 @@ def _descent(
     mv_i = np.empty(n + 1, np.int64)
     mv_t = np.empty(n + 1, np.int64)
     tmp = np.empty(n, np.int64)
-    while deadline == math.inf or now() < deadline:
+    every = _passes_a_check(n)
+    k = 0
+    while deadline == math.inf or k % every != 0 or now() < deadline:
+        k += 1
         g = _dynasearch_pass(seq, p, d, w, C, c, G, mv_i, mv_t, tmp, deadline)
         if g >= 0:
             break
@@ -225,10 +244,11 @@ def _ils_batch(
         return cur_cost, best_cost, stall, 1, 0
     win = max(1, min(n - 1, win))
     timed = deadline != np.inf
+    every = _passes_a_check(n)
     for it in range(n_iters):
         if best_cost <= target:
             return cur_cost, best_cost, stall, 1, it
-        if timed and now() >= deadline:
+        if timed and it % every == 0 and now() >= deadline:
             return cur_cost, best_cost, stall, 0, it
         for k in range(n):
             trial[k] = cur[k]
@@ -244,7 +264,9 @@ def _ils_batch(
             x = trial[a]
             trial[a] = trial[b]
             trial[b] = x
-        while not timed or now() < deadline:
+        k = 0
+        while not timed or k % every != 0 or now() < deadline:
+            k += 1
             g = _dynasearch_pass(trial, p, d, w, C, c, G, mv_i, mv_t, tmp, deadline)
             if g >= 0:
                 break
