@@ -491,10 +491,18 @@ def test_cpsat_one_engine_meets_fifo_brute_force(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("engines", [1, 4])
-def test_bounds_never_pass_the_brute_force_optimum(seed: int, engines: int) -> None:
+@pytest.mark.parametrize("lead", [8, 1])
+def test_bounds_never_pass_the_brute_force_optimum(
+    seed: int, engines: int, lead: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The step bound and the ``mip`` relaxation's bound are lower bounds; ``mip``'s
     solution is checked. With one engine, brute force (copies in issue order) is an upper
-    bound and ``cpsat`` proves the optimum: the bounds stay below both."""
+    bound and ``cpsat`` proves the optimum: the bounds stay below both. ``lead`` 1: the
+    relaxation's columns for early prefetches and late evictions, which stand for several
+    steps, are used too."""
+    from schedlab.families.memory.methods import _msa_mip
+
+    monkeypatch.setattr(_msa_mip, "LEAD", lead)
     inst = _tiny(seed, engines=engines, evictions=seed % 3 != 2)
     best = _brute(inst)
     if engines == 1:

@@ -39,11 +39,21 @@ from typing import Any
 
 import numpy as np
 
-from ....core import SolveOptions, SolverOutput, Status
+from ....core import SolveOptions, SolverOutput, Status, Work
 from ....core.timing import clock
+from ..model import Allocation, Buffer
 from ..msa import Msa, piece_dict
+from ._common import peak
 from ._msa import best_start, msa_output
+from ._placement import best_greedy
 
+#: A prefetch's issue step is a column for each of the last LEAD steps before its use (the
+#: memory it holds from there is counted), one column for any earlier issue.
+LEAD = 8
+#: Share of the time left after HiGHS for the exact placement of the pieces (when the
+#: greedy ones leave some out), and its budget of search steps without a time limit.
+EXACT_SHARE = 0.5
+EXACT_STEPS = 2_000_000
 #: Share of the time limit for HiGHS; the rest is for the pieces, placement and checks.
 MIP_SHARE = 0.8
 #: The copy windows' rows hold at most this many nonzeros together, the shortest windows
@@ -98,6 +108,8 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
     fcol: dict[tuple[int, int], int] = {}  # (buffer, access step) -> f column
     hcol: dict[tuple[int, int], int] = {}
     zcol: dict[int, int] = {}
+    qcol: dict[tuple[int, int], list[tuple[int, int]]] = {}  # prefetch issue columns
+    evicts: dict[tuple[int, int], list[tuple[int, int]]] = {}  # eviction done columns
     # the copies: (first step of the window, step that waits, copy time, amount as terms)
     copy_rows: list[tuple[int, int, float, list[tuple[int, float]]]] = []
     d = inv_s - inv_f
@@ -140,25 +152,29 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
                 rows.append(([h, f[m - 1]], [1.0, -1.0], -math.inf, 0.0))
                 rows.append(([h, f[m]], [1.0, -1.0], -math.inf, 0.0))
                 # a stale stay not held on to access m is evicted: issued after its last
-                # write (or from the lower), done by a
+                # write (or from the lower), done by a; a column for each done step d of
+                # the first LEAD (its piece holds prev + 1 .. d - 1), one for any later
                 es = low if last_w is None else last_w + 1
-                v = -1
+                evict: list[tuple[int, int]] = []  # (column, done step)
                 if copies and inst.evictions and es < a:
-                    v = cols.add(0.0, 1.0, 0.0, False)
-                    rows.append(([v, stale, h], [1.0, -1.0, 1.0], 0.0, math.inf))
-                    copy_rows.append((es, a, ctime, [(v, 1.0)]))
+                    for d0 in range(es + 1, min(a, es + LEAD) + 1):
+                        evict.append((cols.add(0.0, 1.0, 0.0, False), d0))
+                    if es + LEAD < a:
+                        evict.append((cols.add(0.0, 1.0, 0.0, False), es + LEAD + 1))
+                    cs = [c for c, _ in evict]
+                    rows.append(
+                        (cs + [stale, h], [1.0] * len(cs) + [-1.0, 1.0], 0.0, math.inf)
+                    )  # fmt: skip
+                    for c, d0 in evict:
+                        copy_rows.append((es, d0 if d0 <= es + LEAD else a, ctime, [(c, 1.0)]))
+                        for t in range(prev + 1, min(d0, a)):
+                            occ[t].append((c, size))
+                    evicts[(j, a)] = evict
                 else:
                     rows.append(([stale, h], [1.0, -1.0], -math.inf, 0.0))  # held on
-                # memory between the accesses: held, or the prefetch for a (at a - 1), or
-                # the eviction of a write at prev (at prev + 1: done after its issue)
+                # memory between the accesses: held, or the prefetch for a (from a - 1 on)
                 for t in range(prev + 1, a):
-                    terms = [(f[m] if t == a - 1 else h, size)]
-                    if v >= 0 and t == prev + 1 and prev in wset:
-                        terms.append((v, size))
-                    occ[t] += terms
-                if v >= 0 and prev in wset and prev + 1 == a - 1:
-                    # that eviction's piece holds a - 1 too: no prefetch for a then
-                    rows.append(([v, f[m], h], [1.0, 1.0, -1.0], -math.inf, 1.0))
+                    occ[t].append((f[m] if t == a - 1 else h, size))
                 starts += [(f[m], 1.0), (h, -1.0)]
                 expr = [(f[m], 1.0), (h, -1.0)]
             else:
@@ -176,8 +192,42 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
             e = low if last_w is None else max(low, last_w + 1)
             if not copies or e >= a:  # no prefetch possible: fast only by holding
                 rows.append(([c for c, _ in expr], [v for _, v in expr], -math.inf, 0.0))
-            else:
-                copy_rows.append((e, a, ctime, expr))
+                continue
+            # the prefetch's issue step: one column for each of the last LEAD steps, one
+            # for any earlier; it holds the memory from its issue (the earlier ones: from
+            # LEAD steps ahead at least); they add up to f - h (or f - z)
+            issue: list[tuple[int, int]] = []  # (column, issue step; e for "earlier")
+            for s0 in range(max(e, a - LEAD), a):
+                issue.append((cols.add(0.0, 1.0, 0.0, False), s0))
+            if e < a - LEAD:
+                issue.append((cols.add(0.0, 1.0, 0.0, False), e))
+            qcol[(j, a)] = issue
+            # the piece an eviction frees at d and the prefetch's piece, issued before d,
+            # would overlap: not both
+            for c_ev, d0 in evicts.get((j, a), []):
+                if d0 > a - 1 or d0 > es + LEAD:
+                    continue  # d0 = a is covered below; a later one: d0 is not exact
+                before = [c for c, s0 in issue if s0 < d0 and s0 >= a - LEAD]
+                if e < a - LEAD and a - LEAD - 1 < d0:
+                    before += [c for c, s0 in issue if s0 < a - LEAD]
+                if before:
+                    rows.append(
+                        ([c_ev, *before], [1.0] * (1 + len(before)), -math.inf, 1.0)
+                    )  # fmt: skip
+            done_at_a = [c for c, d0 in evicts.get((j, a), []) if d0 == a]
+            if done_at_a:  # freed only at a: no prefetch for a at all
+                rows.append(
+                    ([*done_at_a, *(c for c, _ in issue)],
+                     [1.0] * (len(done_at_a) + len(issue)), -math.inf, 1.0)
+                )  # fmt: skip
+            rows.append(
+                ([c for c, _ in issue] + [c for c, _ in expr],
+                 [1.0] * len(issue) + [-v for _, v in expr], 0.0, 0.0)
+            )  # fmt: skip
+            for c, s0 in issue:
+                copy_rows.append((s0, a, ctime, [(c, 1.0)]))
+                for t in range(max(s0, a - LEAD), a - 1):
+                    occ[t].append((c, size))
         if not inst.evictions:  # one piece: at most one start
             rows.append(([c for c, _ in starts], [v for _, v in starts], -math.inf, 1.0))
     # the steps
@@ -233,6 +283,8 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
         "f": fcol,
         "h": hcol,
         "z": zcol,
+        "q": qcol,
+        "ev": evicts,
     }
 
 
@@ -282,14 +334,16 @@ def solve_relaxation(
     return mdl, np.asarray(h.getSolution().col_value), bound, status
 
 
-def pieces_from(
-    inst: Msa, mdl: dict[str, Any], x: np.ndarray, deadline: float = math.inf
-) -> dict[str, Any] | None:
-    """An msa solution from the relaxation's choice: pieces, their copies and offsets (what
-    does not fit stays in slow memory); ``None`` if the ``deadline`` passes first."""
-    from ._placement import kernels
+Raw = tuple[int, int, int, int | None, tuple[int, int] | None, float]
 
-    lo, up, sz, al, _fx = inst.arrays
+
+def _raw_pieces(inst: Msa, mdl: dict[str, Any], x: np.ndarray, tight: bool) -> list[Raw]:
+    """The relaxation's stays as pieces ``(buffer, first, end, prefetch issue, eviction,
+    saving)``: a prefetch issued at the relaxation's chosen step (or as late as its copy
+    fits in the relaxation's step times), an eviction where the checker requires one,
+    issued after the piece's last write and done at the next step (``tight``: the memory
+    the relaxation counted) or once its copy would be done (else)."""
+    lo, up, sz, _al, _fx = inst.arrays
     prog = inst.program
     step, buf, nbytes, _c = prog.accesses
     gain: dict[tuple[int, int], float] = {}
@@ -298,8 +352,7 @@ def pieces_from(
         gain[(s, j)] = gain.get((s, j), 0.0) + v * d
     T = x[mdl["T"]]
     cum = np.concatenate([[0.0], np.cumsum(T)])  # the relaxation's step starts, no stall
-    cap = int(inst.capacity or 0)
-    raw: list[tuple[int, int, int, int | None, tuple[int, int] | None, float]] = []
+    raw: list[Raw] = []
     for j in range(inst.n):
         acc = inst.access_steps[j]
         if j not in mdl["z"]:
@@ -316,68 +369,137 @@ def pieces_from(
             if not on[m]:
                 m += 1
                 continue
-            k = m
+            m0 = k = m
             while k + 1 < len(acc) and on[k + 1] and held[k + 1]:
                 k += 1
-            a, e = acc[m], acc[k] + 1
+            a, e = acc[m0], acc[k] + 1
+            m = k + 1
             pf: int | None = None
             first = a
-            if m == 0 and z:
+            if m0 == 0 and z:
                 first = low
             else:
                 wr = [w for w in writes if w < a]
                 earliest = max(low, prev_end, wr[-1] + 1 if wr else low)
                 if earliest >= a or not inst.copies_enabled:
-                    m = k + 1
                     continue
-                # as late as the copy fits in the relaxation's step times
+                top = max(mdl["q"].get((j, a), []), key=lambda q: x[q[0]], default=None)
                 s = a - 1
-                while s > earliest and cum[a] - cum[s] < ctime:
-                    s -= 1
+                if top is not None and x[top[0]] > 0.5 and top[1] >= a - LEAD:
+                    s = max(top[1], earliest)
+                else:
+                    while s > earliest and cum[a] - cum[s] < ctime:
+                        s -= 1
                 pf = s
             later = [v for v in acc if e <= v < upp]
             wr_in = [w for w in writes if first <= w < e]
             ev: tuple[int, int] | None = None
             if later and (pf is None or wr_in):
                 if not (inst.copies_enabled and inst.evictions):
-                    m = k + 1
                     continue
                 es = max([first] + [w + 1 for w in wr_in])
                 if es >= later[0]:
-                    m = k + 1
                     continue
                 dn = es + 1
-                while dn < later[0] and cum[dn] - cum[es] < ctime:
-                    dn += 1
+                if tight:  # the relaxation's done step, if it chose an exact one
+                    top = max(mdl["ev"].get((j, later[0]), []), key=lambda q: x[q[0]], default=None)
+                    if top is not None and x[top[0]] > 0.5 and es < top[1] <= later[0]:
+                        dn = top[1]
+                else:
+                    while dn < later[0] and cum[dn] - cum[es] < ctime:
+                        dn += 1
                 ev = (es, dn)
-            saving = sum(gain[(t, j)] for t in acc[m : k + 1])
+            saving = sum(gain[(t, j)] for t in acc[m0:m])
             raw.append((j, first, e, pf, ev, saving))
             prev_end = e if ev is None else max(e, ev[1])
-            m = k + 1
-    if not raw:
-        return {"fast": {}}
+    return raw
+
+
+def _placements(inst: Msa, raw: list[Raw], deadline: float) -> list[tuple[np.ndarray, list[int]]]:
+    """Offsets of pieces (``-1``: left in slow memory), with the pieces they are for: all of
+    them (the greedy placements of allocation, then the exact search: a share of the time
+    left, a budget of steps without a limit) once those at steps over the capacity are
+    dropped (the least saving a byte first); else two greedy orders that leave out what
+    does not fit (the larger pieces first, the more valuable a byte first)."""
+    from ._placement import kernels
+
+    _lo, _up, sz, al, _fx = inst.arrays
+    cap = int(inst.capacity or 0)
     occ_lo = np.array([r[3] if r[3] is not None else r[1] for r in raw], dtype=np.int64)
     occ_up = np.array([r[2] if r[4] is None else max(r[2], r[4][1]) for r in raw], dtype=np.int64)
     psz = np.array([int(sz[r[0]]) for r in raw], dtype=np.int64)
     pal = np.array([int(al[r[0]]) for r in raw], dtype=np.int64)
-    fx = -np.ones(len(raw), dtype=np.int64)
-    ids = np.arange(len(raw))
     value = np.array([r[5] for r in raw]) / np.maximum(psz, 1)
-    best: tuple[float, dict[str, Any]] | None = None
-    # two orders of placement (what does not fit stays in slow memory): the larger pieces
-    # first (less fragmentation), the more valuable a byte first
-    for order in (np.lexsort((ids, -(occ_up - occ_lo), -psz)), np.lexsort((ids, -value))):
-        off = kernels().place(order, occ_lo, occ_up, psz, pal, fx, cap, True, True, deadline)
-        if off is None:
+    ids = np.arange(len(raw))
+    out: list[tuple[np.ndarray, list[int]]] = []
+    # drop pieces at the steps over the capacity, the least valuable a byte first
+    ns = int(occ_up.max()) + 1
+    load = np.zeros(ns + 1, dtype=np.int64)
+    np.add.at(load, occ_lo, psz)
+    np.add.at(load, occ_up, -psz)
+    load = np.cumsum(load)
+    keep = np.ones(len(raw), dtype=bool)
+    over = int((load > cap).sum())
+    for k in np.argsort(value, kind="stable"):
+        if not over:
             break
-        fast: dict[Any, list[dict[str, Any]]] = {}
-        for k in sorted(np.flatnonzero(off >= 0).tolist(), key=lambda k: (raw[k][0], raw[k][1])):
-            j, first, e, pf, ev, _ = raw[k]
-            fast.setdefault(inst.ids[j], []).append(piece_dict(int(off[k]), first, e, pf, ev))
-        sol = {"fast": fast}
-        obj = inst.check(sol)
-        if best is None or obj < best[0]:
-            best = (obj, sol)
+        span = load[occ_lo[k] : occ_up[k]]  # a view
+        was = int((span > cap).sum())
+        if was:
+            keep[k] = False
+            span -= psz[k]
+            over -= was - int((span > cap).sum())
+    idx = np.flatnonzero(keep)
+    sub = Allocation(
+        buffers=tuple(
+            Buffer(str(k), int(occ_lo[k]), int(occ_up[k]), int(psz[k]), alignment=int(pal[k]))
+            for k in idx
+        ),
+        capacity=cap,
+    )
+    g, _ = best_greedy(sub, deadline)
+    if g is not None and peak(sub, g) > cap:
+        from ._canonical import feasible, prepare  # numba: imported when needed
+
+        left = deadline - clock()
+        stop = clock() + EXACT_SHARE * left if math.isfinite(left) else math.inf
+        work = None if math.isfinite(left) else Work(EXACT_STEPS)
+        g, _inf, _k = feasible(prepare(sub), cap, stop, work=work)
+    if g is not None:
+        off = -np.ones(len(raw), dtype=np.int64)
+        off[idx] = g
+        out.append((off, list(range(len(raw)))))
+    fx = -np.ones(len(raw), dtype=np.int64)
+    for order in (np.lexsort((ids, -(occ_up - occ_lo), -psz)), np.lexsort((ids, -value))):
+        placed = kernels().place(order, occ_lo, occ_up, psz, pal, fx, cap, True, True, deadline)
+        if placed is None:
+            break
+        out.append((placed, list(range(len(raw)))))
+    return out
+
+
+def pieces_from(
+    inst: Msa, mdl: dict[str, Any], x: np.ndarray, deadline: float = math.inf
+) -> dict[str, Any] | None:
+    """An msa solution from the relaxation's choice: pieces, their copies and offsets (see
+    :func:`_raw_pieces` and :func:`_placements`; the best the checker finds); ``None`` if
+    the ``deadline`` passes first."""
+    best: tuple[float, dict[str, Any]] | None = None
+    for tight in (True, False):
+        raw = _raw_pieces(inst, mdl, x, tight)
+        if not raw:
+            return {"fast": {}}
+        if clock() >= deadline:
+            break
+        for off, _ in _placements(inst, raw, deadline):
+            fast: dict[Any, list[dict[str, Any]]] = {}
+            for k in sorted(np.flatnonzero(off >= 0).tolist(), key=lambda k: raw[k][:2]):
+                j, first, e, pf, ev, _ = raw[k]
+                fast.setdefault(inst.ids[j], []).append(piece_dict(int(off[k]), first, e, pf, ev))
+            sol = {"fast": fast}
+            obj = inst.check(sol)
+            if best is None or obj < best[0]:
+                best = (obj, sol)
     return None if best is None else best[1]
 
 
