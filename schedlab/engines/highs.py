@@ -18,15 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import highspy
+import numpy as np
 
 from ..core.options import SolveOptions
 
 __all__ = [
+    "MipRun",
     "PyomoRun",
     "highspy",
     "new",
     "quiet_banner",
     "solve_pyomo",
+    "solve_rowwise",
 ]
 
 _lock = threading.Lock()
@@ -105,6 +108,69 @@ def new(
     ref = weakref.ref(h)
     opts.deadline.on_cancel(lambda: _stop(ref))
     return h
+
+
+@dataclass(frozen=True)
+class MipRun:
+    """What :func:`solve_rowwise` found: the column values (``None`` without a feasible
+    solution), HiGHS's dual bound and its model status."""
+
+    x: np.ndarray | None
+    bound: float
+    status: str
+
+
+def solve_rowwise(
+    opts: SolveOptions,
+    *,
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    starts: np.ndarray,
+    index: np.ndarray,
+    value: np.ndarray,
+    integer: np.ndarray,
+    share: float,
+    limit: float,
+    options: dict[str, Any] | None = None,
+) -> MipRun:
+    """Solve ``min cost x`` with ``row_lower <= A x <= row_upper`` and ``lower <= x <=
+    upper`` (``A`` row-wise: ``starts``, ``index``, ``value``; ``integer``: a boolean per
+    column) with a :func:`new` HiGHS of ``share`` of the time left, within ``limit``
+    seconds (``math.inf``: none) and its further ``options``; the branch-and-bound nodes it
+    used are spent on the options' work budget. No MIP start is passed: with one
+    (``setSolution``), HiGHS 1.16 reported the optimum's value but returned the start's
+    columns on a program its presolve reduced."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = len(row_lower)
+    lp.col_cost_ = np.asarray(cost, np.float64)
+    lp.col_lower_ = np.asarray(lower, np.float64)
+    lp.col_upper_ = np.asarray(upper, np.float64)
+    lp.row_lower_ = np.asarray(row_lower, np.float64)
+    lp.row_upper_ = np.asarray(row_upper, np.float64)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.asarray(starts, np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, np.int32)
+    lp.a_matrix_.value_ = np.asarray(value, np.float64)
+    kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+    lp.integrality_ = [kinds[int(i)] for i in integer]
+    h = new(opts, share=share)
+    for key, val in (options or {}).items():
+        h.setOptionValue(key, val)
+    if math.isfinite(limit):
+        h.setOptionValue("time_limit", float(max(0.05, limit)))
+    h.passModel(lp)
+    h.run()
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    opts.work.spend(int(info.mip_node_count))
+    bound = float(info.mip_dual_bound)
+    if info.primal_solution_status != 2:  # no feasible solution
+        return MipRun(None, bound, status)
+    return MipRun(np.asarray(h.getSolution().col_value), bound, status)
 
 
 def _stop(ref: weakref.ref[highspy.Highs]) -> None:

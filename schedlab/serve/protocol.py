@@ -82,12 +82,13 @@ def loads(text: str | bytes) -> Any:
     standard library. A text with a run of 19 digits or more goes to the standard library
     too: orjson reads some integers beyond 64 bits as floats, where the standard library
     keeps them exact (for the instance's check to name them)."""
-    long = _LONG_BYTES.search(text) if isinstance(text, bytes) else _LONG_TEXT.search(text)
-    if orjson is not None and long is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
+    if orjson is not None:
+        long = _LONG_BYTES if isinstance(text, bytes) else _LONG_TEXT
+        if long.search(text) is None:  # type: ignore[arg-type]
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError:
+                pass
     return json.loads(text)
 
 

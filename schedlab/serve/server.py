@@ -90,11 +90,17 @@ class InlineExecutor:
         try:
             job.respond(protocol.execute(job.req, job.token))
         finally:
-            with self._lock:
-                if self._jobs.get(job.key) is job:
-                    del self._jobs[job.key]
-                self._last = time.perf_counter()
+            self._done(job, queued=False)
             self._busy.release()
+
+    def _done(self, job: _Job, queued: bool) -> None:
+        """Forget a job that has been answered (``queued``: one of :meth:`submit`)."""
+        with self._lock:
+            if self._jobs.get(job.key) is job:
+                del self._jobs[job.key]
+            if queued:
+                self._pending -= 1
+            self._last = time.perf_counter()
 
     def submit(self, key: Key, req: dict[str, Any], respond: Respond, line: str = "") -> None:
         """Queue a request; ``respond`` receives its response (an error once :meth:`close`
@@ -152,11 +158,7 @@ class InlineExecutor:
                 with self._busy:
                     job.respond(protocol.execute(job.req, job.token))
             finally:
-                with self._lock:
-                    if self._jobs.get(job.key) is job:
-                        del self._jobs[job.key]
-                    self._pending -= 1
-                    self._last = time.perf_counter()
+                self._done(job, queued=True)
 
     @property
     def warm(self) -> bool:

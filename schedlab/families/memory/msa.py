@@ -269,6 +269,16 @@ class Msa(MemoryInstance):
                 out[j].add(i)
         return [sorted(x) for x in out]
 
+    @functools.cached_property
+    def step_bytes(self) -> list[dict[int, float]]:
+        """Per step, the bytes it moves of each buffer it accesses (reads and writes added)."""
+        out: list[dict[int, float]] = [{} for _ in self.steps]
+        for i, s in enumerate(self.steps):
+            per = out[i]
+            for j, v in (*s.reads, *s.writes):
+                per[j] = per.get(j, 0.0) + float(v)
+        return out
+
     def lower_bound(self) -> float:
         """A lower bound on the total time: each step on its own, with copies free and no
         stall, the buffers it accesses in fast memory as far as they fit in the capacity
@@ -284,7 +294,7 @@ class Msa(MemoryInstance):
         all_fast = prog.total_time(np.full(self.n, fast, dtype=bool))
         if not fast:  # the slow memory is the faster one: nothing to place
             return all_fast
-        step, buf, nbytes, compute = prog.accesses
+        step, _buf, nbytes, compute = prog.accesses
         inv_s, inv_f = 1.0 / prog.slow_bandwidth, 1.0 / prog.fast_bandwidth
         sizes = self.arrays[2]
         cap = int(self.capacity or 0)
@@ -292,13 +302,7 @@ class Msa(MemoryInstance):
         slow_t = np.zeros(ns)
         np.add.at(slow_t, step, nbytes * inv_s)
         total = 0.0
-        k = 0
-        for i in range(ns):
-            per: dict[int, float] = {}
-            while k < step.shape[0] and step[k] == i:
-                j = int(buf[k])
-                per[j] = per.get(j, 0.0) + float(nbytes[k])
-                k += 1
+        for i, per in enumerate(self.step_bytes):
             c, slow = float(compute[i]), float(slow_t[i])
             if slow <= c:
                 total += c

@@ -16,19 +16,23 @@ with ``occ_j(t)`` = ``f_m`` at ``t = a_m`` and at ``a_m - 1`` (held, or holding 
 of its prefetch), ``h_m`` between ``a_{m-1}`` and ``a_m - 1``, ``z`` from ``L`` to
 ``a_1 - 1``. Access ``m`` fast without a hold (or ``z``) takes a prefetch, of
 ``size_j / copy_bandwidth`` time, issued no earlier than ``e_m`` (the buffer's lower, or the
-step after its last write before ``a_m``) and done before ``a_m``: the copies whose window
-``[e, a)`` lies within a window of one of them share ``copy_engines`` x that window's time
-(preemptive copies: a relaxation), ``B_a - E_{e-1}``; a window that leaves no room for a
-prefetch forbids it. Left out (so the program stays a relaxation): the memory a prefetch
-holds before the step that precedes its use, evictions (their copies and the memory they hold), the limit of
-outstanding prefetches. Copies disabled: every fast access is held (the whole-life mapping);
-evictions disabled: one piece a buffer.
+step after its last write before ``a_m``): a column for each issue step of the last
+:data:`LEAD` before ``a_m`` (its memory counted from there) and one for any earlier issue.
+A stay that is the only current copy (it began without a prefetch or was written) and is
+not held on to the next access is evicted: a column for each done step of the first
+:data:`LEAD` after its issue (its memory counted until then) and one for any later; an
+eviction done after a prefetch's issue excludes that prefetch. The copies whose window
+lies within a window of one of them (or of the whole program) share ``copy_engines`` x
+that window's time (preemptive copies: a relaxation), ``B_v - E_{u-1}``; a window that
+leaves no room for a prefetch forbids it. Left out (so the program stays a relaxation):
+offsets, the order of the copies on an engine, the limit of outstanding prefetches.
+Copies disabled: the mapping's own ``mip`` (exact); evictions disabled: one piece a buffer.
 
 Its optimum is a lower bound on every msa solution's total time. The choice is then turned
-into pieces (each prefetch issued as late as the relaxation's step times leave room for its
-copy; an eviction where the checker requires one, issued after the piece's last write and
-done once its copy would be), the pieces placed at offsets (the allocation greedy; what does
-not fit stays in slow memory), the copies simulated by the checker.
+into pieces (:func:`_raw_pieces`: the relaxation's issue and done steps where it chose
+exact ones), placed at offsets (:func:`_placements`: every piece by the exact search once
+those at over-full steps are dropped, else greedy orders leaving out what does not fit),
+and the checker simulates the copies; the best of these is kept.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
     ns = len(inst.steps)
     lo, up, sz, _al, _fx = inst.arrays
     cap = int(inst.capacity or 0)
-    step, buf, nbytes, compute = prog.accesses
+    step, _buf, nbytes, compute = prog.accesses
     inv_s, inv_f = 1.0 / prog.slow_bandwidth, 1.0 / prog.fast_bandwidth
     slow_t = np.zeros(ns)
     np.add.at(slow_t, step, nbytes * inv_s)
@@ -99,10 +103,7 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
         for i in range(ns + 1)
     ]
     rows: list[tuple[list[int], list[float], float, float]] = []
-    # per (step, buffer) the bytes it moves
-    per: dict[tuple[int, int], float] = {}
-    for s, j, v in zip(step.tolist(), buf.tolist(), nbytes.tolist(), strict=True):
-        per[(s, j)] = per.get((s, j), 0.0) + float(v)
+    per = inst.step_bytes
     occ: list[list[tuple[int, int]]] = [[] for _ in range(ns)]  # step -> (column, size)
     saves: list[list[tuple[int, float]]] = [[] for _ in range(ns)]
     fcol: dict[tuple[int, int], int] = {}  # (buffer, access step) -> f column
@@ -128,7 +129,7 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
             f.append(c)
             fcol[(j, a)] = c
             occ[a].append((c, size))
-            saves[a].append((c, per[(a, j)] * d))
+            saves[a].append((c, per[a][j] * d))
         z = cols.add(0.0, 1.0)
         zcol[j] = z
         rows.append(([z, f[0]], [1.0, -1.0], -math.inf, 0.0))  # z <= f_1
@@ -295,43 +296,29 @@ def solve_relaxation(
     dual bound, status)``."""
     from ....engines import highs
 
-    highspy = highs.highspy
     mdl = build(inst, opts.deadline.end)
     if mdl is None:
         return None, None, -math.inf, "Time limit reached while building the model"
     cols: _Cols = mdl["cols"]
     rows = mdl["rows"]
-    lp = highspy.HighsLp()
-    lp.num_col_ = cols.n
-    lp.num_row_ = len(rows)
-    lp.col_cost_ = np.asarray(cols.cost)
-    lp.col_lower_ = np.asarray(cols.lower)
-    lp.col_upper_ = np.asarray(cols.upper)
-    lp.row_lower_ = np.asarray([r[2] for r in rows], dtype=np.float64)
-    lp.row_upper_ = np.asarray([r[3] for r in rows], dtype=np.float64)
     starts = np.zeros(len(rows) + 1, dtype=np.int32)
     starts[1:] = np.cumsum([len(r[0]) for r in rows])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = np.asarray([c for r in rows for c in r[0]], dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray([v for r in rows for v in r[1]], dtype=np.float64)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-        for i in cols.integer
-    ]
-    h = highs.new(opts, share=MIP_SHARE)
-    h.setOptionValue("mip_rel_gap", 1e-7)
-    if math.isfinite(limit):
-        h.setOptionValue("time_limit", float(max(0.05, limit)))
-    h.passModel(lp)
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
-    opts.work.spend(int(info.mip_node_count))
-    bound = float(info.mip_dual_bound)
-    if info.primal_solution_status != 2:
-        return mdl, None, bound, status
-    return mdl, np.asarray(h.getSolution().col_value), bound, status
+    run = highs.solve_rowwise(
+        opts,
+        cost=np.asarray(cols.cost),
+        lower=np.asarray(cols.lower),
+        upper=np.asarray(cols.upper),
+        row_lower=np.asarray([r[2] for r in rows], dtype=np.float64),
+        row_upper=np.asarray([r[3] for r in rows], dtype=np.float64),
+        starts=starts,
+        index=np.asarray([c for r in rows for c in r[0]], dtype=np.int32),
+        value=np.asarray([v for r in rows for v in r[1]], dtype=np.float64),
+        integer=np.asarray(cols.integer, dtype=bool),
+        share=MIP_SHARE,
+        limit=limit,
+        options={"mip_rel_gap": 1e-7},
+    )
+    return mdl, run.x, run.bound, run.status
 
 
 Raw = tuple[int, int, int, int | None, tuple[int, int] | None, float]
@@ -345,11 +332,8 @@ def _raw_pieces(inst: Msa, mdl: dict[str, Any], x: np.ndarray, tight: bool) -> l
     the relaxation counted) or once its copy would be done (else)."""
     lo, up, sz, _al, _fx = inst.arrays
     prog = inst.program
-    step, buf, nbytes, _c = prog.accesses
-    gain: dict[tuple[int, int], float] = {}
+    per = inst.step_bytes
     d = 1.0 / prog.slow_bandwidth - 1.0 / prog.fast_bandwidth
-    for s, j, v in zip(step.tolist(), buf.tolist(), nbytes.tolist(), strict=True):
-        gain[(s, j)] = gain.get((s, j), 0.0) + v * d
     T = x[mdl["T"]]
     cum = np.concatenate([[0.0], np.cumsum(T)])  # the relaxation's step starts, no stall
     raw: list[Raw] = []
@@ -409,7 +393,7 @@ def _raw_pieces(inst: Msa, mdl: dict[str, Any], x: np.ndarray, tight: bool) -> l
                     while dn < later[0] and cum[dn] - cum[es] < ctime:
                         dn += 1
                 ev = (es, dn)
-            saving = sum(gain[(t, j)] for t in acc[m0:m])
+            saving = sum(per[t][j] * d for t in acc[m0:m])
             raw.append((j, first, e, pf, ev, saving))
             prev_end = e if ev is None else max(e, ev[1])
     return raw

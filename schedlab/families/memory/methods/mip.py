@@ -135,46 +135,33 @@ def _solve_relaxation(
     or None, dual bound, model status)."""
     from ....engines import highs
 
-    highspy = highs.highspy
-
     mdl = _model(inst, ma, opts.deadline.end)
     if mdl is None:
         return None, -math.inf, "Time limit reached while building the model"
     ny, ns = mdl["ny"], len(inst.steps)
-    lp = highspy.HighsLp()
-    lp.num_col_ = ny + ns
-    lp.num_row_ = len(mdl["rlo"])
-    lp.col_cost_ = mdl["cost"]
-    lp.col_lower_ = mdl["lower"]
-    lp.col_upper_ = mdl["upper"]
-    lp.row_lower_ = mdl["rlo"]
-    lp.row_upper_ = mdl["rup"]
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = mdl["starts"]
-    lp.a_matrix_.index_ = mdl["index"]
-    lp.a_matrix_.value_ = mdl["value"]
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * ny + [highspy.HighsVarType.kContinuous] * ns
-    h = highs.new(opts, share=_MIP_SHARE)
-    h.setOptionValue("mip_rel_gap", 1e-9)
-    h.setOptionValue("mip_abs_gap", 1e-9)
-    if math.isfinite(limit):
-        h.setOptionValue("time_limit", float(max(0.05, limit)))
-    h.passModel(lp)
-    # no MIP start: with one (setSolution), HiGHS 1.16 reported the optimum's value but
-    # returned the start's columns on a program its presolve reduced; the greedy mapping is
-    # compared afterwards instead
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    info = h.getInfo()
-    opts.work.spend(int(info.mip_node_count))
-    bound = float(info.mip_dual_bound)
-    if info.primal_solution_status != 2:  # no feasible solution
-        return None, bound, status
-    y = np.asarray(h.getSolution().col_value[:ny]) > 0.5
+    run = highs.solve_rowwise(
+        opts,
+        cost=mdl["cost"],
+        lower=mdl["lower"],
+        upper=mdl["upper"],
+        row_lower=mdl["rlo"],
+        row_upper=mdl["rup"],
+        starts=mdl["starts"],
+        index=mdl["index"],
+        value=mdl["value"],
+        integer=np.arange(ny + ns) < ny,
+        share=_MIP_SHARE,
+        limit=limit,
+        options={"mip_rel_gap": 1e-9, "mip_abs_gap": 1e-9},
+    )
+    # the greedy mapping is compared afterwards (no MIP start: see solve_rowwise)
+    if run.x is None:
+        return None, run.bound, run.status
+    y = run.x[:ny] > 0.5
     chosen = np.zeros(inst.n, dtype=bool)
     chosen[mdl["col"] >= 0] = y
     chosen[inst.arrays[4] >= 0] = True
-    return chosen, bound, status
+    return chosen, run.bound, run.status
 
 
 def _place(
