@@ -157,11 +157,11 @@ def solve_rowwise(
     lp.a_matrix_.value_ = np.asarray(value, np.float64)
     kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
     lp.integrality_ = [kinds[int(i)] for i in integer]
-    h = new(opts, share=share)
+    # the limit caps the share of the time left now (after the model's build), never
+    # replaces it: a long build must not extend the deadline
+    h = new(opts, share=share, time_limit=float(max(0.05, limit)) if math.isfinite(limit) else None)
     for key, val in (options or {}).items():
         h.setOptionValue(key, val)
-    if math.isfinite(limit):
-        h.setOptionValue("time_limit", float(max(0.05, limit)))
     h.passModel(lp)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
