@@ -135,8 +135,8 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
     fcol: dict[tuple[int, int], int] = {}  # (buffer, access step) -> f column
     hcol: dict[tuple[int, int], int] = {}
     zcol: dict[int, int] = {}
-    qcol: dict[tuple[int, int], list[tuple[int, int]]] = {}  # prefetch issue columns
-    evicts: dict[tuple[int, int], list[tuple[int, int]]] = {}  # eviction done columns
+    qcol: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # prefetch issue columns
+    evicts: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # eviction done columns
     # the copies: (first step of the window, step that waits, copy time, amount as terms)
     copy_rows: list[tuple[int, int, float, list[tuple[int, float]]]] = []
     d = inv_s - inv_f
