@@ -73,6 +73,25 @@ def test_prefetch_overlaps_compute_and_stalls() -> None:
     assert slow.check({"fast": {"w": [_pf(2, 0)]}}) == pytest.approx(20 + 11)
 
 
+def test_retime_moves_a_stalling_prefetch_where_memory_is_free() -> None:
+    from schedlab.families.memory.methods._msa_retime import retime
+
+    inst = _inst()
+    late = {"fast": {"w": [_pf(2, 1)]}}  # step 2 waits 1 for the copy: 23
+    moved = retime(inst, late)
+    assert moved["fast"]["w"][0]["prefetch"] == {"start": 0}
+    assert inst.check(moved) == pytest.approx(22)
+    # no time: nothing moves
+    assert retime(inst, late, deadline=0.0) is late
+    # the addresses are taken at step 0 (a, whole life, in the only room): nothing moves
+    small = _inst(
+        buffers=(Buffer("w", 0, 3, 10), Buffer("a", 0, 1, 10)),
+        steps=(Step(1.0, (), ((1, 10),)), Step(1.0), Step(0.5, ((0, 10),))),
+    )
+    busy = {"fast": {"w": [_pf(2, 1)], "a": [{"offset": 0, "first": 0, "end": 1}]}}
+    assert retime(small, busy) is busy
+
+
 def test_copy_times_given_are_checked() -> None:
     inst = _inst()
     ok = {"fast": {"w": [_pf(2, 1, begin=10.5, end=12.5)]}}

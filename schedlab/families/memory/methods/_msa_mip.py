@@ -54,6 +54,7 @@ from ..model import Allocation, Buffer
 from ..msa import Msa, piece_dict
 from ._common import peak
 from ._msa import best_start, msa_output
+from ._msa_retime import retime
 from ._placement import best_greedy
 
 #: A prefetch's issue step is a column for each of the last LEAD steps before its use (the
@@ -553,10 +554,19 @@ def solve_msa_mip(inst: Msa, opts: SolveOptions) -> SolverOutput:
         info["relaxation_solution"] = obj
         if obj < best_obj:
             best, best_obj, origin = sol, obj, "relaxation"
-    info["origin"] = origin
     lb = inst.lower_bound()
     bound = max(lb, bound * (1 - 1e-7)) if math.isfinite(bound) else lb
     proven = status == "Optimal" and best_obj <= bound * (1 + 1e-7) + 1e-9
+    if not proven and best_obj > bound * (1 + 1e-7) and not opts.deadline.expired():
+        # the stalls of the best: its copies moved where the memory is free, in the time
+        # left but twice a check (this one's, and the answer's)
+        c0 = clock()
+        inst.check(best)
+        stop = end - 2.0 * (clock() - c0) if timed else end
+        moved = retime(inst, best, stop)
+        if moved is not best:
+            best, best_obj, origin = moved, inst.check(moved), origin + ", retimed"
+    info["origin"] = origin
     if proven:
         return SolverOutput(best, Status.OPTIMAL, bound=best_obj, info=info)
     return msa_output(inst, best, info, bound=min(bound, best_obj))

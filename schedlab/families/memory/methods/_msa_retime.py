@@ -1,0 +1,153 @@
+"""Repair of an msa solution's copy times: the copies that stall the program moved where the
+fast memory is free (a prefetch issued earlier, an eviction done later), each move kept only
+when the checker's simulated total time drops."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ....core import SolutionError
+from ....core.timing import clock
+from ..msa import Msa
+
+#: The steps a stalling copy is moved by, tried in turn (the first move that helps is kept).
+SHIFTS = (1, 2, 4, 8, 16, 32, 64)
+#: Simulations of the moves tried without a deadline (so that a run repeats exactly).
+MAX_TRIES = 500
+
+
+def _spans(inst: Msa, sol: dict[str, Any]) -> list[tuple[int, int, int, int, int]]:
+    """``(buffer, offset, size, first step held, step free again)`` of every piece."""
+    size = inst.arrays[2]
+    return [
+        (p.buffer, p.offset, int(size[p.buffer]), p.occ_start, p.occ_end)
+        for row in inst.pieces(sol)
+        for p in row
+    ]
+
+
+def _free(
+    spans: list[tuple[int, int, int, int, int]], me: tuple[int, int], off: int, size: int,
+    lo: int, up: int,
+) -> bool:  # fmt: skip
+    """Whether the addresses ``[off, off + size)`` are free at steps ``[lo, up)`` of every
+    piece but ``me`` (its buffer and first held step)."""
+    for j, o, s, a, b in spans:
+        if a < up and lo < b and o < off + size and off < o + s and (j, a) != me:
+            return False
+    return True
+
+
+def _untimed(sol: dict[str, Any]) -> dict[str, Any]:
+    """``sol`` without copy times (the checker's simulation then times every copy)."""
+    fast: dict[Any, list[dict[str, Any]]] = {}
+    for key, rows in sol["fast"].items():
+        out = []
+        for r in rows:
+            r = dict(r)
+            if "prefetch" in r:
+                r["prefetch"] = {"start": r["prefetch"]["start"]}
+            if "eviction" in r:
+                r["eviction"] = {"start": r["eviction"]["start"], "done": r["eviction"]["done"]}
+            out.append(r)
+        fast[key] = out
+    return {**sol, "fast": fast}
+
+
+def retime(inst: Msa, sol: dict[str, Any], deadline: float = math.inf) -> dict[str, Any]:
+    """``sol`` with its stalls reduced (or ``sol`` itself when nothing helps): while the
+    ``deadline`` allows, the step that waits longest for a copy (then the next ones) has the
+    copy it waits for moved by one of :data:`SHIFTS` steps: a prefetch issued earlier (its
+    piece then holds its addresses from there: they must be free), an eviction done later
+    (holding them until then); a move the checker rejects or that does not lower the total
+    time is undone. The copies are timed by the checker's simulation (in issue order, as
+    early as possible). It stops when no stalled step's copy can move, or after
+    :data:`MAX_TRIES` moves tried without a deadline."""
+    given = inst.simulate(sol).total
+    cur = _untimed(sol)
+    sim = inst.simulate(cur)
+    best = sim.total
+    tol = 1e-9 * max(1.0, best)
+    keys = {inst.position(k): k for k in cur["fast"]}
+    tried: set[tuple[int, int, str, int]] = set()
+    budget = MAX_TRIES if deadline == math.inf else -1
+    while clock() < deadline and budget != 0:
+        start, finish = sim.step_start, sim.step_end
+        before = np.concatenate([[0.0], finish[:-1]])
+        stall = start - before
+        steps = [int(i) for i in np.argsort(-stall, kind="stable") if stall[i] > tol]
+        spans = _spans(inst, cur)
+        improved = False
+        for i in steps:
+            if clock() >= deadline:
+                break
+            for c in sim.copies:
+                if c.done != i or c.end is None or c.end < start[i] - tol:
+                    continue  # not what step i waits for
+                key = (c.buffer, c.piece, c.kind, i)
+                if key in tried:
+                    continue
+                tried.add(key)
+                for new in _moved(inst, cur, spans, keys.get(c.buffer), c.buffer, c.piece, c.kind):
+                    if clock() >= deadline or budget == 0:
+                        break
+                    budget -= 1
+                    try:
+                        s2 = inst.simulate(new)
+                    except SolutionError:
+                        continue
+                    if s2.total < best - tol:
+                        cur, sim, best, improved = new, s2, s2.total, True
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+        if not improved:
+            break
+    return cur if best < given - tol else sol
+
+
+def _moved(
+    inst: Msa, sol: dict[str, Any], spans: list[tuple[int, int, int, int, int]], key: Any,
+    j: int, piece: int, kind: str,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The solutions with the ``kind`` copy of piece ``piece`` of buffer ``j`` (``key`` in
+    ``sol``) moved by each of :data:`SHIFTS` steps while its addresses stay free."""
+    rows = sol["fast"].get(key) if key is not None else None
+    if rows is None or piece >= len(rows):
+        return []
+    row = rows[piece]
+    size = int(inst.arrays[2][j])
+    ns = len(inst.steps)
+    prev_free = int(inst.arrays[0][j])
+    if piece > 0:
+        pr = rows[piece - 1]
+        prev_free = max(pr["end"], pr.get("eviction", {}).get("done", pr["end"]))
+    nxt = rows[piece + 1] if piece + 1 < len(rows) else None
+    nxt_held = ns - 1 if nxt is None else nxt.get("prefetch", {}).get("start", nxt["first"])
+    occ_start = row.get("prefetch", {}).get("start", row["first"])
+    occ_end = max(row["end"], row.get("eviction", {}).get("done", row["end"]))
+    me = (j, occ_start)
+    out: list[dict[str, Any]] = []
+    for d in SHIFTS:
+        new_row = {**row}
+        if kind == "prefetch" and "prefetch" in row:
+            s = row["prefetch"]["start"] - d
+            if s < prev_free or not _free(spans, me, row["offset"], size, s, occ_start):
+                break
+            new_row["prefetch"] = {"start": s}
+        elif kind == "eviction" and "eviction" in row:
+            dn = row["eviction"]["done"] + d
+            if dn > nxt_held or not _free(spans, me, row["offset"], size, occ_end, dn):
+                break
+            new_row["eviction"] = {"start": row["eviction"]["start"], "done": dn}
+        else:
+            break
+        new_rows = list(rows)
+        new_rows[piece] = new_row
+        out.append({**sol, "fast": {**sol["fast"], key: new_rows}})
+    return out
