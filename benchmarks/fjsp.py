@@ -1,14 +1,23 @@
-"""fjsp benchmarks: Brandimarte mk01-mk10 against PyJobShop's CP-SAT model, and the long
-horizon (SD2 20 x 10 x 100) with ``rho`` against plain ``cpsat``.
+"""fjsp benchmarks: Brandimarte mk01-mk10 and Hurink edata / rdata la01-la40 against
+PyJobShop's CP-SAT model, and the long horizon (SD2 20 x 10 x 100) with ``rho`` against
+plain ``cpsat``.
 
 Run from the repository root::
 
-    python benchmarks/fjsp.py                       # both parts, 60 s and 300 s, 2 threads
+    python benchmarks/fjsp.py                       # brandimarte and long, 60 s and 300 s, 2 threads
     python benchmarks/fjsp.py --part brandimarte --time-limit 10 --instances mk01,mk05
+    python benchmarks/fjsp.py --part hurink --sets hurink_edata,hurink_rdata   # la01-la40
+    python benchmarks/fjsp.py --part hurink --sets hurink_rdata --instances la21,la24
     python benchmarks/fjsp.py --out-dir benchmarks/results   # refresh the tracked CSVs
 
+The Hurink sets are not bundled: they are read from ``--data`` (default
+``../shared/instances/fjsp`` beside the repository), with the FJSPLib bounds of the
+``bounds.csv`` there. Every run (schedlab's ``--hurink-method``, default ``auto``, and the
+peer) stops early once it proves optimality.
+
 Prints markdown tables as it goes and writes CSV files (``fjsp_brandimarte.csv``,
-``fjsp_long_horizon.csv``) under ``benchmarks/out/`` (git-ignored), or ``--out-dir DIR``.
+``fjsp_hurink.csv``, ``fjsp_long_horizon.csv``) under ``benchmarks/out/`` (git-ignored), or
+``--out-dir DIR``.
 PyJobShop (the ``bench`` extra) is the side-by-side peer; without it its column is skipped.
 Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/fjsp.toml``.
 """
@@ -146,7 +155,7 @@ def brandimarte(args: argparse.Namespace) -> None:
     # never worse than the peer?
     if have_peer:
         worse = []
-        for m in [c for c in cols if c in ("cpsat", "lns", "rho", "tabu")]:
+        for m in [c for c in cols if c in ("auto", "cpsat", "lns", "rho", "tabu")]:
             for name in names:
                 mine = next(r for r in records if r["instance"] == name and r["method"] == m)
                 peer = next(
@@ -160,13 +169,14 @@ def brandimarte(args: argparse.Namespace) -> None:
 
 
 def summary(records: list[dict[str, Any]], cols: list[str], budget: str) -> None:
-    """Per-method table: instances, solved, proven optimal, mean gap, mean/max time."""
+    """Per-method table: instances, solved, proven optimal, mean gap, mean/median/max time."""
     out(f"per method ({budget} budget):")
     out()
     out(
-        "| method | instances | solved | proven optimal | mean gap to BKS | max gap | mean time s | max time s |"
+        "| method | instances | solved | proven optimal | mean gap to BKS | max gap | mean time s "
+        "| median time s | max time s |"
     )
-    out("|---|---|---|---|---|---|---|---|")
+    out("|---|---|---|---|---|---|---|---|---|")
     for m in cols:
         rs = [r for r in records if r["method"] == m]
         gaps = [r["gap_pct"] for r in rs if r["gap_pct"] is not None]
@@ -174,7 +184,112 @@ def summary(records: list[dict[str, Any]], cols: list[str], budget: str) -> None
         out(
             f"| {m} | {len(rs)} | {len(rs)} | {sum(r['optimal'] for r in rs)} | "
             f"{statistics.mean(gaps):.2f} % | {max(gaps):.2f} % | "
-            f"{statistics.mean(times):.1f} | {max(times):.1f} |"
+            f"{statistics.mean(times):.1f} | {statistics.median(times):.1f} | {max(times):.1f} |"
+        )
+
+
+def hurink(args: argparse.Namespace) -> None:
+    """Part 3: Hurink edata / rdata la01-la40, schedlab and PyJobShop side by side."""
+    data = Path(args.data)
+    sets = [x.strip() for x in args.sets.split(",") if x.strip()]
+    names = args.instances.split(",") if args.instances else [f"la{k:02d}" for k in range(1, 41)]
+    mine = args.hurink_method
+    try:
+        import pyjobshop  # noqa: F401
+
+        have_peer = True
+    except ImportError:
+        have_peer = False
+        out("(pyjobshop not installed: the peer column is skipped; pip install '.[bench]')")
+    sides = [mine] + (["pyjobshop"] if have_peer else [])
+    records: list[dict[str, Any]] = []
+    for set_name in sets:
+        folder = data / set_name
+        if not folder.is_dir():
+            out(f"({folder} not found: {set_name} skipped; see --data)")
+            continue
+        out(
+            f"## Hurink {set_name.removeprefix('hurink_')}, {len(names)} instances "
+            f"({names[0]}-{names[-1]}): "
+            f"{args.time_limit:g} s, {args.threads} threads per run; schedlab `{mine}`"
+        )
+        out()
+        out("makespan (* = proven optimal), time s; BKS / LB = FJSPLib best known")
+        out()
+        out("| inst | ops | LB | BKS | " + " | ".join(f"{m} | {m} s" for m in sides) + " |")
+        out("|---" * (4 + 2 * len(sides)) + "|")
+        rows: list[dict[str, Any]] = []
+        for name in names:
+            inst = api.read(folder / f"{name}.fjs")
+            cells = []
+            for m in sides:
+                if m == "pyjobshop":
+                    r = peer_pyjobshop(inst, args.time_limit, args.threads)
+                else:
+                    r = run_method(inst, m, args.time_limit, args.threads)
+                rec = {
+                    "set": set_name,
+                    "instance": name,
+                    "method": m,
+                    "ops": inst.n_operations,
+                    "makespan": int(r["objective"]),
+                    "bound": r["bound"],
+                    "optimal": r["optimal"],
+                    "time_s": round(r["time"], 2),
+                    "bks": inst.reference,
+                    "best_lb": inst.lower_bound,
+                    "gap_pct": gap(r["objective"], inst.reference),
+                    "gap_lb_pct": gap(r["objective"], inst.lower_bound),
+                }
+                rows.append(rec)
+                cells.append(f"{rec['makespan']}{'*' if rec['optimal'] else ''} | {r['time']:.1f}")
+            lb = "-" if inst.lower_bound is None else f"{inst.lower_bound:g}"
+            ref = "-" if inst.reference is None else f"{inst.reference:g}"
+            out(f"| {name} | {inst.n_operations} | {lb} | {ref} | " + " | ".join(cells) + " |")
+        out()
+        side_by_side(rows, sides, set_name)
+        if have_peer:
+            worse = [
+                r["instance"]
+                for r in rows
+                if r["method"] == mine
+                and r["makespan"]
+                > next(
+                    p["makespan"]
+                    for p in rows
+                    if p["method"] == "pyjobshop" and p["instance"] == r["instance"]
+                )
+            ]
+            out()
+            out(f"worse than PyJobShop: {', '.join(worse) if worse else 'none'}")
+        out()
+        records += rows
+    if records:
+        write_csv(out_path("fjsp_hurink.csv", args.out_dir), records)
+
+
+def side_by_side(rows: list[dict[str, Any]], sides: list[str], label: str) -> None:
+    """Per side: instances, proven, mean gap to the best known and to the best lower bound,
+    median and max time."""
+    out(f"{label}, per side:")
+    out()
+    out(
+        "| side | instances | proven | mean gap to BKS | max gap to BKS | mean gap to LB | "
+        "median time s | max time s |"
+    )
+    out("|---|---|---|---|---|---|---|---|")
+    for m in sides:
+        rs = [r for r in rows if r["method"] == m]
+        if not rs:
+            continue
+        g = [r["gap_pct"] for r in rs if r["gap_pct"] is not None]
+        gl = [r["gap_lb_pct"] for r in rs if r["gap_lb_pct"] is not None]
+        times = [r["time_s"] for r in rs]
+        out(
+            f"| {m} | {len(rs)} | {sum(r['optimal'] for r in rs)} | "
+            f"{statistics.mean(g):.3f} % | {max(g):.3f} % | "
+            f"{statistics.mean(gl) if gl else float('nan'):.3f} % | "
+            f"{statistics.median(times):.1f} | {max(times):.1f} |"
         )
 
 
@@ -245,18 +360,28 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=["all", "brandimarte", "long"], default="all")
+    ap.add_argument("--part", choices=["all", "brandimarte", "hurink", "long"], default="all")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--long-time-limit", type=float, default=300.0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--instances", default="", help="comma-separated, e.g. mk01,mk05")
+    ap.add_argument(
+        "--instances", default="", help="comma-separated, e.g. mk01,mk05 (hurink: la21,la24)"
+    )
+    ap.add_argument(
+        "--sets", default="hurink_edata,hurink_rdata", help="hurink: folders under --data"
+    )
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "instances" / "fjsp"))
+    ap.add_argument("--hurink-method", default="auto", help="schedlab's side in the hurink part")
     ap.add_argument("--methods", default=",".join(RULES + ["cpsat", "rho", "lns", "tabu"]))
     ap.add_argument("--long-count", type=int, default=5)
     ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    api.warm_up("fjsp")  # kernels and engines loaded before the first timed solve
     if args.part in ("all", "brandimarte"):
         brandimarte(args)
+    if args.part == "hurink":  # not in "all": 80 instances x 2 sides, up to 2.7 h
+        hurink(args)
     if args.part in ("all", "long"):
         long_horizon(args)
     out(f"total wall time {time.perf_counter() - t0:.0f} s")

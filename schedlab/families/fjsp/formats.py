@@ -68,8 +68,10 @@ def accepts(path: str, head: str) -> bool:
 
 
 def _bounds(path: str, stem: str) -> tuple[float | None, float | None]:
-    """``(best_ub, best_lb)`` of ``stem`` from a ``bounds.csv`` beside the file (finite
-    numbers within the 64-bit range; an error names the CSV file and line otherwise)."""
+    """``(best_ub, best_lb)`` of ``stem`` from a ``bounds.csv`` beside the file, on the row
+    whose ``instance`` is ``stem`` or whose ``file`` is the file's name (the FJSPLib-style
+    Hurink tables); finite numbers within the 64-bit range; an error names the CSV file and
+    line otherwise."""
     csv_path = Path(path).parent / "bounds.csv"
     if not csv_path.is_file():
         return None, None
@@ -77,7 +79,7 @@ def _bounds(path: str, stem: str) -> tuple[float | None, float | None]:
         with csv_path.open(newline="") as fh:
             reader = csv.DictReader(fh)
             for row in reader:
-                if row.get("instance") == stem:
+                if row.get("instance") == stem or row.get("file") == Path(path).name:
                     out: list[float | None] = []
                     for key in ("best_ub", "best_lb"):
                         raw = (row.get(key) or "").strip()

@@ -15,7 +15,7 @@ from schedlab.families.fjsp.model import Instance
 ROOT = Path(__file__).resolve().parents[3]
 MK = ROOT / "instances" / "fjsp"
 OPS = {1: 55, 2: 58, 3: 150, 4: 90, 5: 106, 6: 150, 7: 100, 8: 225, 9: 240, 10: 240}
-BKS = {1: 40, 2: 26, 3: 204, 4: 60, 5: 172, 6: 57, 7: 139, 8: 523, 9: 307, 10: 195}
+BKS = {1: 40, 2: 26, 3: 204, 4: 60, 5: 172, 6: 57, 7: 139, 8: 523, 9: 307, 10: 193}
 
 TINY = "2 2 1.5\n2  1 1 3  2 1 2 2 4\n1  1 2 5\n"
 
@@ -175,3 +175,13 @@ def test_bad_bounds_name_the_csv_line(tmp_path: Path, value: str) -> None:
     with pytest.raises(InstanceError, match="best_ub of tiny") as ei:
         api.read(p)
     assert ei.value.file == str(tmp_path / "bounds.csv") and ei.value.line == 3
+
+
+def test_bounds_by_file_column(tmp_path: Path) -> None:
+    # the FJSPLib-style tables of the Hurink sets name the file, not the instance
+    (tmp_path / "bounds.csv").write_bytes(
+        b"file,name,jobs,machines,best_lb,best_ub\r\n"
+        b"other.fjs,other_e,2,2,1,2\r\ntiny.fjs,tiny_e,2,2,7,8\r\n"
+    )
+    inst = api.read(_tiny(tmp_path))
+    assert inst.reference == 8 and inst.lower_bound == 7

@@ -259,8 +259,8 @@ def _worker(
 
 def _auto(inst: Instance, time_limit: float | None) -> float | None:
     # docs/auto.md: under a time limit, tabu beats cpsat and lns from mk04 (90 operations) to
-    # 1000 (2-5 s with one thread; 60 s with two: 0.58 % above the best known on mk01-10,
-    # cpsat 2.31 %); 1001-3000 operations below 20 s (rho from 20 s on); beyond 3000 from
+    # 1000 (2-5 s with one thread; 60 s with two: 0.69 % above the best known on mk01-10
+    # with mk10 at 193, cpsat 2.43 %); 1001-3000 operations below 20 s (rho from 20 s on); beyond 3000 from
     # 10 s on (5000 operations, 10 s: 4363, rho 4454, mwkr 4444; below 10 s, mwkr)
     n = inst.n_operations
     if time_limit is None or n <= 60:  # cpsat: it proves these at once
