@@ -18,10 +18,20 @@
    bring over the whole-life optimum (``mip`` on the copy-free program); ``--big`` adds a
    10,000-step program (``mip`` then ``lns``, 5 minutes together). See :func:`msa`.
 
+6. Zero-slack allocations (``--only zeroslack``; not in the default run): a time x address
+   rectangle cut at random into 200 pieces (20 seeds) or 600 pieces with 10 % of them
+   removed (10 seeds), capacity its height (``generate_zero_slack``); ``exact`` (60 s, 1
+   thread) and MiniMalloc (the C++ solver, 60 s, built by ``_peers_minimalloc.py`` into
+   ``/tmp/schedlab-peers``) side by side, each placement checked by our checker. See
+   :func:`zeroslack`.
+
 Usage: ``python benchmarks/memory.py [--quick] [--only PART] [--out-dir DIR]`` (quick: short
 limits, fewer instances; ``--out-dir benchmarks/results`` refreshes the tracked CSVs);
 part 5 takes ``--time-limit`` (default 60 s), ``--threads`` (default 2), ``--limit N`` (the
-first N programs) and ``--match TEXT`` (programs whose name contains it; repeatable).
+first N programs) and ``--match TEXT`` (programs whose name contains it; repeatable);
+part 6 (only with ``--only zeroslack``) takes ``--time-limit`` too (default 60 s; about 30
+to 45 minutes in all at 60 s, most of it in the runs that time out), and MiniMalloc's source
+from ``SCHEDLAB_MINIMALLOC_SRC`` if set (see ``_peers_minimalloc.py``).
 Sweep file of the plain solves (rerun / extend with benchmarks/run.py): ``benchmarks/memory.toml``.
 """
 
@@ -37,7 +47,11 @@ from pathlib import Path
 
 import schedlab
 from schedlab.families.memory import formats
-from schedlab.families.memory.generate import generate_mapping, generate_msa
+from schedlab.families.memory.generate import (
+    generate_mapping,
+    generate_msa,
+    generate_zero_slack,
+)
 from schedlab.families.memory.model import Mapping, MemoryInstance
 from schedlab.families.memory.msa import Msa
 
@@ -354,8 +368,9 @@ def msa(
     version (the whole-life optimum), ``xla``, the msa ``mip`` (its relaxation: the bound,
     and its choice as a solution) and ``cpsat`` (the same limits; ``lns`` beyond its
     candidate limit) hinted by the better of the two ``mip`` solutions (the best found is
-    never worse than the whole-life optimum). With ``big``: a 10,000-step program, ``mip``
-    and then ``lns`` from its answer within 5 minutes together. Kernels and engines are
+    never worse than the whole-life optimum), unless ``mip`` proved its answer optimal.
+    With ``big``: a 10,000-step program, ``mip`` (150 s) and then ``lns`` (140 s) from its
+    answer, within 5 minutes together. Kernels and engines are
     warmed up first."""
     for method in ("xla", "cpsat", "mip", "lns"):
         schedlab.warm_up("memory", method)
@@ -377,7 +392,7 @@ def msa(
     runs = [(m, prog, time_limit, time_limit, "cpsat") for m, prog in progs]
     if big:
         m = generate_msa(10_000, "transformer", 0.1, seed=31, copy_engines=MSA_COPY_ENGINES)
-        runs.append((m, m.program, 150.0, 150.0, "lns"))
+        runs.append((m, m.program, 150.0, 140.0, "lns"))
     for m, prog, tl_mip, tl_search, search in runs:
         wl = _run(prog, "mip", time_limit, threads=threads, seed=0)
         x = _run(m, "xla", None)
@@ -386,7 +401,10 @@ def msa(
         if mp["ok"]:
             starts.append((mp["solution"], mp["obj"]))
         hint = min(starts, key=lambda s: s[1])[0] if starts else None
-        cp = _run(m, search, tl_search, threads=threads, seed=0, hint=hint)
+        if mp["status"] == "optimal":  # nothing left for the search to find
+            cp = {"ok": False, "obj": None, "status": "skipped", "time": 0.0, "info": {}}
+        else:
+            cp = _run(m, search, tl_search, threads=threads, seed=0, hint=hint)
         found = [v for v in (x, mp, cp) if v["ok"]]
         best = min(v["obj"] for v in found) if found else None
         bounds = [v["bound"] for v in (x, mp, cp) if v["ok"] and v["bound"] is not None]
@@ -431,11 +449,12 @@ def msa(
         }
         rows.append(row)
         lns = " (lns)" if row["search_lns"] else ""
+        search_time = "-" if cp["status"] == "skipped" else f"{cp['time']:.1f}{lns}"
         print(
             f"| {m.name} | {m.n} | {len(m.steps)} | {_num(xo)} | {_num(mp['obj'])} | "
             f"{_num(best)} | {_num(bound)} | {_pct(gain)} | {'yes' if proven else 'no'} | "
             f"{_pct(gap)} | {_num(wl_obj)}{'*' if wl_proven else ''} | {_pct(copy_gain)} | "
-            f"{mp['time']:.1f}, {cp['time']:.1f}{lns} |",
+            f"{mp['time']:.1f}, {search_time} |",
             flush=True,
         )
     small = [r for r in rows if r["steps"] <= 2000]
@@ -469,16 +488,95 @@ def msa(
     _write("memory_msa.csv", rows)
 
 
+#: Zero-slack sets of part 6: (label, pieces, removed fraction, seeds).
+ZERO_SLACK_SETS = (("200 pieces", 200, 0.0, 20), ("600 pieces, 10 % removed", 600, 0.1, 10))
+
+
+def _median(xs: list[float]) -> float:
+    ys = sorted(xs)
+    n = len(ys)
+    return 0.0 if not n else ys[n // 2] if n % 2 else (ys[n // 2 - 1] + ys[n // 2]) / 2
+
+
+def zeroslack(quick: bool, time_limit: float = 60.0, peer: bool = True) -> None:
+    """Part 6: zero-slack instances (:data:`ZERO_SLACK_SETS`), ``exact`` (``time_limit``
+    s, 1 thread, seed 0) and MiniMalloc (its own ``--timeout``) on each in the same run; a
+    table per set (placed, median and max time; a run that places nothing counts its full
+    time), then the per-instance rows. ``quick``: 3 seeds per set, 10 s."""
+    import _peers_minimalloc as mm
+
+    if quick:
+        time_limit = min(time_limit, 10.0)
+    mm_err = None
+    if peer:
+        try:
+            mm.build()
+        except mm.PeerUnavailable as e:
+            mm_err = str(e)
+            print(f"\n(MiniMalloc unavailable: {e})")
+    schedlab.warm_up("memory", "exact")
+    rows = []
+    print(
+        f"\n### Zero-slack allocations (capacity = the rectangle's height; exact and MiniMalloc {time_limit:g} s)\n"
+    )
+    print("| instance | buffers | exact | exact time (s) | MiniMalloc | MiniMalloc time (s) |")
+    print("|---|---|---|---|---|---|")
+    for label, pieces, removed, seeds in ZERO_SLACK_SETS:
+        for seed in range(3 if quick else seeds):
+            inst = generate_zero_slack(pieces, seed, removed)
+            ex = _run(inst, "exact", time_limit, threads=1, seed=0)
+            if ex["ok"]:
+                inst.check(ex["solution"])
+            if peer and mm_err is None:
+                pr = mm.run(inst, time_limit)
+            else:
+                pr = {"ok": False, "status": "not run", "time": 0.0}
+            row = {
+                "set": label,
+                "instance": inst.name,
+                "buffers": inst.n,
+                "exact_placed": ex["ok"],
+                "exact_status": ex["status"],
+                "exact_time": round(ex["time"], 3),
+                "minimalloc_placed": pr["ok"],
+                "minimalloc_status": pr["status"],
+                "minimalloc_time": round(pr["time"], 3),
+            }
+            rows.append(row)
+            print(
+                f"| {inst.name} | {inst.n} | {'placed' if ex['ok'] else ex['status']} | "
+                f"{ex['time']:.2f} | {'placed' if pr['ok'] else pr['status']} | "
+                f"{pr['time']:.2f} |",
+                flush=True,
+            )
+    print("\n| set | solver | instances | placed | median time (s) | max time (s) |")
+    print("|---|---|---|---|---|---|")
+    for label, *_ in ZERO_SLACK_SETS:
+        rs = [r for r in rows if r["set"] == label]
+        for who, key in (("MiniMalloc (C++)", "minimalloc"), ("schedlab exact", "exact")):
+            times = [r[f"{key}_time"] for r in rs]
+            print(
+                f"| {label} | {who} | {len(rs)} | {sum(r[f'{key}_placed'] for r in rs)} | "
+                f"{_median(times):.2f} | {max(times, default=0):.2f} |"
+            )
+    _write("memory_zeroslack.csv", rows)
+
+
 def main() -> None:
     global OUT_DIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument(
-        "--only", choices=["challenging", "traces", "mapping", "variants", "msa"], default=None
+        "--only",
+        choices=["challenging", "traces", "mapping", "variants", "msa", "zeroslack"],
+        default=None,
     )
     ap.add_argument("--out-dir", default=None, help="output folder (default: benchmarks/out)")
     ap.add_argument(
-        "--time-limit", type=float, default=60.0, help="msa: cpsat and mip seconds (default 60)"
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="msa: cpsat and mip seconds; zeroslack: exact and MiniMalloc seconds (default 60)",
     )
     ap.add_argument("--threads", type=int, default=2, help="msa: solver threads (default 2)")
     ap.add_argument("--limit", type=int, default=None, help="msa: the first N programs only")
@@ -502,6 +600,8 @@ def main() -> None:
             fn(args.quick)
     if args.only in (None, "msa"):
         msa(args.quick, args.time_limit, args.threads, args.limit, args.match, args.big)
+    if args.only == "zeroslack":
+        zeroslack(args.quick, args.time_limit)
 
 
 if __name__ == "__main__":

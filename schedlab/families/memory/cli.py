@@ -12,7 +12,7 @@ from ... import api
 from ...cli.common import parse_params, summary, user_errors
 from ...core.errors import InstanceError
 from . import formats
-from .generate import generate_allocation, generate_mapping, generate_msa
+from .generate import generate_allocation, generate_mapping, generate_msa, generate_zero_slack
 from .model import MemoryInstance
 from .trace_to_msa import DEFAULT_INTENSITY, trace_to_msa
 
@@ -106,6 +106,25 @@ from .trace_to_msa import DEFAULT_INTENSITY, trace_to_msa
     help="Allocation: longest buffer lifetime (default n / 2 + 1, over a horizon of 2 n); "
     "a small one gives the bounded overlap of long traces (e.g. 200 for 200,000 buffers).",
 )
+@click.option(
+    "--zero-slack",
+    is_flag=True,
+    default=False,
+    help="Allocation with no slack: a time x address rectangle (capacity 2^20) cut at "
+    "random into --pieces buffers, a perfect packing by construction (implies allocation).",
+)
+@click.option(
+    "--pieces",
+    type=int,
+    default=None,
+    help="Zero-slack: buffers the rectangle is cut into (default 200).",
+)
+@click.option(
+    "--removed",
+    type=float,
+    default=None,
+    help="Zero-slack: fraction of the pieces dropped at random, in [0, 1) (default 0).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--out", "-o", type=click.Path(dir_okay=False), default=None, help="JSON, or .csv (allocation)."
@@ -126,6 +145,9 @@ def generate_command(
     n: int,
     slack: float,
     max_life: int | None,
+    zero_slack: bool,
+    pieces: int | None,
+    removed: float | None,
     seed: int,
     out: str | None,
 ) -> None:
@@ -134,9 +156,23 @@ def generate_command(
     inst: MemoryInstance
     if copies is not None and kind == "allocation":
         raise click.UsageError("--copies is for msa (or mapping) programs, not allocation")
-    if copies is not None:
+    if not zero_slack and (pieces is not None or removed is not None):
+        raise click.UsageError("--pieces and --removed are for --zero-slack instances")
+    if zero_slack:
+        if copies is not None or kind == "msa":
+            raise click.UsageError("--zero-slack makes allocation instances, not msa programs")
+        kind = "allocation"
+    elif copies is not None:
         kind = "msa"
-    if kind in ("mapping", "msa"):
+    if zero_slack:
+        if pieces is not None and pieces < 1:
+            raise click.UsageError(f"--pieces must be at least 1, got {pieces}")
+        if removed is not None and not 0 <= removed < 1:
+            raise click.UsageError(f"--removed must lie in [0, 1), got {removed}")
+        inst = generate_zero_slack(
+            200 if pieces is None else pieces, seed, 0.0 if removed is None else removed
+        )
+    elif kind in ("mapping", "msa"):
         spans = {}
         for item in intensity:
             key, _, span = item.partition("=")

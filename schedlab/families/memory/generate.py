@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -185,6 +186,104 @@ def generate_allocation(
         bufs.append(Buffer(id=str(i), lower=lo, upper=up, size=int(rng.integers(1, 33))))
     cap = None if slack < 0 else int(math.ceil(max_load(bufs) * (1 + slack)))
     return Allocation(buffers=tuple(bufs), capacity=cap, name=name or f"alloc_n{n}_s{seed}")
+
+
+#: Height (capacity) of the zero-slack rectangle: MiniMalloc's challenging suite's 2**20.
+ZERO_SLACK_HEIGHT = 2**20
+
+
+def zero_slack_packing(
+    pieces: int = 200,
+    seed: int = 0,
+    removed: float = 0.0,
+    *,
+    horizon: int | None = None,
+    height: int = ZERO_SLACK_HEIGHT,
+    name: str | None = None,
+) -> tuple[Allocation, dict[str, Any]]:
+    """A zero-slack allocation instance and its witness placement.
+
+    A time x address rectangle ``[0, horizon) x [0, height)`` is cut recursively into
+    ``pieces`` rectangles by random guillotine cuts; each rectangle is a buffer (its time
+    extent its lifetime, its address extent its size, its bottom the witness offset). The
+    piece to cut next is drawn with probability proportional to its area, relative to the
+    whole rectangle's (so the pieces stay of comparable area); it is cut across time or
+    across addresses with probabilities proportional to its extents relative to
+    ``horizon`` and ``height`` (so it tends to stay square in those units), at a point drawn
+    uniformly in the middle half of its extent (at least 1 unit from either side); a piece of
+    extent 1 in one direction is cut in the other, and one of extent 1 in both is not cut.
+    ``removed``: the fraction of the pieces then dropped at random (rounded to a whole
+    number). The capacity is always ``height``: with ``removed = 0`` it equals the max load
+    (every moment of ``[0, horizon)`` is covered exactly once): no slack at all.
+
+    ``horizon`` defaults to ``4 * pieces`` (lifetimes of a few to a few dozen time units,
+    ``height`` 2**20 as in MiniMalloc's challenging suite, sizes of a few thousand to a few
+    hundred thousand). This is the classic "perfect packing by construction" scheme of
+    rectangle packing benchmarks (guillotine cuts); neither MiniMalloc nor idealloc ships a
+    zero-slack generator. Buffer ids are ``0 .. n-1`` in random order (the order says
+    nothing about the witness)."""
+    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 1:
+        raise InstanceError(f"pieces must be a positive integer, got {pieces!r}")
+    if not 0 <= removed < 1:
+        raise InstanceError(f"removed must lie in [0, 1), got {removed}")
+    h = 4 * pieces if horizon is None else horizon
+    if h < 1 or height < 1:
+        raise InstanceError(f"horizon and height must be positive, got {h} and {height}")
+    if pieces > h * height:
+        raise InstanceError(f"cannot cut a {h} x {height} rectangle into {pieces} pieces")
+    rng = np.random.default_rng(seed)
+    # pieces as rows [t0, t1, y0, y1]
+    rects = [(0, h, 0, height)]
+    while len(rects) < pieces:
+        areas = np.array(
+            [(t1 - t0) / h * ((y1 - y0) / height) for t0, t1, y0, y1 in rects], dtype=float
+        )
+        areas[[(t1 - t0) < 2 and (y1 - y0) < 2 for t0, t1, y0, y1 in rects]] = 0.0
+        k = int(rng.choice(len(rects), p=areas / areas.sum()))
+        t0, t1, y0, y1 = rects[k]
+        wt, wy = (t1 - t0) / h, (y1 - y0) / height
+        if t1 - t0 < 2:
+            across_time = False
+        elif y1 - y0 < 2:
+            across_time = True
+        else:
+            across_time = bool(rng.random() < wt / (wt + wy))
+        lo, hi = (t0, t1) if across_time else (y0, y1)
+        span = hi - lo
+        first = max(lo + 1, lo + span // 4)
+        last = min(hi - 1, hi - span // 4)
+        cut = int(rng.integers(first, last + 1))
+        if across_time:
+            rects[k : k + 1] = [(t0, cut, y0, y1), (cut, t1, y0, y1)]
+        else:
+            rects[k : k + 1] = [(t0, t1, y0, cut), (t0, t1, cut, y1)]
+    drop = int(round(removed * len(rects)))
+    order = rng.permutation(len(rects))[drop:]
+    order = rng.permutation(order)
+    bufs = []
+    offsets: dict[str | int, int] = {}
+    for i, k in enumerate(order):
+        t0, t1, y0, y1 = rects[int(k)]
+        bufs.append(Buffer(id=i, lower=t0, upper=t1, size=y1 - y0))
+        offsets[i] = y0
+    label = name or (f"zeroslack_p{pieces}" + (f"_r{removed:g}" if removed else "") + f"_s{seed}")
+    inst = Allocation(buffers=tuple(bufs), capacity=height, name=label)
+    return inst, {"offsets": offsets, "offset_list": [offsets[i] for i in range(len(bufs))]}
+
+
+def generate_zero_slack(
+    pieces: int = 200,
+    seed: int = 0,
+    removed: float = 0.0,
+    *,
+    horizon: int | None = None,
+    height: int = ZERO_SLACK_HEIGHT,
+    name: str | None = None,
+) -> Allocation:
+    """A zero-slack allocation instance: :func:`zero_slack_packing` without its witness
+    (a rectangle cut into ``pieces`` buffers, ``removed`` of them dropped, capacity the
+    rectangle's height)."""
+    return zero_slack_packing(pieces, seed, removed, horizon=horizon, height=height, name=name)[0]
 
 
 #: The default generator (sweeps, ``schedlab.generate("memory")``): a mapping program.

@@ -227,17 +227,133 @@ class Run:
         return int(self.st[_search.S_STEPS])
 
 
+class FillRun:
+    """The skyline fill search (:func:`._search.fill`) at a capacity, resumable, with the
+    interface of :class:`Run` (``step``, ``nodes``, ``steps``, ``off``). Incomplete: its
+    ``-1`` proves nothing. Its runs are heavy-tailed, so it restarts (Luby's sequence, in
+    units of :data:`FILL_UNIT` steps per buffer), each restart with its candidates ordered
+    by size times a random factor in [1, 2) (seeded: deterministic)."""
+
+    def __init__(self, p: Prep, cap: int, seed: int = 0) -> None:
+        self.p, self.cap = p, int(cap)
+        n, ns = p.n, p.ns
+        self.st = np.zeros(_search.NFSTATE, np.int64)
+        self.floor = np.zeros(ns, np.int64)
+        self.total = p.total.copy()
+        self.off = np.full(n, -1, np.int64)
+        depth = 2 * (n + ns) + 16
+        self.stack = np.zeros((7, depth), np.int64)  # per depth: see _search.fill
+        self.cand = np.zeros(8 * n + 64, np.int64)
+        self.reach = np.zeros(ns + 1, np.int64)
+        self.prio = p.sz.copy()
+        self.result = 0
+        self.rng = np.random.default_rng(seed)
+        self.restarts = 0
+        self.restart_end = FILL_UNIT * max(1, n) * _luby(1)
+
+    def step(self, budget: int) -> int:
+        """Up to ``budget`` more steps: 1 found, -1 exhausted (nothing proved), 0 spent."""
+        end = self.steps + int(budget)
+        while self.result == 0:
+            if self.steps >= self.restart_end:
+                self._restart()
+            left = min(end, self.restart_end) - self.steps
+            if left <= 0:
+                break
+            ds, dy, dh, dch, dlo, dhi, didx = self.stack
+            r = int(
+                _search.fill(
+                    self.p.a,
+                    self.p.e,
+                    self.p.sz,
+                    self.p.bys,
+                    self.p.sstart,
+                    self.cap,
+                    self.st,
+                    self.floor,
+                    self.total,
+                    self.off,
+                    ds,
+                    dy,
+                    dh,
+                    dch,
+                    dlo,
+                    dhi,
+                    didx,
+                    self.cand,
+                    self.prio,
+                    self.reach,
+                    int(left),
+                )  # fmt: skip
+            )
+            if r == 2:
+                if self.st[_search.F_D] + 1 >= self.stack.shape[1]:
+                    grown = np.zeros((7, 2 * self.stack.shape[1]), np.int64)
+                    grown[:, : self.stack.shape[1]] = self.stack
+                    self.stack = grown
+                else:
+                    self.cand = Run._grow(self.cand)
+                continue
+            self.result = r
+        return self.result
+
+    def _restart(self) -> None:
+        """Start again from the empty placement, with a new candidate order."""
+        st = self.st
+        st[_search.F_D] = 0
+        st[_search.F_MODE] = _search.ENTER
+        st[_search.F_CTOP] = 0
+        st[_search.F_PLACED] = 0
+        self.floor[:] = 0
+        self.total[:] = self.p.total
+        self.off[:] = -1
+        self.restarts += 1
+        self.prio = (self.p.sz * (1.0 + self.rng.random(self.p.n))).astype(np.int64)
+        self.restart_end = self.steps + FILL_UNIT * max(1, self.p.n) * _luby(self.restarts + 1)
+
+    @property
+    def nodes(self) -> int:
+        """Nodes entered so far."""
+        return int(self.st[_search.F_NODES])
+
+    @property
+    def steps(self) -> int:
+        """Steps taken so far (nodes entered plus placements tried)."""
+        return int(self.st[_search.F_STEPS])
+
+
+#: Steps per buffer of a unit of :class:`FillRun`'s restarts.
+FILL_UNIT = 50
+
+
+def _luby(i: int) -> int:
+    """The ``i``-th term (from 1) of Luby's sequence 1, 1, 2, 1, 1, 2, 4, 1, ..."""
+    k = 1
+    while (1 << k) - 1 < i:
+        k += 1
+    while True:
+        if i == (1 << k) - 1:
+            return 1 << (k - 1)
+        i -= (1 << (k - 1)) - 1
+        k = 1
+        while (1 << k) - 1 < i:
+            k += 1
+
+
 def feasible(
     p: Prep,
     cap: int,
     deadline: float = NO_DEADLINE,
     speed: dict[str, float] | None = None,
     work: Work | None = None,
+    fill: bool = False,
 ) -> tuple[np.ndarray | None, bool, int]:
     """Search for a placement of ``p`` (from :func:`prepare`) with peak <= ``cap``.
     Returns ``(offsets or None, proven infeasible, nodes)``. The preorders of :data:`RANKS`
     take turns (MiniMalloc's round robin) in slices that double, each resuming where it
-    stopped.
+    stopped; with ``fill`` (and no alignment or fixed offset), the skyline fill search
+    (:class:`FillRun`, for tight instances such as zero-slack ones) takes its turn too,
+    until it finds a placement or exhausts its (incomplete) space.
 
     Limits: a slice never runs past the ``deadline`` (absolute ``perf_counter`` seconds;
     sized from the measured search speed, kept in ``speed`` across calls when given), nor
@@ -250,7 +366,9 @@ def feasible(
         return offsets, False, 0
     if int(p.total.max(initial=0)) > cap or int((p.sz + p.fixed).max()) > cap:
         return None, True, 0
-    runs = [Run(p, r, cap) for r in RANKS]
+    runs: list[Run | FillRun] = [Run(p, r, cap) for r in RANKS]
+    if fill and bool((p.al == 1).all()) and bool((p.fixed < 0).all()):
+        runs.append(FillRun(p, cap))
     budget = 2 * p.n
     speed = {} if speed is None else speed
     rate = speed.get("rate", 0.0)  # search steps per second, measured
@@ -286,6 +404,9 @@ def feasible(
                 offsets[p.keep] = run.off
                 return offsets, False, total
             if res == -1:
+                if isinstance(run, FillRun):  # incomplete: proves nothing, drops out
+                    runs.remove(run)
+                    break
                 return None, True, total
             if clock() >= deadline:
                 return None, False, total

@@ -521,3 +521,196 @@ def overlaps(a: np.ndarray, e: np.ndarray, order: np.ndarray) -> tuple[np.ndarra
             out[fill[c]] = b
             fill[c] += 1
     return ptr, out
+
+
+# state slots of :func:`fill`
+F_D, F_MODE, F_CTOP, F_PLACED, F_NODES, F_STEPS = range(6)
+NFSTATE = 6
+_WASTE = -2
+
+
+@njit
+def fill(
+    a: np.ndarray,
+    e: np.ndarray,
+    sz: np.ndarray,
+    bys: np.ndarray,
+    sstart: np.ndarray,
+    cap: int,
+    st: np.ndarray,
+    floor: np.ndarray,
+    total: np.ndarray,
+    off: np.ndarray,
+    ds: np.ndarray,
+    dy: np.ndarray,
+    dh: np.ndarray,
+    dchosen: np.ndarray,
+    dlo: np.ndarray,
+    dhi: np.ndarray,
+    didx: np.ndarray,
+    cand: np.ndarray,
+    prio: np.ndarray,
+    reach: np.ndarray,
+    budget: int,
+) -> int:
+    """Skyline fill: an incomplete depth-first search for tight instances (no alignment, no
+    fixed offsets). At each node the lowest section still holding unplaced buffers (the
+    leftmost if several) at floor ``y`` must be filled from ``y`` up: by a buffer starting
+    in that section, ending within the run of sections at floor ``y`` and placed at ``y``
+    (the ones ending with the run first, then by decreasing ``prio``, the size or a jittered
+    size), or else declared waste (up to the lowest height the next buffer over it can rest
+    at: a wall of the run, or a buffer starting later in the run placed at ``y``), when the section's slack (capacity - floor - unplaced
+    total) allows. The bottom layer of a run of sections between higher walls must be
+    covered in time by buffers starting and ending inside it, but for the sections with
+    slack: a node with such a run that cannot be is a dead end, and at the lowest run only
+    the choices after which the rest of the run can still be covered are tried. A placement keeps every section's slack; waste spends it, so
+    at zero slack the search never wastes. Incomplete (waste skips heights), so an
+    exhausted search (-1) proves nothing. Returns 1 (every buffer placed, offsets in
+    ``off``), -1 (exhausted), 0 (``budget`` steps spent; call again) or 2 (grow the
+    candidate pool or the depth arrays, then call again)."""
+    n = a.shape[0]
+    ns = floor.shape[0]
+    d = st[F_D]
+    mode = st[F_MODE]
+    spent = 0
+    while True:
+        if mode == ENTER:
+            if st[F_PLACED] == n:
+                st[F_STEPS] += spent
+                st[F_D] = d
+                st[F_MODE] = mode
+                return 1
+            if spent >= budget:
+                st[F_STEPS] += spent
+                st[F_D] = d
+                st[F_MODE] = mode
+                return 0
+            spent += 1
+            st[F_NODES] += 1
+            s1 = -1
+            y = BIG
+            for s in range(ns):
+                if total[s] > 0 and floor[s] < y:
+                    y = floor[s]
+                    s1 = s
+            s2 = s1 + 1
+            while s2 < ns and floor[s2] == y and total[s2] > 0:
+                s2 += 1
+            lo = st[F_CTOP]
+            if lo + sstart[s1 + 1] - sstart[s1] + 1 > cand.shape[0] or d + 1 >= ds.shape[0]:
+                st[F_STEPS] += spent
+                st[F_NODES] -= 1
+                st[F_STEPS] -= 1
+                st[F_D] = d
+                st[F_MODE] = mode
+                return 2
+            # every valley (a run of sections at one floor, walled by higher floors or by
+            # sections left with nothing to place) must have its bottom layer covered by
+            # buffers starting and ending inside it, but for sections with slack (which may
+            # stay empty there): reach[s] = the run's sections from s on can be so covered
+            dead = False
+            v = 0
+            while v < ns and not dead:
+                if total[v] == 0:
+                    v += 1
+                    continue
+                yv = floor[v]
+                w = v + 1
+                while w < ns and total[w] > 0 and floor[w] == yv:
+                    w += 1
+                lwall = v == 0 or total[v - 1] == 0 or floor[v - 1] > yv
+                rwall = w == ns or total[w] == 0 or floor[w] > yv
+                if (lwall and rwall) or v == s1:
+                    reach[w] = 1
+                    for t in range(w - 1, v - 1, -1):
+                        reach[t] = 0
+                        if reach[t + 1] == 1 and cap - floor[t] - total[t] > 0:
+                            reach[t] = 1
+                            continue
+                        for k in range(sstart[t], sstart[t + 1]):
+                            b = bys[k]
+                            if off[b] < 0 and e[b] <= w and reach[e[b]] == 1 and yv + sz[b] <= cap:
+                                reach[t] = 1
+                                break
+                    if lwall and rwall and reach[v] == 0:
+                        dead = True
+                v = w
+            m = lo
+            for k in range(sstart[s1], sstart[s1 + 1]):
+                if dead:
+                    break
+                b = bys[k]
+                if off[b] < 0 and e[b] <= s2 and y + sz[b] <= cap and reach[e[b]] == 1:
+                    # insertion by (ends with the run first, then priority: size, jittered)
+                    j = m
+                    kb = prio[b] + (BIG if e[b] == s2 else 0)
+                    while j > lo:
+                        c = cand[j - 1]
+                        kc = prio[c] + (BIG if e[c] == s2 else 0)
+                        if kc >= kb:
+                            break
+                        cand[j] = c
+                        j -= 1
+                    cand[j] = b
+                    m += 1
+            # waste: the section stays empty from y up to the next buffer over it, which
+            # rests on a wall of the run or on a buffer placed at y later, starting after
+            # s1 within the run: up to the lowest of those heights (never past a canonical
+            # placement)
+            h = cap
+            if s1 > 0 and total[s1 - 1] > 0 and y < floor[s1 - 1] < h:
+                h = floor[s1 - 1]
+            if s2 < ns and total[s2] > 0 and y < floor[s2] < h:
+                h = floor[s2]
+            for k in range(sstart[s1 + 1], sstart[s2]):
+                c = bys[k]
+                if off[c] < 0 and y + sz[c] < h:
+                    h = y + sz[c]
+            if not dead and h > y and cap - floor[s1] - total[s1] >= h - y and reach[s1 + 1] == 1:
+                cand[m] = _WASTE
+                m += 1
+            st[F_CTOP] = m
+            ds[d] = s1
+            dy[d] = y
+            dh[d] = h
+            dlo[d] = lo
+            dhi[d] = m
+            didx[d] = lo
+            dchosen[d] = -1
+            mode = NEXT
+        else:
+            c = dchosen[d]
+            if c >= 0:
+                for s in range(a[c], e[c]):
+                    floor[s] -= sz[c]
+                    total[s] += sz[c]
+                off[c] = -1
+                st[F_PLACED] -= 1
+            elif c == _WASTE:
+                floor[ds[d]] = dy[d]
+            dchosen[d] = -1
+            i = didx[d]
+            if i >= dhi[d]:
+                st[F_CTOP] = dlo[d]
+                d -= 1
+                if d < 0:
+                    st[F_STEPS] += spent
+                    st[F_D] = 0
+                    st[F_MODE] = mode
+                    return -1
+                continue
+            didx[d] = i + 1
+            c = cand[i]
+            spent += 1
+            if c >= 0:
+                y = dy[d]
+                for s in range(a[c], e[c]):
+                    floor[s] = y + sz[c]
+                    total[s] -= sz[c]
+                off[c] = y
+                st[F_PLACED] += 1
+            else:
+                floor[ds[d]] = dh[d]
+            dchosen[d] = c
+            d += 1
+            mode = ENTER

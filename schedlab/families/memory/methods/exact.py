@@ -41,8 +41,11 @@ def solve_exact(
     inst: MemoryInstance, opts: SolveOptions, *, minimize: bool = False, pinned: Any = None
 ) -> SolverOutput:
     """With a capacity: find a placement within it (``minimize``: then lower the peak as far
-    as the limits allow). Without: minimise the peak, from the best greedy down to the max
-    load, proving optimality when the search space of a lower capacity is exhausted.
+    as the limits allow); the canonical search's preorders take turns with a skyline fill
+    search with restarts (incomplete, for capacities with little or no slack, such as the
+    zero-slack instances of ``generate_zero_slack``: see :class:`._canonical.FillRun`).
+    Without: minimise the peak, from the best greedy down to the max load, proving
+    optimality when the search space of a lower capacity is exhausted.
 
     Limits: without a time limit it runs until it has found (or proved) what it looks for.
     A work limit (``work_limit``) counts search steps (nodes entered plus placements tried,
@@ -102,7 +105,9 @@ def _search(
 
     if inst.capacity is not None:
         if best is None:
-            off, inf, k = feasible(prep, inst.capacity, dl, speed=speed, work=work)
+            # the skyline fill search takes turns too: a capacity without slack (or hardly
+            # any) is where the canonical search struggles
+            off, inf, k = feasible(prep, inst.capacity, dl, speed=speed, work=work, fill=True)
             nodes += k
             if off is not None:
                 best, best_peak = off, peak(inst, off)
