@@ -211,3 +211,43 @@ def test_exact_sublimation_stage_with_weak_multipliers(seed: int, monkeypatch) -
         assert proven and obj == opt and lb == opt
         assert sorted(seq) == list(range(n)) and _cost(seq, p, d, w) == opt
     assert stage3 > 0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_exact_sublimation_shares_bit_positions(seed: int, monkeypatch) -> None:
+    """With two bit positions only, memorised jobs whose completion windows do not overlap
+    share one: every run is either proven optimal or says it ran out of positions (with a
+    valid bound)."""
+    import schedlab.families.smtt.methods._ssdp as ssdp
+
+    monkeypatch.setattr(ssdp, "S1_ITERS", 0)
+    monkeypatch.setattr(ssdp, "S2_ITERS", 0)
+    monkeypatch.setattr(ssdp, "STATE_BITS", 2)
+    rng = np.random.default_rng(7000 + seed)
+    for _ in range(12):
+        n = int(rng.integers(6, 12))
+        p, d, w = _instance(rng, n, "weighted")
+        info: dict[str, object] = {}
+        seq, obj, lb, proven = exact_solve(p, d, w, info=info)
+        opt = _bitmask_opt(p, d, w)
+        assert sorted(seq) == list(range(n)) and _cost(seq, p, d, w) == obj
+        assert lb <= opt <= obj
+        if proven:
+            assert obj == opt and "memory" not in info
+        else:
+            assert "bit positions" in str(info["memory"])
+
+
+def test_exact_memory_short_says_so(monkeypatch) -> None:
+    """A sublimation stage beyond the state limit: FEASIBLE, the best sequence and bound,
+    and the reason in Result.info["memory"]."""
+    import schedlab
+    import schedlab.families.smtt.methods._ssdp as ssdp
+    from schedlab.families.smtt.model import Instance
+
+    monkeypatch.setattr(ssdp, "MAX_STATES", 1)
+    inst = Instance(p=list(ssdp._STAGE3_P), d=list(ssdp._STAGE3_D), w=list(ssdp._STAGE3_W))
+    res = schedlab.solve(inst, "exact")
+    assert res.status == schedlab.Status.FEASIBLE
+    assert "states" in res.info["memory"]
+    assert res.bound is not None and res.bound <= res.objective

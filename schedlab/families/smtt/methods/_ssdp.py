@@ -22,7 +22,13 @@ published description:
   best / second-best labels as stage 2.  Jobs that the best relaxed path repeats or misses
   are added to M a few at a time; each forward pass uses the previous stage's backward
   labels as bounds, each backward pass eliminates states by UB, a few subgradient steps
-  follow.  When the best relaxed path is feasible it is optimal.
+  follow.  When the best relaxed path is feasible it is optimal.  A state is one uint64, but
+  M is not limited to 64 jobs: a memorised job can only complete within its window [e, l]
+  (of the nodes left when it joined M), so it is surely not done before e and surely done
+  from l on, and its bit is stored only on [e, l - 1]; jobs whose such intervals do not meet
+  share a bit position (:func:`_node_codes` gives the transition of every node).  Only when
+  no position is free, or a stage exceeds MAX_STATES, does the run stop short of a proof,
+  with the reason in ``info["memory"]``.
 
 * Dominance used throughout: a job i precedes j whenever p_i <= p_j, w_i >= w_j, d_i <= d_j
   (ties broken by one fixed rank, due date first, that the adjacent-pair rule also uses, so
@@ -49,7 +55,8 @@ memorisation) first; SSDP runs only if that times out.  Every phase checks the d
 (the heuristic upper bound included: at most half of the remaining time).
 
 Measured (benchmarks/smtt_scale_probe.py): OR-Library wt40 and wt100 all proven, wt100 median
-about 0.5 s of CPU.  Known limits: for unweighted n = 500, SSDP itself is out of reach
+about 0.5 s of CPU; generated weighted n = 200 side by side with SiPS: ``python
+benchmarks/smtt.py --sips gen200``.  Known limits: for unweighted n = 500, SSDP itself is out of reach
 (stage-1 bound too weak, the time-indexed network too large).
 """
 
@@ -72,8 +79,13 @@ __all__ = ["exact_solve"]
 INF = 1e300  # an infinite label cost
 MAX_ARCS = 80_000_000  # arcs of the stage-2 network (8 bytes each)
 MAX_STATES = 40_000_000  # states of one sublimation stage
+#: Bit positions of a sublimation state (a uint64); memorised jobs whose windows do not
+#: overlap share one, so M itself may grow beyond it (see :func:`_node_codes`).
+STATE_BITS = 64
 SG_ITERS = 10  # subgradient steps after each sublimation stage
 S1_ITERS = 150  # stage-1 subgradient iterations
+S1_GAP = 0.04  # relative gap above which stage 1 gets more rounds of S1_ITERS iterations
+S1_MORE_ROUNDS = 20  # at most that many
 #: Seconds a time-indexed label takes in a stage-1 pass (an order of magnitude, on the safe
 #: side for a loaded machine), to tell whether one pass fits in the time left.
 SECONDS_PER_LABEL = 2e-9
@@ -869,32 +881,93 @@ def _grow_u(a: np.ndarray, need: int) -> np.ndarray:  # pragma: no cover - compi
     return b
 
 
+#: All bits set: a node's ``need`` and ``forb`` codes both full mark it unreachable.
+FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
 @njit
-def _required_masks(
+def _node_codes(
     nn: int,
     node_t: np.ndarray,
     node_j: np.ndarray,
-    off: np.ndarray,
-    bitv: np.ndarray,
-    T: int,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """req[t] = jobs of M whose latest possible completion (over nodes that still have
-    states) is <= t: every state at time t must contain them."""
-    n = bitv.shape[0]
-    last = np.full(n, -1, np.int64)
-    for k in range(1, nn):
-        if off[k + 1] > off[k]:
-            j = node_j[k]
-            if node_t[k] > last[j]:
-                last[j] = node_t[k]
-    req = np.zeros(T + 1, np.uint64)
+    p: np.ndarray,
+    mj: np.ndarray,
+    me: np.ndarray,
+    ml: np.ndarray,
+    mpos: np.ndarray,
+    n_old: int,
+    prec: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """How a sublimation state changes along an arc into each node.
+
+    The memorised jobs ``mj`` (window ``[me, ml]`` of their possible completion times when
+    they joined M) share 64 bit positions over time: job x is done at any time before
+    ``me[x]`` never, from ``ml[x]`` on always, so its bit ``mpos[x]`` (-1: none needed, the
+    window is one point) is only stored for times in ``[me[x], ml[x] - 1]``, and jobs whose
+    such intervals do not meet may use the same position.  For node k = (t, r), entered from
+    time tq = t - p_r, the state m of the predecessor must satisfy ``m & forb == 0`` and
+    ``need & ~m == 0`` and becomes ``(m & keep) | out``; ``oact`` are the positions of the
+    first ``n_old`` jobs (the previous stage's) at t.  Returns (codes[nn, 5]: keep, out,
+    need, forb, oact; pmk[nn]: p_r when r is memorised, else 0)."""
+    codes = np.zeros((nn, 5), np.uint64)
+    pmk = np.zeros(nn, np.int64)
     zero = np.uint64(0)
-    for j in range(n):
-        if bitv[j] != zero and last[j] >= 0:
-            req[last[j]] |= bitv[j]
-    for t in range(1, T + 1):
-        req[t] |= req[t - 1]
-    return req
+    one = np.uint64(1)
+    for k in range(1, nn):
+        t = node_t[k]
+        r = node_j[k]
+        tq = t - p[r]
+        keep = zero
+        out = zero
+        need = zero
+        forb = zero
+        oact = zero
+        ok = True
+        for x in range(mj.shape[0]):
+            j = mj[x]
+            e = me[x]
+            lt = ml[x]
+            bpos = mpos[x]
+            bit = (one << np.uint64(bpos)) if bpos >= 0 else zero
+            a_tq = bpos >= 0 and e <= tq and tq < lt
+            a_t = bpos >= 0 and e <= t and t < lt
+            if x < n_old and a_t:
+                oact |= bit
+            if j == r:
+                pmk[k] = p[r]
+                if a_tq:
+                    forb |= bit
+                if a_t:
+                    out |= bit
+                continue
+            if a_tq and a_t:
+                keep |= bit
+            elif a_tq:
+                need |= bit  # its interval ends: done by tq
+            elif tq < e and lt <= t:
+                ok = False  # it would have to complete strictly between tq and t
+                break
+            if prec[j, r]:  # j before r: done by tq
+                if a_tq:
+                    need |= bit
+                elif tq < e:
+                    ok = False
+                    break
+            if prec[r, j]:  # j after r: not done by tq
+                if a_tq:
+                    forb |= bit
+                elif tq >= lt:
+                    ok = False
+                    break
+        if not ok:
+            need = FULL
+            forb = FULL
+        codes[k, 0] = keep
+        codes[k, 1] = out
+        codes[k, 2] = need
+        codes[k, 3] = forb
+        codes[k, 4] = oact
+    return codes, pmk
 
 
 @njit
@@ -907,7 +980,8 @@ def _ss_forward(
     pr_node: np.ndarray,
     p: np.ndarray,
     T: int,
-    bitv: np.ndarray,
+    codes: np.ndarray,
+    pmk: np.ndarray,
     sumPM: int,
     thr: float,
     o_off: np.ndarray,
@@ -915,16 +989,12 @@ def _ss_forward(
     o_B1: np.ndarray,
     o_S1: np.ndarray,
     o_B2: np.ndarray,
-    o_Mmask: Any,
     max_states: int,
-    req: np.ndarray,
-    predM: np.ndarray,
-    succM: np.ndarray,
     deadline: float,
     wk: np.ndarray,
 ) -> tuple[Any, ...]:  # pragma: no cover - compiled
-    """Forward pass of one sublimation stage.  bitv[j] is the bit (as uint64) of job j in M,
-    or 0.  States of the previous stage (o_*) give the backward bounds.  Counts the states it
+    """Forward pass of one sublimation stage (state transitions: ``codes``, ``pmk`` of
+    :func:`_node_codes`).  States of the previous stage (o_*) give the backward bounds.  Counts the states it
     creates in ``wk[0]`` (failing when ``wk`` is used up).
     Returns (off, mask, F1, P1, F2, ps, ok)."""
     cap = max(1024, 2 * o_mask.shape[0])
@@ -953,34 +1023,33 @@ def _ss_forward(
             return off, mask[:ns], F1[:ns], P1[:ns], F2[:ns], ps[:ns], False
         t = node_t[k]
         j = node_j[k]
-        jb = bitv[j]
-        pj = p[j] if jb != zero else 0
+        kk = codes[k, 0]
+        ko = codes[k, 1]
+        kn = codes[k, 2]
+        kf = codes[k, 3]
+        oa = codes[k, 4]
+        pj = pmk[k]
         ck = node_c[k]
-        pmj = predM[j]
-        smj = succM[j]
         olo = o_off[k]
         ohi = o_off[k + 1]
-        rq = req[t]
         nc = 0
-        if ohi > olo:
+        if ohi > olo and not (kn == FULL and kf == FULL):
             for e in range(pr_off[k], pr_off[k + 1]):
                 q = pr_node[e]
                 i = node_j[q]
                 for s in range(off[q], off[q + 1]):
                     m = mask[s]
-                    if (m & jb) != zero or (pmj & ~m) != zero or (smj & m) != zero:
+                    if (m & kf) != zero or (kn & ~m) != zero:
                         continue
-                    nm = m | jb
+                    nm = (m & kk) | ko
                     nps = ps[s] + pj
                     if T - t < sumPM - nps:
-                        continue
-                    if (rq & ~nm) != zero:
                         continue
                     fv = F1[s] if P1[s] != j else F2[s]
                     if fv >= INF:
                         continue
                     v = fv + ck
-                    idx = _bsearch(o_mask, olo, ohi, nm & o_Mmask)
+                    idx = _bsearch(o_mask, olo, ohi, nm & oa)
                     if idx < 0:
                         continue
                     bv = o_B1[idx] if (i < 0 or o_S1[idx] != i) else o_B2[idx]
@@ -1044,7 +1113,7 @@ def _ss_backward(
     sc_off: np.ndarray,
     sc_node: np.ndarray,
     T: int,
-    bitv: np.ndarray,
+    codes: np.ndarray,
     off: np.ndarray,
     mask: np.ndarray,
     B1: np.ndarray,
@@ -1076,10 +1145,9 @@ def _ss_backward(
             for e in range(sc_off[k], sc_off[k + 1]):
                 r = sc_node[e]
                 jr = node_j[r]
-                jb = bitv[jr]
-                if (m & jb) != zero:
+                if (m & codes[r, 3]) != zero or (codes[r, 2] & ~m) != zero:
                     continue
-                idx = _bsearch(mask, off[r], off[r + 1], m | jb)
+                idx = _bsearch(mask, off[r], off[r + 1], (m & codes[r, 0]) | codes[r, 1])
                 if idx < 0:
                     continue
                 v = B1[idx] if (j < 0 or S1[idx] != j) else B2[idx]
@@ -1107,7 +1175,7 @@ def _ss_forward_existing(
     node_c: np.ndarray,
     pr_off: np.ndarray,
     pr_node: np.ndarray,
-    bitv: np.ndarray,
+    codes: np.ndarray,
     off: np.ndarray,
     mask: np.ndarray,
     F1: np.ndarray,
@@ -1132,21 +1200,22 @@ def _ss_forward_existing(
             wk[0] += off[k]
             return False
         j = node_j[k]
-        jb = bitv[j]
+        kk = codes[k, 0]
+        ko = codes[k, 1]
+        kn = codes[k, 2]
+        kf = codes[k, 3]
         ck = node_c[k]
         for s in range(off[k], off[k + 1]):
             m = mask[s]
-            if jb != zero:
-                if (m & jb) == zero:
-                    F1[s] = INF
-                    P1[s] = -1
-                    F2[s] = INF
-                    A1[s] = -1
-                    A2[s] = -1
-                    continue
-                pm = m ^ jb
-            else:
-                pm = m
+            # the one predecessor state that leads to m (see _node_codes)
+            pm = (m & kk) | kn
+            if (pm & kf) != zero or ((pm & kk) | ko) != m:
+                F1[s] = INF
+                P1[s] = -1
+                F2[s] = INF
+                A1[s] = -1
+                A2[s] = -1
+                continue
             b1 = INF
             a1 = -1
             i1 = -1
@@ -1191,7 +1260,7 @@ def _ss_subgradient(
     mu: np.ndarray,
     T: int,
     ub: float,
-    bitv: np.ndarray,
+    codes: np.ndarray,
     off: np.ndarray,
     mask: np.ndarray,
     iters: int,
@@ -1223,7 +1292,7 @@ def _ss_subgradient(
             break
         _net_recost(nn, node_t, node_j, d, w, mu, node_c)
         if not _ss_forward_existing(
-            nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, deadline, wk
+            nn, node_j, node_c, pr_off, pr_node, codes, off, mask, F1, P1, F2, A1, A2, deadline, wk
         ):
             break
         bv = INF
@@ -1311,7 +1380,7 @@ def _ss_best_path(
     sc_off: np.ndarray,
     sc_node: np.ndarray,
     T: int,
-    bitv: np.ndarray,
+    codes: np.ndarray,
     off: np.ndarray,
     mask: np.ndarray,
     B1: np.ndarray,
@@ -1336,10 +1405,9 @@ def _ss_best_path(
             jr = node_j[r]
             if x >= 0 and jr == x:
                 continue
-            jb = bitv[jr]
-            if (m & jb) != zero:
+            if (m & codes[r, 3]) != zero or (codes[r, 2] & ~m) != zero:
                 continue
-            idx = _bsearch(mask, off[r], off[r + 1], m | jb)
+            idx = _bsearch(mask, off[r], off[r + 1], (m & codes[r, 0]) | codes[r, 1])
             if idx < 0:
                 continue
             bv = B1[idx] if (j < 0 or S1[idx] != j) else B2[idx]
@@ -1440,10 +1508,12 @@ def _solve_core(
     deadline: float,
     log: Callable[[str], None] | None,
     wk: np.ndarray,
+    info: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, int, float, bool]:
     """Exact solve of a preprocessed instance (all p >= 1, w >= 1) by ``deadline`` (a
     ``perf_counter`` time; ``time_limit``: the seconds it leaves, or None) and within the
-    work counter ``wk`` (labels used, limit or -1)."""
+    work counter ``wk`` (labels used, limit or -1); a stop for want of memory (states, arcs
+    or bit positions) is explained in ``info["memory"]``."""
     n = p.shape[0]
     T = int(p.sum())
     dl = float(deadline)
@@ -1451,6 +1521,12 @@ def _solve_core(
     def say(msg: str) -> None:
         if log is not None:
             log(msg)
+
+    def memory(msg: str) -> None:
+        """Record why the run stops short of a proof for want of memory."""
+        say(f"ssdp: out of memory: {msg}")
+        if info is not None:
+            info["memory"] = msg
 
     def out_of_time() -> bool:
         """The deadline passed or the work budget is used up: stop with what is proven."""
@@ -1553,6 +1629,18 @@ def _solve_core(
     C = np.cumsum(p[seq])
     mu[seq] = w[seq] * np.maximum(0, C - d[seq])
     lb1 = _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 2.0, tmin, tmax, dl, wk)
+    # a weak stage-1 bound leaves a stage-2 network too large for memory (n = 300: beyond
+    # MAX_ARCS with a 20% gap): more rounds while the gap is wide and they still close it
+    for _ in range(S1_MORE_ROUNDS):
+        if out_of_time() or ub - lb1 <= S1_GAP * ub:
+            break
+        prev = lb1
+        lb1 = max(
+            lb1, _subgradient_lr1(p, d, w, mu, T, float(ub), S1_ITERS, 1.0, tmin, tmax, dl, wk)
+        )
+        say(f"ssdp: stage1 more LB={lb1:.3f}")
+        if lb1 - prev < 0.05 * (ub - prev):
+            break
     lb = max(lb, lb1)
     say(f"ssdp: stage1 LB={lb1:.3f}")
     if lb > ub - 1 + tol:
@@ -1577,6 +1665,8 @@ def _solve_core(
     )
     del H1, A1, H2, A2, G1, AG1, G2
     if not ok:
+        if not out_of_time():
+            memory(f"the stage-2 network exceeds {MAX_ARCS} arcs")
         say("ssdp: network too large, or out of time or work")
         return result(False)
     nn = node_t.shape[0]
@@ -1611,7 +1701,6 @@ def _solve_core(
     say(f"ssdp: stage2 labels LB={lb2:.3f} nodes={nn} arcs={pr_node.shape[0]}")
     if out_of_time():
         return result(False)
-    zb = np.zeros(n, np.uint64)  # no memorised jobs yet: one state (mask 0) per node
     zoff = np.arange(nn + 1, dtype=np.int64)
     zm = np.zeros(nn, np.uint64)
     path = np.empty(T + 1, np.int64)  # a relaxed path has at most T jobs
@@ -1651,7 +1740,7 @@ def _solve_core(
                 sc_off,
                 sc_node,
                 T,
-                zb,
+                np.zeros((nn, 5), np.uint64),
                 zoff[: nn + 1],
                 zm[:nn],
                 B1,
@@ -1696,10 +1785,16 @@ def _solve_core(
 
     # ---- stage 3: successive sublimation
     sc_off, sc_node = _succ_from_pred(nn, pr_off, pr_node)
-    bitv = np.zeros(n, np.uint64)
-    predM = np.zeros(n, np.uint64)  # predM[k]: jobs of M that must precede k
-    succM = np.zeros(n, np.uint64)  # succM[k]: jobs of M that must follow k
-    Mmask = np.uint64(0)
+    # memorised jobs M: job, completion window when it joined, bit position (-1: none)
+    inM = np.zeros(n, np.bool_)
+    m_job: list[int] = []
+    m_e: list[int] = []
+    m_l: list[int] = []
+    m_pos: list[int] = []
+    pos_iv: list[list[tuple[int, int]]] = [
+        [] for _ in range(STATE_BITS)
+    ]  # intervals a position holds
+    codes = np.zeros((nn, 5), np.uint64)
     sumPM = 0
     nM = 0
     off = np.arange(nn + 1, dtype=np.int64)  # one state (mask 0) per node
@@ -1715,7 +1810,7 @@ def _solve_core(
         if lb > ub - 1 + tol:
             return result(True)
         ln = _ss_best_path(
-            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, path
+            nn, node_t, node_j, node_c, sc_off, sc_node, T, codes, off, mask, B1, S1, B2, path
         )
         if ln < 0:
             return result(True)  # no path left below UB
@@ -1733,25 +1828,63 @@ def _solve_core(
                 return result(True)
         if out_of_time():
             return result(False)
-        viol = [int(j) for j in np.nonzero(cnts != 1)[0] if bitv[j] == 0]
-        if not viol or nM >= 64:
+        viol = [int(j) for j in np.nonzero(cnts != 1)[0] if not inM[j]]
+        if not viol:
             say("ssdp: cannot extend M")
+            if info is not None:
+                info["stopped"] = "no job left to memorise in the sublimation stage"
             return result(False)
         # repeated jobs first, then missing ones; by first position in the path
         firstpos: dict[int, int] = {}
         for q, j in enumerate(jobs):
             firstpos.setdefault(int(j), q)
         viol.sort(key=lambda j: (0 if cnts[j] > 1 else 1, firstpos.get(j, n)))
-        add = viol[: min(add_k, 64 - nM)]
-        o_Mmask = Mmask
-        for j in add:
-            bitv[j] = np.uint64(1) << np.uint64(nM)
-            Mmask |= bitv[j]
+        # completion windows of the jobs over the nodes that still have states
+        live = off[1:] > off[:-1]
+        w_lo = np.full(n, T + 1, np.int64)
+        w_hi = np.full(n, -1, np.int64)
+        np.minimum.at(w_lo, node_j[1:][live[1:]], node_t[1:][live[1:]])
+        np.maximum.at(w_hi, node_j[1:][live[1:]], node_t[1:][live[1:]])
+        n_old = nM
+        added = 0
+        for j in viol:
+            if added >= add_k:
+                break
+            e, lt = int(w_lo[j]), int(w_hi[j])
+            if lt < 0:
+                continue
+            pos = -1
+            if e < lt:  # its bit matters on [e, lt - 1]; first position free there
+                for b in range(STATE_BITS):
+                    if all(b2 < e or a2 > lt - 1 for a2, b2 in pos_iv[b]):
+                        pos = b
+                        break
+                if pos < 0:
+                    continue
+                pos_iv[pos].append((e, lt - 1))
+            inM[j] = True
+            m_job.append(j)
+            m_e.append(e)
+            m_l.append(lt)
+            m_pos.append(pos)
             sumPM += int(p[j])
             nM += 1
-            predM[prec[j]] |= bitv[j]  # j must precede these jobs
-            succM[prec[:, j]] |= bitv[j]  # j must follow these jobs
-        req = _required_masks(nn, node_t, node_j, off, bitv, T)
+            added += 1
+        if added == 0:
+            memory(f"all {STATE_BITS} bit positions of the sublimation states are in use")
+            return result(False)
+        codes, pmk = _node_codes(
+            nn,
+            node_t,
+            node_j,
+            p,
+            np.array(m_job, np.int64),
+            np.array(m_e, np.int64),
+            np.array(m_l, np.int64),
+            np.array(m_pos, np.int64),
+            n_old,
+            prec,
+        )
         noff, nmask, nF1, nP1, nF2, nps, ok = _ss_forward(
             nn,
             node_t,
@@ -1761,7 +1894,8 @@ def _solve_core(
             pr_node,
             p,
             T,
-            bitv,
+            codes,
+            pmk,
             sumPM,
             thr,
             off,
@@ -1769,15 +1903,13 @@ def _solve_core(
             B1,
             S1,
             B2,
-            o_Mmask,
             MAX_STATES,
-            req,
-            predM,
-            succM,
             dl,
             wk,
         )
         if not ok:
+            if nmask.shape[0] > MAX_STATES:
+                memory(f"a sublimation stage exceeds {MAX_STATES} states")
             say("ssdp: state limit, time limit or work limit reached")
             return result(False)
         ns0 = nmask.shape[0]
@@ -1785,7 +1917,21 @@ def _solve_core(
         nS1 = np.empty(ns0, np.int32)
         nB2 = np.empty(ns0)
         if not _ss_backward(
-            nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, noff, nmask, nB1, nS1, nB2, dl, wk
+            nn,
+            node_t,
+            node_j,
+            node_c,
+            sc_off,
+            sc_node,
+            T,
+            codes,
+            noff,
+            nmask,
+            nB1,
+            nS1,
+            nB2,
+            dl,
+            wk,
         ):
             return result(False)
         off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
@@ -1809,7 +1955,7 @@ def _solve_core(
                 mu,
                 T,
                 float(ub),
-                bitv,
+                codes,
                 off,
                 mask,
                 SG_ITERS,
@@ -1824,12 +1970,12 @@ def _solve_core(
             A1 = np.empty(ns0, np.int64)
             A2 = np.empty(ns0, np.int64)
             if not _ss_forward_existing(
-                nn, node_j, node_c, pr_off, pr_node, bitv, off, mask, F1, P1, F2, A1, A2, dl, wk
+                nn, node_j, node_c, pr_off, pr_node, codes, off, mask, F1, P1, F2, A1, A2, dl, wk
             ):
                 return result(False)
             del A1, A2
             if not _ss_backward(
-                nn, node_t, node_j, node_c, sc_off, sc_node, T, bitv, off, mask, B1, S1, B2, dl, wk
+                nn, node_t, node_j, node_c, sc_off, sc_node, T, codes, off, mask, B1, S1, B2, dl, wk
             ):
                 return result(False)
             off, mask, F1, P1, F2, B1, S1, B2, ps = _ss_reduce(
@@ -1854,6 +2000,7 @@ def exact_solve(
     deadline: float = NO_DEADLINE,
     log: Callable[[str], None] | None = None,
     work: np.ndarray | None = None,
+    info: dict[str, Any] | None = None,
 ) -> tuple[list[int], float, float, bool]:
     """Solve 1||sum w_j T_j exactly by successive sublimation dynamic programming.
 
@@ -1873,6 +2020,9 @@ def exact_solve(
             time-out (at most one pass beyond it). Without a deadline the run, and so the
             result, is the same on any machine. The upper-bound heuristic (a fixed number of
             dynasearch kicks) is not counted.
+        info: optional dict; when the run stops short of a proof for want of memory (the
+            state or arc limits, or the 64 bit positions of the sublimation states), the
+            reason is put in ``info["memory"]`` (the best sequence and bound are returned).
 
     Returns:
         (sequence, objective, lower_bound, proven_optimal): the sequence lists 0-based job
@@ -1911,7 +2061,7 @@ def exact_solve(
     ra = np.array(rest, dtype=np.int64)
     wk = np.array([0, -1], np.int64) if work is None else work
     sub_seq, sub_obj, sub_lb, proven = _solve_core(
-        p[ra], d[ra], w[ra], time_limit, float(deadline), log, wk
+        p[ra], d[ra], w[ra], time_limit, float(deadline), log, wk, info
     )
     seq = head + [int(ra[j]) for j in sub_seq] + tail
     obj = int(total_tardiness(p, d, w, np.array(seq, np.int64)))

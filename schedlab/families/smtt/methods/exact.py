@@ -11,6 +11,8 @@ to SSDP when it runs out of time.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ....core import SolveError, SolveOptions, SolverOutput, Status, register
@@ -69,7 +71,8 @@ def _warm_up() -> None:
 )
 def solve_exact(inst: Instance, opts: SolveOptions) -> SolverOutput:
     """SSDP; OPTIMAL when the bound closes, else FEASIBLE with a valid lower bound. Without
-    a time or work limit it runs until it proves the optimum (or reaches its memory limits).
+    a time or work limit it runs until it proves the optimum (or reaches its memory limits:
+    then ``info["memory"]`` says which, and the best sequence and bound are returned).
 
     The work limit counts DP labels: one per node (t, j) of the time-indexed network or
     state of a sublimation stage that a DP pass labels (on unweighted instances, one per
@@ -91,8 +94,9 @@ def solve_exact(inst: Instance, opts: SolveOptions) -> SolverOutput:
             "floating-point labels are no longer exact; use cpsat, mip or ils"
         )
     wk = np.array([0, opts.work.count()], dtype=np.int64)
+    info: dict[str, Any] = {}
     seq, value, bound, proven = _ssdp.exact_solve(
-        p, d, w, jit.deadline(opts), log=opts.log, work=wk
+        p, d, w, jit.deadline(opts), log=opts.log, work=wk, info=info
     )
     opts.work.spend(int(wk[0]))
     return SolverOutput(
@@ -100,5 +104,5 @@ def solve_exact(inst: Instance, opts: SolveOptions) -> SolverOutput:
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         bound=float(value) if proven else float(bound),
         objective=float(value),
-        info={"labels": int(wk[0])},
+        info={"labels": int(wk[0]), **info},
     )
