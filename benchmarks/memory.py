@@ -469,6 +469,18 @@ def msa(
         f"programs of up to 2,000 steps proven optimal or within 1 % of the bound: "
         f"{len(ok)}/{len(small)}"
     )
+    gen = [r for r in small if r["program"].startswith("msa_")]
+    gen_ok = [r for r in gen if r in ok]
+    print(
+        f"of them the {len(gen)} generated programs (the mapping programs with copies): "
+        f"{len(gen_ok)}/{len(gen)}"
+    )
+    for r in rows:
+        if not r["program"].startswith("msa_"):
+            print(
+                f"real-model program {r['program']} ({r['steps']} steps): "
+                f"{'proven' if r['proven'] else 'gap ' + _pct(r['gap_to_bound'])}"
+            )
     for r in rows:
         if r["steps"] >= 10_000:
             print(
