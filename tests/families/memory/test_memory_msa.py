@@ -78,18 +78,18 @@ def test_retime_moves_a_stalling_prefetch_where_memory_is_free() -> None:
 
     inst = _inst()
     late = {"fast": {"w": [_pf(2, 1)]}}  # step 2 waits 1 for the copy: 23
-    moved = retime(inst, late)
+    moved, total = retime(inst, late)
     assert moved["fast"]["w"][0]["prefetch"] == {"start": 0}
-    assert inst.check(moved) == pytest.approx(22)
+    assert inst.check(moved) == pytest.approx(22) == total
     # no time: nothing moves
-    assert retime(inst, late, deadline=0.0) is late
+    assert retime(inst, late, deadline=0.0)[0] is late
     # the addresses are taken at step 0 (a, whole life, in the only room): nothing moves
     small = _inst(
         buffers=(Buffer("w", 0, 3, 10), Buffer("a", 0, 1, 10)),
         steps=(Step(1.0, (), ((1, 10),)), Step(1.0), Step(0.5, ((0, 10),))),
     )
     busy = {"fast": {"w": [_pf(2, 1)], "a": [{"offset": 0, "first": 0, "end": 1}]}}
-    assert retime(small, busy) is busy
+    assert retime(small, busy)[0] is busy
 
 
 def test_copy_times_given_are_checked() -> None:

@@ -210,7 +210,7 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
                 continue
             # the prefetch's issue step: one column for each of the last LEAD steps, one
             # for any earlier; it holds the memory from its issue (the earlier ones: from
-            # LEAD steps ahead at least); they add up to f - h (or f - z)
+            # LEAD + 1 steps ahead at least); they add up to f - h (or f - z)
             issue: list[tuple[int, int, int]] = []  # (column, first and last issue step)
             for s0 in range(max(e, a - LEAD), a):
                 issue.append((cols.add(0.0, 1.0, 0.0, whole), s0, s0))
@@ -548,14 +548,10 @@ def solve_msa_mip(inst: Msa, opts: SolveOptions) -> SolverOutput:
     bound = max(lb, bound * (1 - 1e-7)) if math.isfinite(bound) else lb
     proven = status == "Optimal" and best_obj <= bound * (1 + 1e-7) + 1e-9
     if not proven and best_obj > bound * (1 + 1e-7) and not opts.deadline.expired():
-        # the stalls of the best: its copies moved where the memory is free, in the time
-        # left but twice a check (this one's, and the answer's)
-        c0 = clock()
-        inst.check(best)
-        stop = end - 2.0 * (clock() - c0) if timed else end
-        moved = retime(inst, best, stop)
+        # the stalls of the best: its copies moved where the memory is free
+        moved, moved_obj = retime(inst, best, end)
         if moved is not best:
-            best, best_obj, origin = moved, inst.check(moved), origin + ", retimed"
+            best, best_obj, origin = moved, moved_obj, origin + ", retimed"
     info["origin"] = origin
     if proven:
         return SolverOutput(best, Status.OPTIMAL, bound=best_obj, info=info)

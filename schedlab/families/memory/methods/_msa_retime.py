@@ -57,18 +57,37 @@ def _untimed(sol: dict[str, Any]) -> dict[str, Any]:
     return {**sol, "fast": fast}
 
 
-def retime(inst: Msa, sol: dict[str, Any], deadline: float = math.inf) -> dict[str, Any]:
-    """``sol`` with its stalls reduced (or ``sol`` itself when nothing helps): while the
-    ``deadline`` allows, the step that waits longest for a copy (then the next ones) has the
-    copy it waits for moved by one of :data:`SHIFTS` steps: a prefetch issued earlier (its
-    piece then holds its addresses from there: they must be free), an eviction done later
-    (holding them until then); a move the checker rejects or that does not lower the total
-    time is undone. The copies are timed by the checker's simulation (in issue order, as
-    early as possible). It stops when no stalled step's copy can move, or after
+def _timed(sol: dict[str, Any]) -> bool:
+    """Whether some copy of ``sol`` has its times given."""
+    return any(
+        "begin" in r.get(kind, {})
+        for rows in sol["fast"].values()
+        for r in rows
+        for kind in ("prefetch", "eviction")
+    )
+
+
+def retime(
+    inst: Msa, sol: dict[str, Any], deadline: float = math.inf
+) -> tuple[dict[str, Any], float]:
+    """``(sol with its stalls reduced, its total time)``, ``sol`` itself when nothing helps:
+    while the ``deadline`` allows (less twice the time of one simulation, kept for the
+    caller's check of the answer), the step that waits longest for a copy (then the next
+    ones) has the copy it waits for moved by one of :data:`SHIFTS` steps: a prefetch issued
+    earlier (its piece then holds its addresses from there: they must be free), an eviction
+    done later (holding them until then); a move the checker rejects or that does not lower
+    the total time is undone. The copies are timed by the checker's simulation (in issue
+    order, as early as possible). It stops when no stalled step's copy can move, or after
     :data:`MAX_TRIES` moves tried without a deadline."""
-    given = inst.simulate(sol).total
-    cur = _untimed(sol)
-    sim = inst.simulate(cur)
+    c0 = clock()
+    sim = inst.simulate(sol)
+    given = sim.total
+    if deadline < math.inf:
+        deadline -= 2.0 * (clock() - c0)
+    cur = sol
+    if _timed(sol):  # the checker times the moved copies: none may keep given times
+        cur = _untimed(sol)
+        sim = inst.simulate(cur)
     best = sim.total
     tol = 1e-9 * max(1.0, best)
     keys = {inst.position(k): k for k in cur["fast"]}
@@ -108,7 +127,7 @@ def retime(inst: Msa, sol: dict[str, Any], deadline: float = math.inf) -> dict[s
                 break
         if not improved:
             break
-    return cur if best < given - tol else sol
+    return (cur, best) if best < given - tol else (sol, given)
 
 
 def _moved(
