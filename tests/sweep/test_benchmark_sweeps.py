@@ -18,8 +18,7 @@ def test_there_are_benchmark_sweeps() -> None:
     assert {"smtt", "fjsp", "memory", "pipelining", "partition"} <= names
 
 
-@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.stem)
-def test_benchmark_sweep_expands_and_its_instances_load(path: Path) -> None:
+def _expand_and_load(path: Path, every: bool) -> None:
     sw = load_sweep(path)
     assert sw.name == path.stem
     assert sw.store is not None and Path(sw.store).parent == BENCHMARKS / "results"
@@ -27,8 +26,24 @@ def test_benchmark_sweep_expands_and_its_instances_load(path: Path) -> None:
     assert runs, f"{path.name}: no runs"
     assert len({r.key for r in runs}) == len(runs)
     assert {r.set for r in runs} == set(sw.sets), "a set without runs"
+    if not every:  # the first and the last instance of each set
+        ends: dict[str, list[object]] = {}
+        for r in runs:
+            ends.setdefault(r.set, [r, r])[1] = r
+        runs = [r for pair in ends.values() for r in pair]  # type: ignore[misc]
     loaded: dict[int, schedlab.Instance] = {}
     for r in runs:
         if id(r.instance) not in loaded:
             loaded[id(r.instance)] = schedlab.load(r.instance)
         assert loaded[id(r.instance)].problem == r.problem
+
+
+@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.stem)
+def test_benchmark_sweep_expands_and_its_sets_load(path: Path) -> None:
+    _expand_and_load(path, every=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SWEEP_FILES, ids=lambda p: p.stem)
+def test_benchmark_sweep_expands_and_all_its_instances_load(path: Path) -> None:
+    _expand_and_load(path, every=True)
