@@ -5,7 +5,10 @@
   inside the installed package. An explicit ``NUMBA_CACHE_DIR`` wins. Within it, each family's
   kernels live under a stamp of the family's sources (and of this module): numba checks only
   a kernel's own file, so a kernel whose callee in another file changed would otherwise load
-  stale machine code (an LLVM "symbol not found" abort) after an upgrade or an edit.
+  stale machine code (an LLVM "symbol not found" abort) after an upgrade or an edit. A stamp
+  folder is marked when a process uses it; those of a scope beyond the
+  :data:`KEEP_STAMPS` most recently used, and unused for :data:`STALE_AFTER_S`, are removed
+  (each upgrade or edit would otherwise leave its machine code behind for good).
 - **Deadline**: a kernel takes the deadline as one float, the absolute ``time.perf_counter()``
   value at which it must stop; :data:`NO_DEADLINE` (``math.inf``) when there is none. Use
   :func:`deadline` to get it from the options, and :func:`now` inside kernels (and
@@ -26,6 +29,9 @@ import hashlib
 import inspect
 import math
 import os
+import re
+import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +46,11 @@ __all__ = ["NO_DEADLINE", "cache_dir", "clock", "deadline", "njit", "now"]
 NO_DEADLINE = math.inf
 #: Environment variable naming the cache folder of compiled kernels.
 CACHE_ENV = "SCHEDLAB_CACHE_DIR"
+#: Stamp folders of one scope kept whatever their age (the most recently used).
+KEEP_STAMPS = 4
+#: Older stamp folders are removed once unused for this long (seconds): a process still
+#: running on one may add a kernel to it.
+STALE_AFTER_S = 86_400.0
 
 
 def cache_dir() -> Path:
@@ -74,12 +85,46 @@ def _stamp(scope: Path) -> str:
     return f"{scope.name}-{digest.hexdigest()[:16]}"
 
 
+@functools.cache
+def _claim(folder: Path) -> None:
+    """Mark the stamp ``folder`` used now; remove the stale folders of the same scope."""
+    prune_stamps(folder)
+
+
+def prune_stamps(folder: Path, now: float | None = None) -> list[Path]:
+    """Mark the stamp ``folder`` (``<scope>-<16 hex digits>``) used at ``now`` (default: the
+    clock) and remove the other stamp folders of its scope beyond the :data:`KEEP_STAMPS`
+    most recently used that are unused for :data:`STALE_AFTER_S`; return those removed. A
+    folder that cannot be marked or removed is left as it is."""
+    when = time.time() if now is None else now
+    scope = folder.name.rsplit("-", 1)[0]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder, (when, when))
+        pattern = re.compile(re.escape(scope) + "-[0-9a-f]{16}")
+        others = [
+            (q.stat().st_mtime, q)
+            for q in folder.parent.iterdir()
+            if q != folder and q.is_dir() and pattern.fullmatch(q.name)
+        ]
+    except OSError:
+        return []
+    others.sort(reverse=True)
+    removed = []
+    for used, q in others[KEEP_STAMPS - 1 :]:
+        if when - used > STALE_AFTER_S:
+            shutil.rmtree(q, ignore_errors=True)
+            removed.append(q)
+    return removed
+
+
 def _use_cache_for(source: str | None) -> None:
     if os.environ.get("NUMBA_CACHE_DIR"):
         return
     folder = cache_dir()
     if source is not None and Path(source).is_file():
         folder = folder / _stamp(_scope(Path(source)))
+        _claim(folder)
     numba.config.CACHE_DIR = str(folder)  # type: ignore[attr-defined]
 
 
