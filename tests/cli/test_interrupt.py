@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         (signal.SIGINT, "smtt", "ils"),
         (signal.SIGTERM, str(ROOT / "instances/fjsp/mk10.fjs"), "cpsat"),
-        (signal.SIGINT, str(ROOT / "instances/fjsp/mk10.fjs"), "tabu"),
+        pytest.param(
+            signal.SIGINT, str(ROOT / "instances/fjsp/mk10.fjs"), "tabu", marks=pytest.mark.slow
+        ),
     ],
 )
 def test_signal_prints_the_best_so_far(

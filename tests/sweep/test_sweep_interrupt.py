@@ -65,7 +65,11 @@ def _workers_of(pid: int) -> set[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "sig",
+    [pytest.param(signal.SIGINT, marks=pytest.mark.slow), signal.SIGTERM],
+    ids=["SIGINT", "SIGTERM"],
+)
 def test_a_signal_stops_the_sweep_and_a_rerun_resumes(tmp_path: Path, sig: int) -> None:
     write_instances(tmp_path / "inst", count=1)
     sweep = write_sweep(tmp_path / "i.toml", SWEEP)
