@@ -111,10 +111,11 @@ S2_ITERS = 25  # stage-2 subgradient iterations per reduction round
 ILS_B_ITERS = 40  # more dynasearch iterations when stage 2 stalls (at most)
 #: A stage-2 network of more arcs marks a hard instance: its upper bound gets more
 #: dynasearch kicks at once, in rounds of :data:`HARD_KICK_ROUND` until
-#: :data:`HARD_IDLE_ROUNDS` in a row leave it as it was, at most :data:`HARD_KICKS` and :data:`HARD_KICK_SHARE` of the time left (a better
-#: bound prunes stage 2 and the sublimation states: n = 300, TF 0.8, RDD 1.0 proved in 141 s
-#: from the optimum, 534 s from the heuristic's bound 0.03 % above it). At 10 million arcs
-#: the kicks made the median of 25 instances of n = 200 slower (8.4 s -> 9.0 s).
+#: :data:`HARD_IDLE_ROUNDS` in a row leave it as it was, at most :data:`HARD_KICKS` and
+#: :data:`HARD_KICK_SHARE` of the time left (a better bound prunes stage 2 and the
+#: sublimation states: n = 300, TF 0.8, RDD 1.0 proved in 141 s from the optimum, 534 s
+#: from the heuristic's bound 0.03 % above it). At 10 million arcs the kicks made the
+#: median of 25 instances of n = 200 slower (8.4 s -> 9.0 s).
 HARD_ARCS = 50_000_000
 HARD_KICK_ROUND = 50
 HARD_KICKS = 800
@@ -1635,9 +1636,10 @@ def _solve_core(
             s2, c2 = ils_iterations(
                 p, d, w, HARD_KICK_ROUND, seed=777 + r, initial=seq, deadline=k_dl
             )
-            idle = idle + 1 if c2 >= ub else 0
             if c2 < ub:
-                seq, ub = s2, c2
+                seq, ub, idle = s2, c2, 0
+            else:
+                idle += 1
         if ub < before:
             say(f"ssdp: UB improved to {ub} by kicks on a hard instance")
         return ub < before
