@@ -55,9 +55,8 @@ def test_smtt_script_writes_to_out_dir_and_no_carriage_returns(tmp_path: Path) -
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
-    )
+    # the benchmarks package from the checkout; schedlab as this process imported it
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(ROOT)]))
     status_before = _git("status", "--porcelain", "--", "benchmarks/results")
     files_before = _results_state()
     cmd = [sys.executable, str(BENCH / "smtt.py"), "--sets", "wt40", "--first", "1"]
