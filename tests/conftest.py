@@ -9,7 +9,6 @@ families compile side by side, one process each, before this process loads their
 from __future__ import annotations
 
 import os
-import site
 import subprocess
 import sys
 import time
@@ -22,25 +21,16 @@ import pytest
 
 import schedlab
 from schedlab import api
+from schedlab.core.childenv import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT / "instances"
 
 
-def _subprocesses_import_this_schedlab() -> None:
-    """Make every test's subprocess import the schedlab this process imported. ``python -c``
-    and ``python -m`` put their working folder first on ``sys.path``: run from a checkout
-    beside an installed copy, they would import the checkout's sources, whose kernels numba
-    caches apart (by source path), so they would compile again, cold, in every such
-    process (in a fresh install: 2 minutes of the session warm-up alone)."""
-    os.environ["PYTHONSAFEPATH"] = "1"
-    home = str(Path(schedlab.__file__).resolve().parents[1])
-    if home not in {str(Path(p).resolve()) for p in site.getsitepackages()}:
-        paths = os.environ.get("PYTHONPATH")
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [home, paths]))
-
-
-_subprocesses_import_this_schedlab()
+# every test's subprocess imports the schedlab this process imported (see child_env): from a
+# checkout beside a fresh install, `python -c` would import the checkout and compile every
+# kernel again, cold (2 minutes of the session warm-up alone)
+os.environ.update(child_env())
 
 
 def _compile_in_parallel(families: list[str]) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import IO, Any
 
+from ..core.childenv import child_env
 from ..core.errors import SchedlabError
 from ..core.model import Instance
 from ..core.result import Result
@@ -73,6 +74,7 @@ class Client:
                 text=True,
                 encoding="utf-8",
                 bufsize=1,
+                env=child_env(),
             )
             assert self._proc.stdin is not None and self._proc.stdout is not None
             self._in, self._out = self._proc.stdin, self._proc.stdout

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
+from ..core.childenv import child_env
 from .config import RunSpec
 from .worker import PARENT_ENV, READY
 
@@ -189,7 +190,7 @@ def execute_run(spec: dict[str, Any] | RunSpec, stop: Stop = None) -> Outcome:
 
     data = spec.to_dict() if isinstance(spec, RunSpec) else dict(spec)
     threads = str(int(data.get("threads", 1)))
-    env = dict(os.environ)
+    env = child_env()
     env.update({name: threads for name in _THREAD_ENV})
     env[PARENT_ENV] = str(os.getpid())
     watchdog = data.get("watchdog")
