@@ -23,7 +23,7 @@ WORK_UNIT = "CP-SAT deterministic time (seconds of CP-SAT's work clock)"
 
 
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
-    if isinstance(inst, Msa):  # the only exact method of the kind (xla its greedy start)
+    if isinstance(inst, Msa):  # below mip's 60 on programs mip takes (docs/auto.md)
         return 50.0
     if isinstance(inst, Mapping):
         return 20.0 if inst.n <= 400 else None

@@ -41,7 +41,13 @@ WORK_UNIT = (
 )
 
 
+#: Msa programs of up to this many steps go to ``mip`` under ``auto`` (cpsat beyond).
+AUTO_MSA_STEPS = 3000
+
+
 def _auto(inst: MemoryInstance, time_limit: float | None) -> float | None:
+    if isinstance(inst, Msa):  # above cpsat's 50 (docs/auto.md)
+        return 60.0 if len(inst.steps) <= AUTO_MSA_STEPS else None
     return 30.0 if isinstance(inst, Mapping) else None
 
 
