@@ -142,7 +142,11 @@ def solve_rowwise(
     seconds (``math.inf``: none) and its further ``options``; the branch-and-bound nodes it
     used are spent on the options' work budget. No MIP start is passed: with one
     (``setSolution``), HiGHS 1.16 reported the optimum's value but returned the start's
-    columns on a program its presolve reduced."""
+    columns on a program its presolve reduced. When the options' deadline has passed
+    (a long build), HiGHS is not started: its presolve of a large model alone can take
+    seconds whatever its time limit."""
+    if opts.deadline.expired():
+        return MipRun(None, -math.inf, "Time limit reached")
     lp = highspy.HighsLp()
     lp.num_col_ = len(cost)
     lp.num_row_ = len(row_lower)

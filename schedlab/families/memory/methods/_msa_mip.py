@@ -45,6 +45,7 @@ and the checker simulates the copies; the best of these is kept.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from typing import Any
 
@@ -318,7 +319,9 @@ def solve_relaxation(
     cols: _Cols = mdl["cols"]
     rows = mdl["rows"]
     starts = np.zeros(len(rows) + 1, dtype=np.int32)
-    starts[1:] = np.cumsum([len(r[0]) for r in rows])
+    starts[1:] = np.cumsum(np.fromiter((len(r[0]) for r in rows), np.int64, len(rows)))
+    nnz = int(starts[-1])
+    chain = itertools.chain.from_iterable
     run = highs.solve_rowwise(
         opts,
         cost=np.asarray(cols.cost),
@@ -327,8 +330,8 @@ def solve_relaxation(
         row_lower=np.asarray([r[2] for r in rows], dtype=np.float64),
         row_upper=np.asarray([r[3] for r in rows], dtype=np.float64),
         starts=starts,
-        index=np.asarray([c for r in rows for c in r[0]], dtype=np.int32),
-        value=np.asarray([v for r in rows for v in r[1]], dtype=np.float64),
+        index=np.fromiter(chain(r[0] for r in rows), np.int32, nnz),
+        value=np.fromiter(chain(r[1] for r in rows), np.float64, nnz),
         integer=np.asarray(cols.integer, dtype=bool),
         share=MIP_SHARE,
         limit=limit,
