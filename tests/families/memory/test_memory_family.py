@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import schedlab
 from schedlab.families.memory import (
@@ -82,3 +84,32 @@ def test_samples_warm_every_method() -> None:
                     schedlab.solve(inst, m.name, time_limit=limit)
     assert _signatures() == before
     assert time.perf_counter() - t < 60
+
+
+def test_warm_up_of_mip_alone_covers_its_placement_search() -> None:
+    """In a new process, ``warm_up("memory", "mip")`` alone compiles (or loads) what the msa
+    mip's placement of a relaxation's choice runs: on this 2000-step program the greedy
+    orders exceed the capacity and the canonical search places the pieces (its compile,
+    8.5 s with a cold cache, once landed inside a 3 s limit)."""
+    code = (
+        "import schedlab\n"
+        "from schedlab.families.memory import generate_mapping, Msa\n"
+        "from schedlab.families.memory.methods import _canonical\n"
+        "from test_memory_family import _signatures\n"
+        "schedlab.warm_up('memory', 'mip')\n"
+        "calls = []\n"
+        "inner = _canonical.feasible\n"
+        "_canonical.feasible = lambda *a, **k: calls.append(1) or inner(*a, **k)\n"
+        "before = _signatures()\n"
+        "prog = generate_mapping(2000, 'chain', 0.1, seed=8)\n"
+        "m = Msa.from_mapping(prog, copy_bandwidth=prog.slow_bandwidth, copy_engines=1)\n"
+        "schedlab.solve(m, 'mip', time_limit=3, threads=2, seed=0)\n"
+        "assert calls, 'the placement search did not run'\n"
+        "new = {k: v for k, v in _signatures().items() if before.get(k) != v}\n"
+        "assert not new, new\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [env.get("PYTHONPATH"), str(Path(__file__).parent)])
+    )
+    subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True, env=env)
