@@ -241,4 +241,5 @@ def warm_sliced() -> None:
     for best_fit, skip in ((True, False), (False, True)):
         _kernels.place(order, lo, up, sz, al, fx, 0, best_fit, skip, deadline=far)
     _kernels.warm_place()  # both ways of placing (by the density of an instance)
+    _kernels.breadth(lo, up, sz, np.unique(np.concatenate([lo, up])))  # small ones: Python
     _READY = True

@@ -236,8 +236,6 @@ def _warm() -> None:
     sizes = ((0, 2, 2), (2, 4, 2), (0, 4, 1), (1, 3, 1))  # the max load, 4, fits
     tiny = Allocation(buffers=tuple(Buffer(str(k), *b) for k, b in enumerate(sizes)), capacity=4)
     far = clock() + 1e9
-    lo, up, sz, _al, _fx = tiny.arrays
-    kernels().breadth(lo, up, sz, np.unique(np.concatenate([lo, up])))  # small ones: Python
     for work in (None, Work(1000)):
         found, _, _ = feasible(prepare(tiny), 4, far, work=work)
         assert found is not None
