@@ -92,6 +92,64 @@ def test_retime_moves_a_stalling_prefetch_where_memory_is_free() -> None:
     assert retime(small, busy)[0] is busy
 
 
+def _edf_case() -> tuple[Msa, dict[str, Any]]:
+    """One engine. ``a`` (2 time units to copy) is prefetched from step 0 for step 4; at
+    step 1 ``x`` (4 units, for step 4) and ``y`` (1 unit, for step 2) are prefetched."""
+    inst = Msa(
+        buffers=(Buffer("a", 0, 5, 2), Buffer("x", 0, 5, 4), Buffer("y", 0, 3, 1)),
+        capacity=7,
+        steps=(Step(1.0), Step(1.0), Step(0.0, ((2, 1),)), Step(5.0), Step(0.0, ((0, 2), (1, 4)))),
+        fast_bandwidth=10.0,
+        slow_bandwidth=1.0,
+        copy_bandwidth=1.0,
+        copy_engines=1,
+    )
+    sol = {"fast": {"a": [_pf(4, 0)], "x": [_pf(4, 1, offset=2)], "y": [_pf(2, 1, offset=6)]}}
+    return inst, sol
+
+
+def test_copies_timed_earliest_deadline_first() -> None:
+    """In issue order ``x`` runs before ``y`` (2-6, then 6-7) and step 2 waits until 7:
+    1 + 1 + 5 + 0.1 (y fast) ... = 12.7. Timed by the step that waits first, ``y`` runs
+    2-3 and ``x`` 3-7 (done before step 4 starts at 8.1): 8.7. The checker accepts the
+    given times; the better of the two is kept."""
+    from schedlab.families.memory.methods._msa_retime import better_timing, edf_times
+
+    inst, sol = _edf_case()
+    assert inst.check(sol) == pytest.approx(12.7)
+    edf = edf_times(inst, sol)
+    assert inst.check(edf) == pytest.approx(8.7)
+    assert edf["fast"]["y"][0]["prefetch"] == {"start": 1, "begin": 2.0, "end": 3.0}
+    assert edf["fast"]["x"][0]["prefetch"] == {"start": 1, "begin": 3.0, "end": 7.0}
+    assert edf["fast"]["a"][0]["prefetch"] == {"start": 0, "begin": 0.0, "end": 2.0}
+    timed, total = better_timing(inst, sol)
+    assert timed == edf and total == pytest.approx(8.7)
+    # already timed in issue order: timed anew
+    assert inst.check(edf_times(inst, with_times(inst, sol))) == pytest.approx(8.7)
+    # nothing to copy: unchanged
+    assert edf_times(inst, {"fast": {}}) == {"fast": {}}
+
+
+def test_xla_keeps_issue_order_and_the_searches_use_the_better_timing() -> None:
+    """``xla`` is XLA's greedy, its copies in issue order (the checker's timing); the
+    searches' answers are timed by whichever of the two is shorter."""
+    inst = generate_msa(60, "transformer", 0.25, seed=3)
+    r = schedlab.solve(inst, "xla")
+    sim = inst.simulate(r.solution)
+    order = sorted(sim.copies, key=lambda c: (c.start, c.kind != "eviction", c.buffer, c.piece))
+    begins = [c.begin for c in order]
+    assert begins == sorted(begins)
+    assert inst.check(with_times(inst, r.solution)) == pytest.approx(r.objective)
+    m = schedlab.solve(inst, "mip", threads=1, time_limit=10)
+    assert m.objective <= inst.check(with_times(inst, _untimed_copy(m.solution))) + 1e-9
+
+
+def _untimed_copy(sol: dict[str, Any]) -> dict[str, Any]:
+    from schedlab.families.memory.methods._msa_retime import _untimed
+
+    return _untimed(sol)
+
+
 def test_copy_times_given_are_checked() -> None:
     inst = _inst()
     ok = {"fast": {"w": [_pf(2, 1, begin=10.5, end=12.5)]}}
@@ -510,18 +568,19 @@ def test_cpsat_one_engine_meets_fifo_brute_force(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("engines", [1, 4])
-@pytest.mark.parametrize("lead", [8, 1])
+@pytest.mark.parametrize(("lead", "lead_time"), [(8, 2.0), (1, 0.0)])
 def test_bounds_never_pass_the_brute_force_optimum(
-    seed: int, engines: int, lead: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, engines: int, lead: int, lead_time: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The step bound and the ``mip`` relaxation's bound are lower bounds; ``mip``'s
     solution is checked. With one engine, brute force (copies in issue order) is an upper
-    bound and ``cpsat`` proves the optimum: the bounds stay below both. ``lead`` 1: the
-    relaxation's columns for early prefetches and late evictions, which stand for several
-    steps, are used too."""
+    bound and ``cpsat`` proves the optimum: the bounds stay below both. ``lead`` 1 and no
+    lead by time: the relaxation's columns for early prefetches and late evictions, which
+    stand for several steps, are used too."""
     from schedlab.families.memory.methods import _msa_mip
 
     monkeypatch.setattr(_msa_mip, "LEAD", lead)
+    monkeypatch.setattr(_msa_mip, "LEAD_TIME", lead_time)
     inst = _tiny(seed, engines=engines, evictions=seed % 3 != 2)
     best = _brute(inst)
     if engines == 1:

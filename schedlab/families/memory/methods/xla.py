@@ -47,6 +47,6 @@ def solve_xla(
             order=order,
             deadline=opts.deadline.end,
         )
-        return msa_output(inst, sol, {"order": order})
+        return msa_output(inst, sol, {"order": order}, edf=False)
     mp = require(inst, Mapping, "xla", "greedy-best or exact")
     return finish(mp, xla_offsets(mp), {})
