@@ -592,6 +592,27 @@ def test_bounds_never_pass_the_brute_force_optimum(
     assert r.bound >= inst.lower_bound() - 1e-9
 
 
+def test_mip_counts_a_prefetch_issued_at_the_previous_access() -> None:
+    """``p`` is read at steps 1 (1 byte) and 2 (10 bytes), ``q`` at step 1; the fast memory
+    holds one of them. A prefetch of ``p`` for step 2 holds its memory from its issue, at
+    step 1 at the latest, where ``q`` would be: the optimum keeps ``p`` fast from the
+    start (1 + 10.1 + 1). A relaxation that does not count that step (``p`` slow there)
+    had ``q`` fast at 1 and ``p`` prefetched (bound 4)."""
+    inst = Msa(
+        buffers=(Buffer("p", 0, 3, 10), Buffer("q", 0, 2, 10)),
+        capacity=10,
+        steps=(Step(1.0), Step(0.0, ((0, 1), (1, 10))), Step(0.0, ((0, 10),))),
+        fast_bandwidth=10.0,
+        slow_bandwidth=1.0,
+        copy_bandwidth=10.0,
+        copy_engines=1,
+    )
+    r = schedlab.solve(inst, "mip", threads=1, time_limit=20)
+    assert r.status == schedlab.Status.OPTIMAL
+    assert r.objective == pytest.approx(12.1) == r.bound
+    assert _brute(inst) == pytest.approx(12.1)
+
+
 def test_mip_moves_buffers_by_copies() -> None:
     """On a program where copies pay, the relaxation's choice (prefetches, evictions) checks
     and beats the whole-life optimum; its bound is below the best found."""

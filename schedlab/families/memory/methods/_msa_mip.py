@@ -260,9 +260,13 @@ def build(inst: Msa, deadline: float = math.inf) -> dict[str, Any] | None:
                 ([c for c, _, _ in issue] + [c for c, _ in expr],
                  [1.0] * len(issue) + [-v for _, v in expr], 0.0, 0.0)
             )  # fmt: skip
+            # its memory from the issue to a - 2, and at a - 1 too when that is the previous
+            # access (f of a counts it only between accesses; the stay at the previous
+            # access, counted there, and this prefetch cannot both hold it)
+            near = a - 1 if m and acc[m - 1] == a - 1 else a - 2
             for c, s_lo, s_hi in issue:
                 copy_rows.append((s_lo, a, ctime, [(c, 1.0)]))
-                for t in range(s_hi, a - 1):
+                for t in range(s_hi, near + 1):
                     occ[t].append((c, size))
         if not inst.evictions:  # one piece: at most one start
             rows.append(([c for c, _ in starts], [v for _, v in starts], -math.inf, 1.0))
