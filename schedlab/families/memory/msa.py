@@ -779,10 +779,14 @@ def piece_dict(
     return d
 
 
-def with_times(inst: Msa, solution: dict[str, Any]) -> dict[str, Any]:
+def with_times(
+    inst: Msa, solution: dict[str, Any], sim: Simulation | None = None
+) -> dict[str, Any]:
     """``solution`` with every copy's ``begin`` and ``end`` filled in from the checker's
-    simulation (copies as early as possible in issue order)."""
-    sim = inst.simulate(solution)
+    simulation (copies as early as possible in issue order; ``sim``: that simulation, when
+    the caller has it)."""
+    if sim is None:
+        sim = inst.simulate(solution)
     out: dict[str, Any] = {"fast": {}}
     times = {(c.buffer, c.piece, c.kind): (c.begin, c.end) for c in sim.copies}
     for key, raw in solution["fast"].items():

@@ -613,6 +613,26 @@ def test_mip_counts_a_prefetch_issued_at_the_previous_access() -> None:
     assert _brute(inst) == pytest.approx(12.1)
 
 
+def test_mip_does_not_start_highs_without_time_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS runs past short limits on large models (its presolve, its start): with too
+    little time for it, the mip is not started and the start's answer comes back, checked,
+    within the limit."""
+    from schedlab.families.memory.methods import _msa_mip
+
+    inst = generate_msa(60, "transformer", 0.25, seed=3)
+    monkeypatch.setattr(_msa_mip, "INTEGRAL_COPY_STEPS", 10)
+    monkeypatch.setattr(_msa_mip, "PRESOLVE_SECONDS_PER_NONZERO", 1.0)
+    r = schedlab.solve(inst, "mip", threads=1, time_limit=2)
+    assert r.info["highs_status"] == "not started: too little time for HiGHS's presolve"
+    assert r.runtime_s < 2 + 0.5
+    assert inst.check(r.solution) == pytest.approx(r.objective)
+    monkeypatch.setattr(_msa_mip, "INTEGRAL_COPY_STEPS", 3000)
+    monkeypatch.setattr(_msa_mip, "STARTUP_SECONDS_PER_NONZERO", 1.0)
+    r = schedlab.solve(inst, "mip", threads=1, time_limit=2)
+    assert r.info["highs_status"] == "not started: too little time for HiGHS"
+    assert inst.check(r.solution) == pytest.approx(r.objective)
+
+
 def test_mip_moves_buffers_by_copies() -> None:
     """On a program where copies pay, the relaxation's choice (prefetches, evictions) checks
     and beats the whole-life optimum; its bound is below the best found."""

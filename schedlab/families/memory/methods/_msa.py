@@ -53,7 +53,7 @@ from ....core import SolverOutput, Status
 from ....core.timing import clock
 from ..msa import Msa, piece_dict, with_times
 from ._mapping import mapping_arrays, xla_memory_boundedness
-from ._msa_retime import better_timing
+from ._msa_retime import edf_times
 
 #: XLA-like defaults of the prefetch interval picker.
 MIN_RATIO = 1.0
@@ -437,10 +437,13 @@ def msa_output(
     checker's (issue order), or with ``edf`` those of
     :func:`~._msa_retime.edf_times` when they are shorter."""
     lb = inst.lower_bound() if bound is None else max(bound, inst.lower_bound())
-    sol = with_times(inst, solution)
-    obj = inst.check(sol)
-    if edf:
-        sol, obj = better_timing(inst, sol)
+    sim = inst.simulate(solution)
+    sol, obj = with_times(inst, solution, sim), sim.total
+    if edf and sim.copies:
+        timed = edf_times(inst, solution, sim)
+        t_obj = inst.check(timed)
+        if t_obj < obj:
+            sol, obj = timed, t_obj
     lb = min(lb, obj)
     info = {**info, "pieces": sum(len(v) for v in sol["fast"].values())}
     if proven or obj <= lb * (1 + 1e-9):

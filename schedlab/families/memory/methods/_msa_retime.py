@@ -13,7 +13,7 @@ import numpy as np
 
 from ....core import SolutionError
 from ....core.timing import clock
-from ..msa import Msa
+from ..msa import Msa, Simulation
 
 #: The steps a stalling copy is moved by, tried in turn (the first move that helps is kept).
 SHIFTS = (1, 2, 4, 8, 16, 32, 64)
@@ -69,15 +69,17 @@ def _timed(sol: dict[str, Any]) -> bool:
     )
 
 
-def edf_times(inst: Msa, sol: dict[str, Any]) -> dict[str, Any]:
+def edf_times(inst: Msa, sol: dict[str, Any], sim: Simulation | None = None) -> dict[str, Any]:
     """``sol`` with every copy's ``begin`` and ``end`` given: on each free copy engine, of the
     copies issued by then (a prefetch also after its buffer's eviction), the one whose step
     waits first (earliest deadline first; then evictions, issue step, buffer), non-preemptive.
     The checker's own timing (``begin`` absent) runs them in issue order instead, which
     stalls the program when a long copy issued early holds an engine that a copy needed
-    sooner waits for."""
+    sooner waits for. ``sim``: the checker's simulation of ``sol`` when the caller has it
+    (its copies and step times are used, not its copy times)."""
     plain = _untimed(sol) if _timed(sol) else sol
-    sim = inst.simulate(plain)
+    if sim is None:
+        sim = inst.simulate(plain)
     copies = sim.copies
     if not copies:
         return plain
@@ -148,23 +150,30 @@ def edf_times(inst: Msa, sol: dict[str, Any]) -> dict[str, Any]:
     return {**plain, "fast": fast}
 
 
+def timings(inst: Msa, sol: dict[str, Any]) -> tuple[dict[str, Any], Simulation]:
+    """``sol`` timed by the checker (issue order; its own times if given) or by
+    :func:`edf_times`, whichever is shorter, with its simulation."""
+    sim = inst.simulate(sol)
+    try:
+        edf = edf_times(inst, sol, sim)
+        e_sim = inst.simulate(edf)
+    except SolutionError:  # pragma: no cover - the checker's own rules, kept
+        return sol, sim
+    return (edf, e_sim) if e_sim.total < sim.total else (sol, sim)
+
+
 def better_timing(inst: Msa, sol: dict[str, Any]) -> tuple[dict[str, Any], float]:
     """``(sol or its copies timed by :func:`edf_times`, its total time)``, whichever the
     checker finds shorter."""
-    obj = inst.check(sol)
-    try:
-        edf = edf_times(inst, sol)
-        e_obj = inst.check(edf)
-    except SolutionError:  # pragma: no cover - the checker's own rules, kept
-        return sol, obj
-    return (edf, e_obj) if e_obj < obj else (sol, obj)
+    timed, sim = timings(inst, sol)
+    return timed, sim.total
 
 
-def _run(inst: Msa, sol: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+def _run(inst: Msa, sol: dict[str, Any]) -> tuple[Simulation, dict[str, Any]]:
     """The simulation of ``sol`` (untimed) under the better of the two copy timings, and
     ``sol`` with those times."""
-    timed, _ = better_timing(inst, sol)
-    return inst.simulate(timed), timed
+    timed, sim = timings(inst, sol)
+    return sim, timed
 
 
 def retime(
