@@ -130,6 +130,29 @@ def test_copies_timed_earliest_deadline_first() -> None:
     assert edf_times(inst, {"fast": {}}) == {"fast": {}}
 
 
+@pytest.mark.parametrize("engines", [1, 2])
+def test_edf_prefetch_waits_for_the_eviction_done_at_its_issue_step(engines: int) -> None:
+    """``a`` is written at step 0, evicted from step 1 (a copy of 5: 1-6) done by step 2,
+    and prefetched again from step 2 for step 3: the prefetch reads what the eviction
+    wrote, so it begins at 6 even with a second engine free at 2."""
+    from schedlab.families.memory.methods._msa_retime import edf_times
+
+    inst = Msa(
+        buffers=(Buffer("a", 0, 4, 10),),
+        capacity=10,
+        steps=(Step(1.0, (), ((0, 10),)), Step(1.0), Step(1.0), Step(0.0, ((0, 10),))),
+        fast_bandwidth=10.0,
+        slow_bandwidth=1.0,
+        copy_bandwidth=2.0,
+        copy_engines=engines,
+    )
+    ev = {"offset": 0, "first": 0, "end": 1, "eviction": {"start": 1, "done": 2}}
+    sol = {"fast": {"a": [ev, _pf(3, 2)]}}
+    timed = edf_times(inst, sol)
+    assert timed["fast"]["a"][1]["prefetch"]["begin"] == 6.0
+    assert inst.check(timed) == pytest.approx(inst.check(sol)) == pytest.approx(12.0)
+
+
 def test_xla_keeps_issue_order_and_the_searches_use_the_better_timing() -> None:
     """``xla`` is XLA's greedy, its copies in issue order (the checker's timing); the
     searches' answers are timed by whichever of the two is shorter."""

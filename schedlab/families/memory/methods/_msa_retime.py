@@ -101,11 +101,16 @@ def edf_times(inst: Msa, sol: dict[str, Any], sim: Simulation | None = None) -> 
     nxt = 0
     t = 0.0
     for i in range(len(dur)):
+        later: list[tuple[int, int]] = []  # prefetches after an eviction done at this step
         for k in sorted(by_start.get(i, ()), key=lambda k: (copies[k].kind != "eviction", k)):
             c = copies[k]
             ev = evicts.get((c.buffer, c.piece - 1)) if c.kind == "prefetch" else None
+            if ev is not None and math.isnan(end[ev]):
+                later.append((k, ev))
+                continue
             rel[k] = t if ev is None else max(t, end[ev])
             released.append((rel[k], k))
+        reach = t
         for k in by_done.get(i, ()):
             while math.isnan(end[k]):
                 free = heapq.heappop(engines)
@@ -126,6 +131,9 @@ def edf_times(inst: Msa, sol: dict[str, Any], sim: Simulation | None = None) -> 
                 end[got] = begin[got] + ctime[got]
                 heapq.heappush(engines, end[got])
             t = max(t, end[k])
+        for k, ev in later:  # the eviction has ended by now (it is done at this step)
+            rel[k] = max(reach, end[ev])
+            released.append((rel[k], k))
         t += float(dur[i])
     times = {}
     for k, c in enumerate(copies):
