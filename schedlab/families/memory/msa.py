@@ -787,8 +787,17 @@ def with_times(
     the caller has it)."""
     if sim is None:
         sim = inst.simulate(solution)
+    return times_given(
+        inst, solution, {(c.buffer, c.piece, c.kind): (c.begin, c.end) for c in sim.copies}
+    )
+
+
+def times_given(
+    inst: Msa, solution: dict[str, Any], times: dict[tuple[int, int, str], Any]
+) -> dict[str, Any]:
+    """``solution`` with the ``begin`` and ``end`` of each copy set from ``times``: ``(begin,
+    end)`` by ``(buffer position, piece, "prefetch" or "eviction")``."""
     out: dict[str, Any] = {"fast": {}}
-    times = {(c.buffer, c.piece, c.kind): (c.begin, c.end) for c in sim.copies}
     for key, raw in solution["fast"].items():
         j = inst.position(key)
         assert j is not None

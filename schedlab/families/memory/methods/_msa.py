@@ -49,11 +49,11 @@ from typing import Any
 
 import numpy as np
 
-from ....core import SolutionError, SolverOutput, Status
+from ....core import SolverOutput, Status
 from ....core.timing import clock
 from ..msa import Msa, piece_dict, with_times
 from ._mapping import mapping_arrays, xla_memory_boundedness
-from ._msa_retime import edf_times
+from ._msa_retime import timings
 
 #: XLA-like defaults of the prefetch interval picker.
 MIN_RATIO = 1.0
@@ -435,18 +435,13 @@ def msa_output(
     """The output of an msa solution: OPTIMAL when ``proven`` or its total time meets the
     bound (``bound``, else the instance's lower bound), with the copy times filled in: the
     checker's (issue order), or with ``edf`` those of
-    :func:`~._msa_retime.edf_times` when they are shorter."""
+    :func:`~._msa_retime.edf_times` when they are shorter (:func:`~._msa_retime.timings`)."""
     lb = inst.lower_bound() if bound is None else max(bound, inst.lower_bound())
-    sim = inst.simulate(solution)
-    sol, obj = with_times(inst, solution, sim), sim.total
-    if edf and sim.copies:
-        timed = edf_times(inst, solution, sim)
-        try:
-            t_obj = inst.check(timed)
-        except SolutionError:  # pragma: no cover - edf_times keeps the checker's rules
-            t_obj = math.inf
-        if t_obj < obj:
-            sol, obj = timed, t_obj
+    if edf:
+        sol, sim = timings(inst, solution)
+    else:
+        sol, sim = solution, inst.simulate(solution)
+    sol, obj = with_times(inst, sol, sim), sim.total
     lb = min(lb, obj)
     info = {**info, "pieces": sum(len(v) for v in sol["fast"].values())}
     if proven or obj <= lb * (1 + 1e-9):

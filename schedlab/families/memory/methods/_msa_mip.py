@@ -63,7 +63,7 @@ from ..model import Allocation, Buffer
 from ..msa import Msa, piece_dict
 from ._common import peak
 from ._msa import best_start, msa_output
-from ._msa_retime import better_timing, retime
+from ._msa_retime import retime, timings
 from ._placement import best_greedy
 
 #: A prefetch's issue step is a column for each of the last LEAD steps before its use (the
@@ -561,9 +561,9 @@ def pieces_from(
             for k in sorted(np.flatnonzero(off >= 0).tolist(), key=lambda k: raw[k][:2]):
                 j, first, e, pf, ev, _ = raw[k]
                 fast.setdefault(inst.ids[j], []).append(piece_dict(int(off[k]), first, e, pf, ev))
-            sol, obj = better_timing(inst, {"fast": fast})
-            if best is None or obj < best[0]:
-                best = (obj, sol)
+            sol, sim = timings(inst, {"fast": fast})
+            if best is None or sim.total < best[0]:
+                best = (sim.total, sol)
     return None if best is None else best[1]
 
 

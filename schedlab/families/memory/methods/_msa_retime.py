@@ -13,7 +13,7 @@ import numpy as np
 
 from ....core import SolutionError
 from ....core.timing import clock
-from ..msa import Msa, Simulation
+from ..msa import Msa, Simulation, times_given
 
 #: The steps a stalling copy is moved by, tried in turn (the first move that helps is kept).
 SHIFTS = (1, 2, 4, 8, 16, 32, 64)
@@ -142,46 +142,21 @@ def edf_times(inst: Msa, sol: dict[str, Any], sim: Simulation | None = None) -> 
             end[k] = begin[k] + ctime[k]
             heapq.heapreplace(engines, end[k])
         times[(c.buffer, c.piece, c.kind)] = (begin[k], end[k])
-    fast: dict[Any, list[dict[str, Any]]] = {}
-    for key, rows in plain["fast"].items():
-        j = inst.position(key)
-        assert j is not None  # the simulation read it
-        out = []
-        for n, r in enumerate(rows):
-            r = dict(r)
-            for kind in ("prefetch", "eviction"):
-                if kind in r:
-                    b, e = times[(j, n, kind)]
-                    r[kind] = {**r[kind], "begin": b, "end": e}
-            out.append(r)
-        fast[key] = out
-    return {**plain, "fast": fast}
+    return times_given(inst, plain, times)
 
 
 def timings(inst: Msa, sol: dict[str, Any]) -> tuple[dict[str, Any], Simulation]:
     """``sol`` timed by the checker (issue order; its own times if given) or by
     :func:`edf_times`, whichever is shorter, with its simulation."""
     sim = inst.simulate(sol)
+    if not sim.copies:
+        return sol, sim
     try:
         edf = edf_times(inst, sol, sim)
         e_sim = inst.simulate(edf)
-    except SolutionError:  # pragma: no cover - the checker's own rules, kept
+    except SolutionError:  # pragma: no cover - edf_times keeps the checker's rules
         return sol, sim
     return (edf, e_sim) if e_sim.total < sim.total else (sol, sim)
-
-
-def better_timing(inst: Msa, sol: dict[str, Any]) -> tuple[dict[str, Any], float]:
-    """``(sol or its copies timed by :func:`edf_times`, its total time)``, whichever the
-    checker finds shorter."""
-    timed, sim = timings(inst, sol)
-    return timed, sim.total
-
-
-def _run(inst: Msa, sol: dict[str, Any]) -> tuple[Simulation, dict[str, Any]]:
-    """The simulation of ``sol`` (untimed) under the better of the two copy timings, and
-    ``sol`` with those times."""
-    timed, sim = timings(inst, sol)
-    return sim, timed
 
 
 def retime(
@@ -199,7 +174,7 @@ def retime(
     c0 = clock()
     given = inst.check(sol)
     cur = _untimed(sol) if _timed(sol) else sol  # the moved copies are timed anew
-    sim, timed = _run(inst, cur)
+    timed, sim = timings(inst, cur)
     if deadline < math.inf:
         deadline -= 2.0 * (clock() - c0)
     best = sim.total
@@ -229,7 +204,7 @@ def retime(
                         break
                     budget -= 1
                     try:
-                        s2, t2 = _run(inst, new)
+                        t2, s2 = timings(inst, new)
                     except SolutionError:
                         continue
                     if s2.total < best - tol:
