@@ -7,6 +7,7 @@ convention).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import numpy as np
 
 from ....core.timing import Work
 from ....engines.jit import NO_DEADLINE, clock
-from ..model import MemoryInstance
+from ..model import Allocation, Buffer, MemoryInstance
 from . import _search
 
 #: Static preorders (MiniMalloc's): keys compared in turn, all descending; T = the largest
@@ -109,6 +110,9 @@ def prepare(inst: MemoryInstance) -> Prep:
 
 class Run:
     """One resumable search at a capacity with one static preorder."""
+
+    #: Its ``-1`` proves that there is no placement.
+    complete = True
 
     def __init__(self, p: Prep, heur: str, cap: int) -> None:
         self.p, self.cap = p, int(cap)
@@ -234,6 +238,8 @@ class FillRun:
     units of :data:`FILL_UNIT` steps per buffer), each restart with its candidates ordered
     by size times a random factor in [1, 2) (seeded: deterministic)."""
 
+    complete = False
+
     def __init__(self, p: Prep, cap: int, seed: int = 0) -> None:
         self.p, self.cap = p, int(cap)
         n, ns = p.n, p.ns
@@ -322,6 +328,176 @@ class FillRun:
         return int(self.st[_search.F_STEPS])
 
 
+#: :func:`merged` is searched only when it has at most this share of the buffers.
+MERGE_SHARE = 0.9
+
+
+def merged(p: Prep) -> tuple[Prep, list[list[tuple[int, int]]]] | None:
+    """A restriction of ``p`` with fewer, larger buffers, as in a guillotine packing (the
+    zero-slack instances are cut so): buffers of one lifetime *stacked* (one on another, in
+    decreasing size), and a buffer *joined* with the one of its size that starts when it
+    ends, when there is exactly one, at the same offset; both again on the merged buffers
+    until neither applies. Every placement of the restriction is one of ``p`` (each member
+    at the merged buffer's offset plus its own), but the restriction may have none when
+    ``p`` has: a search of it proves nothing. Returns the restriction and, per merged
+    buffer, its members ``(index in p, offset within)``; ``None`` when it keeps more than
+    :data:`MERGE_SHARE` of the buffers (or when alignments or fixed offsets forbid it)."""
+    if p.n < 2 or not bool((p.al == 1).all()) or not bool((p.fixed < 0).all()):
+        return None
+    items = [
+        (int(x), int(y), int(z), [(i, 0)])
+        for i, (x, y, z) in enumerate(zip(p.a.tolist(), p.e.tolist(), p.sz.tolist(), strict=True))
+    ]
+    changed = True
+    while changed:
+        changed = False
+        groups: dict[tuple[int, int], list[tuple[int, int, int, list[tuple[int, int]]]]] = {}
+        for it in items:
+            groups.setdefault((it[0], it[1]), []).append(it)
+        items = []
+        for (lo, up), g in groups.items():
+            if len(g) == 1:
+                items.append(g[0])
+                continue
+            changed = True
+            members: list[tuple[int, int]] = []
+            h = 0
+            for it in sorted(g, key=lambda it: -it[2]):
+                members += [(i, r + h) for i, r in it[3]]
+                h += it[2]
+            items.append((lo, up, h, members))
+        starting: dict[tuple[int, int], list[int]] = {}
+        for k, it in enumerate(items):
+            starting.setdefault((it[0], it[2]), []).append(k)
+        used: set[int] = set()
+        joined = []
+        for k, it in enumerate(items):
+            if k in used:
+                continue
+            nxt = [j for j in starting.get((it[1], it[2]), ()) if j not in used and j != k]
+            if len(nxt) == 1:
+                j = nxt[0]
+                used.update((j, k))
+                joined.append((it[0], items[j][1], it[2], it[3] + items[j][3]))
+        if joined:
+            changed = True
+            items = joined + [it for k, it in enumerate(items) if k not in used]
+    if len(items) > MERGE_SHARE * p.n:
+        return None
+    cap = int(p.total.max()) if p.n else 0
+    inst = Allocation(
+        buffers=tuple(
+            Buffer(id=k, lower=lo, upper=up, size=z) for k, (lo, up, z, _m) in enumerate(items)
+        ),
+        capacity=max(cap, max(z for _lo, _up, z, _m in items)),
+        name="merged",
+    )
+    return prepare(inst), [m for *_x, m in items]
+
+
+#: :class:`RestartRun`: its preorder (area first), the random factor of the areas (in
+#: ``[1, 1 + RESTART_JITTER)``) and its unit of restarts (steps per buffer).
+RESTART_RANK = "AWT"
+RESTART_JITTER = 3.0
+RESTART_UNIT = 20
+
+
+class RestartRun:
+    """A canonical search (:class:`Run`) restarted on Luby's sequence (units of
+    :data:`RESTART_UNIT` steps per buffer), each restart with the preorder of
+    :data:`RESTART_RANK` on areas times a random factor (seeded: deterministic). The
+    static preorders' runs are heavy-tailed on tight restrictions (:func:`merged`): on the
+    restrictions of two zero-slack instances of 600 pieces (10 % removed), the restarts
+    placed in 1-5 s what none of the static preorders had placed in 10 s.
+    Incomplete: a restart that exhausts its space returns -1 (a proof of infeasibility,
+    but the run only takes restrictions)."""
+
+    complete = False
+
+    def __init__(self, p: Prep, cap: int, seed: int = 0) -> None:
+        self.p, self.cap = p, int(cap)
+        self.rng = np.random.default_rng(seed)
+        self.restarts = 0
+        self.result = 0
+        self._nodes = self._steps = 0  # of the restarts before the current one
+        self.end = 0
+        self.cur = self._fresh()
+
+    def _fresh(self) -> Run:
+        """The next restart's search (and where it ends)."""
+        self.restarts += 1
+        jitter = 1.0 + RESTART_JITTER * self.rng.random(self.p.n)
+        q = dataclasses.replace(self.p, area=(self.p.area * jitter).astype(np.int64))
+        self.end = self._steps + RESTART_UNIT * max(1, self.p.n) * _luby(self.restarts)
+        return Run(q, RESTART_RANK, self.cap)
+
+    def step(self, budget: int) -> int:
+        """As :meth:`Run.step` (restarting as its sequence says)."""
+        end = self.steps + int(budget)
+        while self.result == 0:
+            if self.steps >= self.end:
+                self._nodes += self.cur.nodes
+                self._steps += self.cur.steps
+                self.cur = self._fresh()
+            left = min(end, self.end) - self.steps
+            if left <= 0:
+                break
+            self.result = self.cur.step(left)
+        return self.result
+
+    @property
+    def off(self) -> np.ndarray:
+        """The offsets of the current restart (its placement once found)."""
+        return self.cur.off
+
+    @property
+    def nodes(self) -> int:
+        """Nodes entered so far (every restart)."""
+        return self._nodes + self.cur.nodes
+
+    @property
+    def steps(self) -> int:
+        """Steps taken so far (every restart)."""
+        return self._steps + self.cur.steps
+
+
+class MergedRun:
+    """A search (:class:`Run` or :class:`FillRun`) of :func:`merged`'s restriction with the
+    interface of :class:`Run` on the original: ``off`` its placement unfolded. Incomplete:
+    its ``-1`` proves nothing about the original."""
+
+    complete = False
+
+    def __init__(
+        self, run: Run | FillRun | RestartRun, members: list[list[tuple[int, int]]], n: int
+    ) -> None:
+        self.run, self.members, self.n = run, members, n
+
+    def step(self, budget: int) -> int:
+        """As :meth:`Run.step` on the restriction."""
+        return self.run.step(budget)
+
+    @property
+    def off(self) -> np.ndarray:
+        """The original buffers' offsets (-1 while not found)."""
+        out = np.full(self.n, -1, np.int64)
+        if self.run.result == 1:
+            for o, ms in zip(self.run.off.tolist(), self.members, strict=True):
+                for i, r in ms:
+                    out[i] = o + r
+        return out
+
+    @property
+    def nodes(self) -> int:
+        """Nodes entered so far."""
+        return self.run.nodes
+
+    @property
+    def steps(self) -> int:
+        """Steps taken so far."""
+        return self.run.steps
+
+
 #: Steps per buffer of a unit of :class:`FillRun`'s restarts.
 FILL_UNIT = 50
 
@@ -353,7 +529,10 @@ def feasible(
     take turns (MiniMalloc's round robin) in slices that double, each resuming where it
     stopped; with ``fill`` (and no alignment or fixed offset), the skyline fill search
     (:class:`FillRun`, for tight instances such as zero-slack ones) takes its turn too,
-    until it finds a placement or exhausts its (incomplete) space.
+    until it finds a placement or exhausts its (incomplete) space, and so do three searches
+    of the restriction of :func:`merged`, when it has one (the first preorder, the
+    restarted one of :class:`RestartRun` and the fill; :class:`MergedRun`: what they
+    exhaust proves nothing either).
 
     Limits: a slice never runs past the ``deadline`` (absolute ``perf_counter`` seconds;
     sized from the measured search speed, kept in ``speed`` across calls when given), nor
@@ -366,9 +545,16 @@ def feasible(
         return offsets, False, 0
     if int(p.total.max(initial=0)) > cap or int((p.sz + p.fixed).max()) > cap:
         return None, True, 0
-    runs: list[Run | FillRun] = [Run(p, r, cap) for r in RANKS]
+    runs: list[Run | FillRun | MergedRun] = [Run(p, r, cap) for r in RANKS]
     if fill and bool((p.al == 1).all()) and bool((p.fixed < 0).all()):
         runs.append(FillRun(p, cap))
+        restriction = merged(p)
+        if restriction is not None:
+            q, members = restriction
+            runs += [
+                MergedRun(search, members, p.n)
+                for search in (Run(q, RANKS[0], cap), RestartRun(q, cap), FillRun(q, cap))
+            ]
     budget = 2 * p.n
     speed = {} if speed is None else speed
     rate = speed.get("rate", 0.0)  # search steps per second, measured
@@ -404,7 +590,7 @@ def feasible(
                 offsets[p.keep] = run.off
                 return offsets, False, total
             if res == -1:
-                if isinstance(run, FillRun):  # incomplete: proves nothing, drops out
+                if not run.complete:  # proves nothing, drops out
                     runs.remove(run)
                     break
                 return None, True, total

@@ -43,7 +43,10 @@ def solve_exact(
     """With a capacity: find a placement within it (``minimize``: then lower the peak as far
     as the limits allow); the canonical search's preorders take turns with a skyline fill
     search with restarts (incomplete, for capacities with little or no slack, such as the
-    zero-slack instances of ``generate_zero_slack``: see :class:`._canonical.FillRun`).
+    zero-slack instances of ``generate_zero_slack``: see :class:`._canonical.FillRun`), and
+    with three searches of a restriction with fewer buffers, when there is one: buffers of
+    one lifetime stacked, a buffer and the one of its size that starts when it ends joined,
+    as in a guillotine packing (incomplete too: :func:`._canonical.merged`).
     Without: minimise the peak, from the best greedy down to the max load, proving
     optimality when the search space of a lower capacity is exhausted.
 
