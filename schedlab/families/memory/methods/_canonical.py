@@ -384,12 +384,11 @@ def merged(p: Prep) -> tuple[Prep, list[list[tuple[int, int]]]] | None:
             items = joined + [it for k, it in enumerate(items) if k not in used]
     if len(items) > MERGE_SHARE * p.n:
         return None
-    cap = int(p.total.max()) if p.n else 0
-    inst = Allocation(
+    inst = Allocation(  # a merged buffer's size is a load: at most the max load
         buffers=tuple(
             Buffer(id=k, lower=lo, upper=up, size=z) for k, (lo, up, z, _m) in enumerate(items)
         ),
-        capacity=max(cap, max(z for _lo, _up, z, _m in items)),
+        capacity=int(p.total.max()),
         name="merged",
     )
     return prepare(inst), [m for *_x, m in items]
